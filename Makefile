@@ -1,0 +1,55 @@
+# previrt top-level Makefile.
+#
+#   make            build everything into build/
+#   make check      install dependencies, build, run every test (CI runs this)
+#   make demo       the main job end to end (see README.md)
+#   make install    install tools and the GCC plugin (PREFIX=/usr/local)
+#
+# Each component has its own fragment (*.mk) that adds to ALL, CHECKS and
+# INSTALLS; this file holds only what they share.
+
+BUILD    ?= $(CURDIR)/build
+PREFIX   ?= /usr/local
+CC       ?= gcc
+CXX      ?= g++
+PYTHON   ?= python3
+GCC_PLUGIN_DIR := $(shell $(CC) -print-file-name=plugin 2>/dev/null)
+
+CWARN    := -Wall -Wextra -Werror=implicit-function-declaration
+HOST_CFLAGS ?= -O2 -g
+GEN      := $(BUILD)/gen
+INCLUDES := -I$(CURDIR)/include -I$(CURDIR)/lib -I$(GEN)
+
+ALL      :=
+CHECKS   :=
+INSTALLS :=
+
+.DEFAULT_GOAL := all
+.PHONY: all check check-all demo install deps clean
+
+include rewriting-rules/rules.mk
+include lib/lib.mk
+include gcc-plugin/plugin.mk
+include tests/tests.mk
+-include tools/tools.mk
+-include clang-pass/pass.mk
+-include runtime/runtime.mk
+-include kernel-configs/kernel.mk
+
+all: $(ALL)
+
+deps:
+	@ci/install-deps
+
+# The README's test command: dependencies first (a fresh machine has none),
+# then every component's checks.
+check: deps
+	@$(MAKE) --no-print-directory check-all
+
+check-all: $(CHECKS)
+	@echo "check: all test groups passed"
+
+install: $(INSTALLS)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The .previrt annotation format: the contract between the compiler plugins
+ * (which emit it), previrt-report (which reads it) and the runtime (which
+ * patches from it).  docs/format.md is the prose version of this file.
+ *
+ * Freestanding: only <stdint.h>, so the runtime can include it too.
+ */
+#ifndef PREVIRT_FORMAT_H
+#define PREVIRT_FORMAT_H
+
+#include <stdint.h>
+
+/* Section holding records and header records, SHF_ALLOC ("a"), 4-aligned. */
+#define PREVIRT_SECTION        ".previrt"
+
+#define PREVIRT_FORMAT_VERSION 1
+#define PREVIRT_MAGIC          0x54525650u   /* "PVRT" read as a little-endian u32 */
+
+/* kind values: 0 is the header record, 1..63 instruction kinds, 64..127 MMIO */
+#define PREVIRT_KIND_HEADER    0
+#define PREVIRT_KIND_MMIO_MIN  64
+#define PREVIRT_KIND_MMIO_MAX  127
+
+/*
+ * One record per sensitive instruction (not per asm statement).
+ *
+ * addr is self-relative: the site starts at (char *)&rec->addr + rec->addr.
+ * That needs no load-time relocation and survives KASLR, like Linux's
+ * struct alt_instr.  The site is insn_length bytes of the original
+ * instruction(s), exactly as written, followed by length - insn_length bytes
+ * of NOPs.
+ */
+struct previrt_site {
+	int32_t  addr;         /* site start, relative to &addr               */
+	uint16_t kind;         /* rule id from rewriting-rules (never 0 here)  */
+	uint8_t  length;       /* whole site in bytes: instruction(s) + pad    */
+	uint8_t  insn_length;  /* bytes of the original instruction(s)         */
+	uint8_t  flags;        /* PREVIRT_F_*                                  */
+	uint8_t  width;        /* access size in bytes when known, else 0      */
+	uint16_t reserved;     /* 0 in version 1                               */
+};
+
+/*
+ * Every object that contributes records also contributes one header record
+ * of the same size, anywhere in its part of the section.  A linked image
+ * therefore holds one header per annotated object, interleaved with the
+ * sites: readers skip kind == PREVIRT_KIND_HEADER and require all headers
+ * to agree on version and record size.
+ */
+struct previrt_header {
+	uint32_t magic;        /* PREVIRT_MAGIC                                */
+	uint16_t kind;         /* PREVIRT_KIND_HEADER                          */
+	uint8_t  version;      /* PREVIRT_FORMAT_VERSION                       */
+	uint8_t  record_size;  /* sizeof(struct previrt_site) == 12            */
+	uint8_t  producer;     /* PREVIRT_PRODUCER_*                           */
+	uint8_t  reserved[3];  /* 0                                            */
+};
+
+#define PREVIRT_PRODUCER_GCC   1
+#define PREVIRT_PRODUCER_CLANG 2
+#define PREVIRT_PRODUCER_GAS   3   /* hand-written .S through the macro file */
+
+/* Record flags. */
+#define PREVIRT_F_EXTABLE  0x01  /* an exception-table entry is keyed to the insn */
+#define PREVIRT_F_NOINSTR  0x02  /* in .noinstr.text / .entry.text: no instrumentation */
+#define PREVIRT_F_MMIO     0x04  /* memory-mapped device access (kind is mmio_*) */
+#define PREVIRT_F_BYTES    0x08  /* written as .byte in the source */
+#define PREVIRT_F_PUSHED   0x10  /* in a section the asm switched to itself */
+#define PREVIRT_F_TOPLEVEL 0x20  /* from a top-level (file-scope) asm block */
+#define PREVIRT_F_ASMGOTO  0x40  /* from an asm goto statement */
+#define PREVIRT_F_KNOWN    0x7f  /* every flag version 1 defines */
+
+#ifdef __cplusplus
+static_assert(sizeof(struct previrt_site) == 12, "record size is part of the ABI");
+static_assert(sizeof(struct previrt_header) == 12, "header size is part of the ABI");
+#else
+_Static_assert(sizeof(struct previrt_site) == 12, "record size is part of the ABI");
+_Static_assert(sizeof(struct previrt_header) == 12, "header size is part of the ABI");
+#endif
+
+#endif /* PREVIRT_FORMAT_H */

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Rewrite one inline-asm template so that every sensitive instruction in it
+ * becomes a previrt site: a label, the instruction exactly as written, a NOP
+ * pad up to the rule's minimum size, and one .previrt record.
+ *
+ * Compiler-independent: the GCC plugin and the Clang pass both call this,
+ * so both emit the same records for the same template.  The inserted text
+ * uses only numeric local labels (98470/98471/98472), never '%', '$', '{',
+ * '|' or '}', so it means the same in basic asm, GCC extended asm and LLVM
+ * inline asm, and survives the compiler duplicating the statement.
+ */
+#ifndef PREVIRT_ASM_REWRITE_H
+#define PREVIRT_ASM_REWRITE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum pv_pad_style {
+	PV_PAD_NOPS,   /* gas: ".nops N" -> the fewest multi-byte NOPs */
+	PV_PAD_FILL,   /* LLVM MC: ".fill N,1,0x90" (MC has no .nops with a label expression) */
+};
+
+struct pv_rewrite_opts {
+	enum pv_pad_style pad;
+	unsigned min_size;            /* 0: each rule's size; else this size for every kind */
+	const uint8_t *kind_enabled;  /* [128] 1 = annotate; 0 pointer = all kinds */
+	unsigned mmio_kind;           /* nonzero: the template is an MMIO accessor body */
+	unsigned mmio_width;
+	unsigned flags;               /* PREVIRT_F_* for every site: NOINSTR, TOPLEVEL, ASMGOTO */
+};
+
+struct pv_rewrite_stats {
+	unsigned sites;          /* records emitted */
+	unsigned skipped_alt;    /* sensitive, but the original of a kernel ALTERNATIVE */
+	unsigned skipped_repl;   /* sensitive, but replacement code (.altinstr_replacement) */
+	unsigned skipped_kind;   /* sensitive, but its kind is filtered out */
+	unsigned kinds[8];       /* kind of the first sites, for verbose output */
+	unsigned site_flags[8];
+};
+
+/*
+ * Returns a malloc'd new template, or 0 when nothing was annotated (then
+ * the caller keeps the original).  *stats is filled in either way.
+ */
+char *pv_rewrite_asm(const char *tmpl, const struct pv_rewrite_opts *opts,
+		     struct pv_rewrite_stats *stats);
+
+/* The asm text of one header record (struct previrt_header) for producer p. */
+const char *pv_header_asm(unsigned producer);
+
+#endif
