@@ -102,12 +102,18 @@ int plugin_init(struct plugin_name_args *info, struct plugin_gcc_version *versio
 {
 	bool disable = false;
 
+#ifdef PREVIRT_TEST_FAKE_BASEVER
+	/* tests/plugin builds a copy with this set to check the mismatch path */
+	gcc_version.basever = PREVIRT_TEST_FAKE_BASEVER;
+#endif
 	if (!plugin_default_version_check(version, &gcc_version)) {
 		error("previrt: plugin built for GCC %s (%s) cannot run in GCC %s (%s); "
 		      "rebuild it with this compiler",
 		      gcc_version.basever, gcc_version.datestamp,
 		      version->basever, version->datestamp);
-		return 1;
+		/* 0 after error(): GCC stops with our one line instead of adding
+		 * its own "failed to initialize plugin" */
+		return 0;
 	}
 	register_callback(info->base_name, PLUGIN_INFO, NULL, &previrt_plugin_info);
 	if (!parse_args(info->base_name, info->argc, info->argv, &disable))

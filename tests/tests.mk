@@ -1,0 +1,20 @@
+# Tests of the rules generator, the template rewriter and the GCC plugin.
+# Each group prints PASS/FAIL lines and ends with "N passed, M failed".
+TESTS_WORK := $(BUILD)/tests
+
+$(TESTS_WORK)/test_rewrite: tests/rewriter/test_rewrite.c $(LIBREWRITE)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(HOST_CFLAGS) $(CWARN) $(INCLUDES) $< $(LIBREWRITE) -o $@
+
+check-rewriter: $(TESTS_WORK)/test_rewrite
+	@echo "== rewriter: template rewriting unit tests"
+	@$(TESTS_WORK)/test_rewrite
+	@echo "== rules: generator errors and one-line extension"
+	@tests/rewriter/test_gen_tables.sh $(TESTS_WORK)/gen $(CC)
+
+check-gcc-plugin: $(PLUGIN) $(RULES_H)
+	@echo "== gcc-plugin: corpus at -O0/-O2/-Os checked with binutils, options"
+	@CC=$(CC) tests/plugin/run-tests.sh $(PLUGIN) $(CURDIR)/$(RULES) $(TESTS_WORK)/plugin
+
+CHECKS += check-rewriter check-gcc-plugin
+.PHONY: check-rewriter check-gcc-plugin

@@ -1,0 +1,66 @@
+#!/bin/bash
+# gen-tables.py: malformed rules are one error line naming file:line, exit 1,
+# and leave existing outputs untouched; adding an instruction is one line in
+# the rules, after which the rewriter annotates it.
+#
+#   test_gen_tables.sh WORKDIR CC
+set -u
+WORK=$1 CC=${2:-gcc}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+GEN="python3 $ROOT/rewriting-rules/gen-tables.py"
+RULES=$ROOT/rewriting-rules/x86_64.rules MMIO=$ROOT/rewriting-rules/x86_64-mmio.rules
+pass=0 fail=0
+mkdir -p "$WORK/out"
+res() { if [ "$1" = 0 ]; then pass=$((pass + 1)); echo "PASS $2"; else fail=$((fail + 1)); echo "FAIL $2"; fi; }
+
+$GEN "$RULES" "$MMIO" "$WORK/out"; res $? "real_rules_generate"
+sum_before=$(cat "$WORK/out"/previrt_rules.* | md5sum)
+
+bad_rule() {  # NAME LINE EXPECTED-MESSAGE-PART
+	cp "$RULES" "$WORK/bad.rules"
+	echo "$2" >>"$WORK/bad.rules"
+	local err rc
+	err=$($GEN "$WORK/bad.rules" "$MMIO" "$WORK/out" 2>&1); rc=$?
+	if [ $rc = 1 ] && [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] &&
+		printf '%s' "$err" | grep -q "bad.rules:[0-9]*: .*$3" &&
+		[ "$(cat "$WORK/out"/previrt_rules.* | md5sum)" = "$sum_before" ]; then
+		res 0 "rejects_$1"
+	else
+		res 1 "rejects_$1"
+		echo "    exit $rc: $err"
+	fi
+}
+bad_rule duplicate_id      "1 dup sens 5 - nop"            "duplicate"
+bad_rule duplicate_kind    "60 cli sens 5 - nop"           "duplicate"
+bad_rule id_out_of_range   "64 big sens 5 - nop"           "ids are 1..63"
+bad_rule bad_class         "60 x maybe 5 - nop"            "class"
+bad_rule bad_size          "60 x sens 0 - nop"             "size"
+bad_rule unknown_attr      "60 x sens 5 fast nop"          "unknown attribute"
+bad_rule unknown_register  "60 x sens 5 uses=rzz nop"      "unknown register"
+bad_rule bad_operand       "60 x sens 5 - mov %xmm*,*"     "operand pattern"
+bad_rule bad_bytes         "60 x sens 5 - .byte 0x0f,0x1ff" "bad .byte"
+bad_rule missing_columns   "60 x sens 5"                   "expected"
+bad_rule long_sequence     "60 x sens 5 - a ; b ; c"       "sequences"
+
+printf 'readl read 3\n' >"$WORK/bad-mmio.rules"
+$GEN "$RULES" "$WORK/bad-mmio.rules" "$WORK/out" 2>/dev/null
+[ $? = 1 ] && [ "$(cat "$WORK/out"/previrt_rules.* | md5sum)" = "$sum_before" ]
+res $? "rejects_bad_mmio_width"
+
+# one line makes a new sensitive instruction: here ud2 (kind 60)
+cp "$RULES" "$WORK/plus.rules"
+echo "60 ud2_test sens 6 - ud2" >>"$WORK/plus.rules"
+mkdir -p "$WORK/plus"
+if $GEN "$WORK/plus.rules" "$MMIO" "$WORK/plus" &&
+	$CC -std=gnu11 -I"$ROOT/include" -I"$ROOT/lib" -I"$WORK/plus" -o "$WORK/plus/drv" \
+		"$ROOT/tests/rewriter/rewrite_one.c" "$ROOT/lib/asm_rewrite.c" "$ROOT/lib/insn_match.c" \
+		"$WORK/plus/previrt_rules.c"; then
+	out=$("$WORK/plus/drv" "ud2")
+	printf '%s' "$out" | grep -q '.short 60' && printf '%s' "$out" | grep -q '(6-(98471b'
+	res $? "one_rule_line_adds_an_instruction"
+else
+	res 1 "one_rule_line_adds_an_instruction"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

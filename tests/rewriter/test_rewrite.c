@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of lib/asm_rewrite.c on template text: which statements become
+ * sites (and which look similar but must not), with which kind and flags,
+ * and the exact text emitted for one site (the format the assembler sees).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asm_rewrite.h"
+#include "previrt/format.h"
+#include "previrt_rules.h"
+
+static int passed, failed;
+
+static void expect_sites(const char *name, const char *tmpl, unsigned flags,
+			 unsigned nsites, const unsigned *kinds, const unsigned *site_flags)
+{
+	struct pv_rewrite_opts o = { .pad = PV_PAD_NOPS, .flags = flags };
+	struct pv_rewrite_stats st;
+	char *out = pv_rewrite_asm(tmpl, &o, &st);
+	int ok = st.sites == nsites && (nsites == 0) == (out == NULL);
+
+	for (unsigned i = 0; ok && i < nsites && i < 8; i++) {
+		if (kinds && st.kinds[i] != kinds[i])
+			ok = 0;
+		if (site_flags && st.site_flags[i] != site_flags[i])
+			ok = 0;
+	}
+	/* the original text survives: removing what we inserted gives it back */
+	if (ok && out && strstr(out, "98470: ") == NULL)
+		ok = 0;
+	printf("%s %s\n", ok ? "PASS" : "FAIL", name);
+	if (!ok) {
+		printf("    sites %u (want %u):", st.sites, nsites);
+		for (unsigned i = 0; i < st.sites && i < 8; i++)
+			printf(" %u/%#x", st.kinds[i], st.site_flags[i]);
+		printf("\n    text: %s\n", out ? out : "(unchanged)");
+	}
+	ok ? passed++ : failed++;
+	free(out);
+}
+
+#define K(...) ((const unsigned[]){ __VA_ARGS__ })
+
+static void test_exact_text(void)
+{
+	struct pv_rewrite_opts o = { .pad = PV_PAD_NOPS };
+	struct pv_rewrite_stats st;
+	char *out = pv_rewrite_asm("1: cli\n2:", &o, &st);
+	const char *want =
+		"1: 98470: cli\n"
+		"98471:\n"
+		"\t.nops -((5-(98471b-98470b))>0)*(5-(98471b-98470b))\n"
+		"98472:\n"
+		"\t.pushsection .previrt,\"a\"\n"
+		"\t.balign 4\n"
+		"\t.long 98470b - .\n"
+		"\t.short 1\n"
+		"\t.byte 98472b-98470b, 98471b-98470b, 0, 0\n"
+		"\t.short 0\n"
+		"\t.popsection\n"
+		"2:";
+	int ok = out && strcmp(out, want) == 0;
+
+	printf("%s emitted_text_is_pinned\n", ok ? "PASS" : "FAIL");
+	if (!ok)
+		printf("    got:\n%s\n", out ? out : "(null)");
+	ok ? passed++ : failed++;
+	free(out);
+
+	o.pad = PV_PAD_FILL;
+	o.min_size = 7;
+	out = pv_rewrite_asm("hlt", &o, &st);
+	ok = out && strstr(out, ".fill -((7-(98471b-98470b))>0)*(7-(98471b-98470b)),1,0x90");
+	printf("%s fill_pad_style_for_llvm_mc_and_min_size\n", ok ? "PASS" : "FAIL");
+	ok ? passed++ : failed++;
+	free(out);
+}
+
+static void test_header(void)
+{
+	const char *h = pv_header_asm(PREVIRT_PRODUCER_CLANG);
+	int ok = strstr(h, ".long 0x54525650") && strstr(h, ".byte 1, 12, 2, 0, 0, 0") &&
+		 strstr(h, ".short 0");
+
+	printf("%s header_record_text\n", ok ? "PASS" : "FAIL");
+	ok ? passed++ : failed++;
+}
+
+static void test_filters(void)
+{
+	uint8_t enabled[128] = { 0 };
+	struct pv_rewrite_opts o = { .pad = PV_PAD_NOPS, .kind_enabled = enabled };
+	struct pv_rewrite_stats st;
+	char *out;
+	int ok;
+
+	enabled[PREVIRT_KIND_STI] = 1;
+	out = pv_rewrite_asm("cli\n sti\n nop\n hlt", &o, &st);
+	ok = st.sites == 1 && st.kinds[0] == PREVIRT_KIND_STI && st.skipped_kind == 2;
+	printf("%s kind_filter_counts_what_it_skips\n", ok ? "PASS" : "FAIL");
+	ok ? passed++ : failed++;
+	free(out);
+
+	o.kind_enabled = NULL;
+	o.mmio_kind = PREVIRT_KIND_MMIO_WRITE;
+	o.mmio_width = 2;
+	out = pv_rewrite_asm("movw %0,%1", &o, &st);
+	ok = st.sites == 1 && st.kinds[0] == PREVIRT_KIND_MMIO_WRITE &&
+	     st.site_flags[0] == PREVIRT_F_MMIO && out && strstr(out, ", 4, 2\n");
+	printf("%s mmio_accessor_body_becomes_mmio_site_with_width\n", ok ? "PASS" : "FAIL");
+	ok ? passed++ : failed++;
+	free(out);
+}
+
+int main(void)
+{
+	const unsigned P = PREVIRT_F_PUSHED, N = PREVIRT_F_NOINSTR, B = PREVIRT_F_BYTES,
+		       E = PREVIRT_F_EXTABLE, T = PREVIRT_F_TOPLEVEL;
+
+	test_exact_text();
+	test_header();
+	test_filters();
+
+	/* what must become a site */
+	expect_sites("single_cli", "cli", 0, 1, K(PREVIRT_KIND_CLI), K(0));
+	expect_sites("pushf_pop_two_statements", "pushf ; pop %0", 0, 1, K(PREVIRT_KIND_PUSHF), 0);
+	expect_sites("sti_hlt_is_one_site", "sti; hlt", 0, 1, K(PREVIRT_KIND_STI_HLT), 0);
+	expect_sites("sti_then_other_is_sti", "sti\n nop", 0, 1, K(PREVIRT_KIND_STI), 0);
+	expect_sites("labelled_hlt_after_sti_is_separate", "sti\n1: hlt", 0, 2,
+		     K(PREVIRT_KIND_STI, PREVIRT_KIND_HLT), 0);
+	expect_sites("rep_prefix_statement_joins", "rep; outsb", 0, 1, K(PREVIRT_KIND_OUTS), 0);
+	expect_sites("rep_prefix_inline", "rep insw", 0, 1, K(PREVIRT_KIND_INS), 0);
+	expect_sites("gcc_extended_cr_operand", "mov %0,%%cr3", 0, 1, K(PREVIRT_KIND_MOV_TO_CR), 0);
+	expect_sites("basic_asm_cr_operand", "movq %cr4, %rax", 0, 1, K(PREVIRT_KIND_MOV_FROM_CR), 0);
+	expect_sites("db_spelling_is_debug_register", "mov %%db7,%0", 0, 1,
+		     K(PREVIRT_KIND_MOV_FROM_DR), 0);
+	expect_sites("byte_encoded_monitor", ".byte 0x0f, 0x01, 0xc8;", 0, 1,
+		     K(PREVIRT_KIND_MONITOR), K(B));
+	expect_sites("extable_label_sets_flag",
+		     "1: rdmsr\n2:\n.pushsection \"__ex_table\",\"a\"\n.long (1b) - .\n.long (2b) - .\n.popsection",
+		     0, 1, K(PREVIRT_KIND_RDMSR), K(E));
+	expect_sites("label_on_own_line_reaches_extable",
+		     "1:\n\twrmsr\n2:\n.pushsection __ex_table,\"a\"\n.long 1b - .\n.popsection",
+		     0, 1, K(PREVIRT_KIND_WRMSR), K(E));
+	expect_sites("extable_for_other_label_no_flag",
+		     "1: rdmsr\n3: nop\n.pushsection __ex_table,\"a\"\n.long (3b) - .\n.popsection",
+		     0, 1, K(PREVIRT_KIND_RDMSR), K(0));
+	expect_sites("pushed_noinstr_section_flags",
+		     ".pushsection .noinstr.text,\"ax\"\ncli\n.popsection\nsti", 0, 2,
+		     K(PREVIRT_KIND_CLI, PREVIRT_KIND_STI), K(P | N, 0));
+	expect_sites("section_previous_returns", ".section .data\n.long 0\n.previous\ncli", 0, 1,
+		     K(PREVIRT_KIND_CLI), K(0));
+	expect_sites("caller_flags_are_kept", "swapgs", N | T, 1, K(PREVIRT_KIND_SWAPGS), K(N | T));
+	expect_sites("uppercase_mnemonic", "CLI", 0, 1, K(PREVIRT_KIND_CLI), 0);
+	expect_sites("alternative_neighbour_is_site",
+		     "cli\n661:\n\tnop\n662:\n.pushsection .altinstructions,\"a\"\n.long 661b - .\n.popsection\n"
+		     ".pushsection .altinstr_replacement,\"ax\"\n6641:\n\twbinvd\n6651:\n.popsection", 0, 1,
+		     K(PREVIRT_KIND_CLI), 0);
+
+	/* what must not */
+	expect_sites("comment_is_not_code", "# cli sti\n nop", 0, 0, 0, 0);
+	expect_sites("c_comment_is_not_code", "/* cli */ nop", 0, 0, 0, 0);
+	expect_sites("string_is_not_code", ".ascii \"cli; hlt\"", 0, 0, 0, 0);
+	expect_sites("label_named_like_insn", "cli:\n jmp cli", 0, 0, 0, 0);
+	expect_sites("prefix_with_harmless_insn", "lock; cmpxchg %1,%2\n rep; movsb", 0, 0, 0, 0);
+	expect_sites("ordinary_mov", "mov %0,%%rax\n movq (%1),%0", 0, 0, 0, 0);
+	expect_sites("data_section_bytes", ".pushsection .rodata\n.byte 0x0f,0x01,0xc8\n.popsection",
+		     0, 0, 0, 0);
+	expect_sites("partial_byte_form", ".byte 0x0f, 0x01", 0, 0, 0, 0);
+	expect_sites("longer_byte_form", ".byte 0x0f, 0x01, 0xc8, 0x90", 0, 0, 0, 0);
+	expect_sites("byte_with_operand", ".byte %c0", 0, 0, 0, 0);
+	expect_sites("alternative_original_left_alone",
+		     "661:\n\trdtsc\n662:\n.pushsection .altinstructions,\"a\"\n.long 661b - .\n.popsection", 0,
+		     0, 0, 0);
+	expect_sites("replacement_left_alone",
+		     ".pushsection .altinstr_replacement, \"ax\"\ncli\n.popsection", 0, 0, 0, 0);
+	expect_sites("empty_template", "", 0, 0, 0, 0);
+	expect_sites("unterminated_string_is_safe", ".ascii \"cli", 0, 0, 0, 0);
+	expect_sites("unterminated_comment_is_safe", "nop /* cli", 0, 0, 0, 0);
+
+	printf("rewriter tests: %d passed, %d failed\n", passed, failed);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed != 0;
+}
