@@ -23,9 +23,10 @@ INCLUDES := -I$(CURDIR)/include -I$(CURDIR)/lib -I$(GEN)
 ALL      :=
 CHECKS   :=
 INSTALLS :=
+DEMOS    :=
 
 .DEFAULT_GOAL := all
-.PHONY: all check check-all demo install deps clean
+.PHONY: all check check-all demo demo-all install deps clean
 
 include rewriting-rules/rules.mk
 include lib/lib.mk
@@ -48,6 +49,14 @@ check: deps
 
 check-all: $(CHECKS)
 	@echo "check: all test groups passed"
+
+# The README's main command: every component's demo step, in order.
+demo: deps
+	@$(MAKE) --no-print-directory demo-all
+
+demo-all: all
+	@for d in $(DEMOS); do $(MAKE) --no-print-directory $$d || exit 1; done
+	@echo "demo: done"
 
 install: $(INSTALLS)
 

@@ -16,3 +16,9 @@ install-gcc-plugin: $(PLUGIN)
 ALL      += $(PLUGIN)
 INSTALLS += install-gcc-plugin
 .PHONY: install-gcc-plugin
+
+demo-plugin: $(PLUGIN)
+	@ci/demo-plugin $(PLUGIN) $(BUILD)/demo
+
+DEMOS += demo-plugin
+.PHONY: demo-plugin
