@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Compare previrt-report --json with an independent `objdump -d` listing.
+
+usage: check_objdump.py REPORT.json OBJDUMP.txt
+
+For every site: objdump must show an instruction starting at exactly that
+place (address in linked files, section+offset in objects) whose mnemonic
+belongs to the site's kind (an independent table below, not the tool's
+matcher).  Then: every instruction objdump shows with a sensitive mnemonic
+is either a site or inside .altinstr_replacement / an ALTERNATIVE (listed
+with --allow).  Prints one line per problem and a summary; exit 1 on any.
+"""
+import json
+import re
+import sys
+
+# kind -> mnemonics objdump prints for it (AT&T, no suffix games beyond these)
+KIND_MNEMONICS = {
+    'cli': {'cli'}, 'sti': {'sti'}, 'sti_hlt': {'sti'}, 'hlt': {'hlt'},
+    'pushf': {'pushf', 'pushfq', 'pushfw'}, 'popf': {'popf', 'popfq', 'popfw'},
+    'in': {'in'}, 'out': {'out'}, 'ins': {'insb', 'insw', 'insl'},
+    'outs': {'outsb', 'outsw', 'outsl'},
+    'mov_from_cr': {'mov'}, 'mov_to_cr': {'mov'}, 'mov_from_dr': {'mov'}, 'mov_to_dr': {'mov'},
+    'rdmsr': {'rdmsr'}, 'wrmsr': {'wrmsr'}, 'cpuid': {'cpuid'}, 'invlpg': {'invlpg'},
+    'invpcid': {'invpcid'}, 'lgdt': {'lgdt'}, 'lidt': {'lidt'}, 'lldt': {'lldt'},
+    'ltr': {'ltr'}, 'sgdt': {'sgdt'}, 'sidt': {'sidt'}, 'sldt': {'sldt'}, 'str': {'str'},
+    'smsw': {'smsw'}, 'lmsw': {'lmsw'}, 'clts': {'clts'}, 'swapgs': {'swapgs'},
+    'iret': {'iretq', 'iret', 'iretw'}, 'sysret': {'sysretq', 'sysretl', 'sysret'},
+    'wbinvd': {'wbinvd'}, 'invd': {'invd'}, 'xsetbv': {'xsetbv'}, 'xgetbv': {'xgetbv'},
+    'rdtsc': {'rdtsc'}, 'rdtscp': {'rdtscp'}, 'rdpmc': {'rdpmc'}, 'monitor': {'monitor'},
+    'mwait': {'mwait'}, 'rdfsbase': {'rdfsbase'}, 'rdgsbase': {'rdgsbase'},
+    'wrfsbase': {'wrfsbase'}, 'wrgsbase': {'wrgsbase'}, 'rdpkru': {'rdpkru'},
+    'wrpkru': {'wrpkru'}, 'wbnoinvd': {'wbnoinvd'}, 'rdpid': {'rdpid'},
+    'sysexit': {'sysexit', 'sysexitl', 'sysexitq'},
+}
+PREFIXES = {'rep', 'repz', 'repnz', 'repe', 'repne', 'lock', 'data16', 'cs', 'ds', 'rex.W', 'rex'}
+SENSITIVE = set().union(*KIND_MNEMONICS.values()) - {'mov'}
+
+
+def mnemonic(text):
+    words = text.split()
+    while words and words[0] in PREFIXES:
+        words = words[1:]
+    return words[0] if words else ''
+
+
+def parse_objdump(path):
+    """{(section, key): (mnemonic, text)}; key = address (int)."""
+    insns = {}
+    section = None
+    for line in open(path):
+        m = re.match(r'^Disassembly of section (\S+):', line)
+        if m:
+            section = m.group(1)
+            continue
+        m = re.match(r'^\s*([0-9a-f]+):\t([0-9a-f ]+)\t(.*)$', line)
+        if m and section:
+            text = m.group(3).strip()
+            insns[(section, int(m.group(1), 16))] = (mnemonic(text), text)
+    return insns
+
+
+def main():
+    rep = json.load(open(sys.argv[1]))
+    insns = parse_objdump(sys.argv[2])
+    rel = rep['relocatable']
+    problems = 0
+    sites = set()
+    for s in rep['sites']:
+        key = (s['section'], s['address'])
+        sites.add(key)
+        if key not in insns:
+            print('site %s+%#x (%s): objdump shows no instruction there' % (key[0], key[1], s['kind']))
+            problems += 1
+            continue
+        mn, text = insns[key]
+        if s['kind'].startswith('mmio'):
+            ok = mn.startswith('mov') and '(' in text
+        else:
+            ok = mn in KIND_MNEMONICS.get(s['kind'], ()) and \
+                (not s['kind'].startswith('mov_') or ('%cr' in text or '%db' in text or '%dr' in text))
+        if not ok:
+            print('site %s+%#x: kind %s but objdump says "%s"' % (key[0], key[1], s['kind'], text))
+            problems += 1
+    allowed = set(a for a in sys.argv[3:])
+    stray = 0
+    for (sec, addr), (mn, text) in sorted(insns.items()):
+        if mn in SENSITIVE and (sec, addr) not in sites and sec != '.altinstr_replacement':
+            # the hlt of a sti_hlt site sits one byte after its site start
+            if mn == 'hlt' and (sec, addr - 1) in sites:
+                continue
+            if '%s+%#x' % (sec, addr) in allowed or '%#x' % addr in allowed or text in allowed:
+                continue
+            print('objdump: %s+%#x "%s" is sensitive but no site starts there' % (sec, addr, text))
+            stray += 1
+    print('%d sites checked against objdump (%s), %d problems, %d sensitive instructions without a site'
+          % (len(rep['sites']), 'section offsets' if rel else 'addresses', problems, stray))
+    sys.exit(1 if problems or stray else 0)
+
+
+main()
