@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The native backend: every site stays as the compiler wrote it.  The
+ * annotated kernel then runs exactly as an unannotated one (plus the NOP
+ * pads).  It still goes through validation, so a corrupt image is refused
+ * the same way under every backend.
+ */
+#include "patch/backend.h"
+
+const struct pv_backend pv_backend_native = {
+	.name = "native",
+	.plan = 0,              /* no plan: every site is kept, nothing to visit again */
+};

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The patcher core: validate every .previrt record of an image, then patch
+ * all sites through one backend, all or nothing.  Freestanding (no libc):
+ * the loader image and the user-space test harness compile the same files.
+ *
+ *   struct pv_image img = { .records = sec, .size = sec_size,
+ *                           .text = ranges, .ntext = n };
+ *   struct pv_result r;
+ *   if (pv_patch_image(&img, &pv_backend_profile, &state, &r))
+ *           print(pv_error_name(r.error), r.record, r.site);   // nothing was written
+ *
+ * Order of work (see docs/runtime.md):
+ *   1. validate: headers (magic, version, record size), then every site record
+ *      (flags, reserved, kind known, lengths, inside a text range, original
+ *      bytes decode to the kind with the recorded length, pad is NOPs, MMIO
+ *      width), then no two sites overlap.  The first failure stops everything.
+ *   2. plan: the backend sees every site and says keep / patch / error; it may
+ *      fill its own handler pool but must not touch the sites.  An error stops
+ *      everything and no site has been written.
+ *   3. commit: the backend writes the replacement bytes of each site into a
+ *      buffer and the core copies them over the site.
+ */
+#ifndef PREVIRT_RT_PATCH_H
+#define PREVIRT_RT_PATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "previrt/format.h"
+#include "previrt_rules.h"
+#include "decode/decode.h"
+
+/* An address range [start, end) where sites may lie (executable text). */
+struct pv_range {
+	uintptr_t start, end;
+};
+
+struct pv_image {
+	const uint8_t         *records;  /* the .previrt section, as loaded (sites are located from it) */
+	size_t                 size;     /* its size in bytes */
+	const struct pv_range *text;     /* executable ranges sites must lie in */
+	unsigned               ntext;
+	/*
+	 * Optional scratch for the overlap check, in uint64_t: 2 per record
+	 * gives a radix sort (O(n)), 1 per record a heapsort (O(n log n)),
+	 * none compares every pair (O(n^2), fine for a few hundred sites).
+	 * Only needed when sites do not come in ascending order per range.
+	 */
+	uint64_t              *scratch;
+	size_t                 scratch_len;
+};
+
+/* Everything the core knows about one valid site, handed to the backend. */
+struct pv_site {
+	uint8_t                    *addr;    /* site start */
+	const struct previrt_site  *rec;
+	const struct previrt_rule  *rule;
+	struct pv_insn              insn;    /* decoding of the (first) original instruction */
+	unsigned                    index;   /* record index in the section (headers counted) */
+};
+
+enum pv_plan {
+	PV_KEEP  = 0,   /* leave the site as it is (native code path) */
+	PV_PATCH = 1,   /* replace its bytes with what emit writes */
+};
+
+/*
+ * A backend: one file each (native.c, profile.c; xen.c and l4.c later).
+ * state is the backend's own data (its handler pool, counters).
+ */
+struct pv_backend {
+	const char *name;
+	/* Called once before planning, with the number of site records. <0 = refuse. */
+	int  (*begin)(void *state, unsigned nsites);
+	/*
+	 * Decide a site.  Returns PV_KEEP, PV_PATCH or a negative pv_error code.
+	 * May write into the backend's pool; must not write the site.
+	 * NULL: the backend keeps every site (native), patching is validation only.
+	 */
+	int  (*plan)(void *state, const struct pv_site *site);
+	/* Called once after every site was planned successfully, before emit. */
+	void (*rewind)(void *state);
+	/*
+	 * Commit pass, every site again in the same order: write the site's
+	 * replacement bytes (site->rec->length of them) into out and return
+	 * PV_PATCH, or return PV_KEEP; it must decide as plan did.  Cannot fail.
+	 */
+	int  (*emit)(void *state, const struct pv_site *site, uint8_t *out);
+};
+
+enum pv_error {
+	PV_OK = 0,
+	PV_E_SECTION_SIZE,   /* section size is not a multiple of 12 */
+	PV_E_NO_HEADER,      /* no header record at all */
+	PV_E_MAGIC,          /* a kind-0 record without the PVRT magic */
+	PV_E_VERSION,        /* header version is not 1 */
+	PV_E_RECORD_SIZE,    /* header record size is not 12 */
+	PV_E_HEADER_RESERVED,/* header reserved bytes not zero */
+	PV_E_FLAGS,          /* a reserved flag bit is set */
+	PV_E_RESERVED,       /* site record reserved field not zero */
+	PV_E_KIND,           /* kind not defined by the rules */
+	PV_E_LENGTH,         /* insn_length 0 or > length */
+	PV_E_BOUNDS,         /* site not inside one text range */
+	PV_E_DECODE,         /* original bytes are not an instruction of that kind */
+	PV_E_INSN_LENGTH,    /* they are, but not insn_length bytes long */
+	PV_E_PAD,            /* a pad byte is not part of a NOP */
+	PV_E_MMIO,           /* MMIO flag and MMIO kind disagree, or width mismatch */
+	PV_E_OVERLAP,        /* two sites share bytes */
+	PV_E_BACKEND,        /* the backend refused a site (e.g. pool full, out of reach) */
+	PV_E_COUNT
+};
+
+struct pv_result {
+	int       error;      /* enum pv_error */
+	unsigned  record;     /* index of the offending record (when error) */
+	uintptr_t site;       /* its site address, 0 if unknown */
+	unsigned  nheaders;
+	unsigned  nsites;
+	unsigned  npatched;   /* sites the backend replaced */
+	unsigned  nkept;      /* sites left native */
+};
+
+const char *pv_error_name(int error);
+
+/* Step 1 only: validate.  0 when valid, else the pv_error (details in *r). */
+int pv_validate_image(const struct pv_image *img, struct pv_result *r);
+
+/* Steps 1-3.  0 on success; on error nothing of the sites has been written. */
+int pv_patch_image(const struct pv_image *img, const struct pv_backend *be, void *state,
+		   struct pv_result *r);
+
+/* The validated site of record i (for backends and tools that walk sites themselves). */
+int pv_site_at(const struct pv_image *img, unsigned i, struct pv_site *s);
+
+/* Freestanding helpers the runtime uses instead of libc. */
+void pv_memcpy(void *dst, const void *src, size_t n);
+void pv_memset(void *dst, int c, size_t n);
+
+#endif

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The profile backend: count how often every site runs.
+ *
+ * A patched site becomes   jmp thunk_i ; <old pad bytes as NOPs>
+ * and thunk_i (PV_PROFILE_THUNK bytes in the pool) is
+ *
+ *     lea   -128(%rsp),%rsp         step over a SysV red zone (user-space harness)
+ *     pushfq                        lea leaves flags alone; pushfq keeps them
+ *     lock incq counter_i(%rip)     exact on SMP
+ *     popfq                         same flags (and IF) as before
+ *     lea   128(%rsp),%rsp
+ *     <original instruction(s)>     RIP-relative displacement re-targeted
+ *     jmp   site_i + length         back after the pad
+ *
+ * Why jmp and not call: the thunk knows its way back (one thunk per
+ * site), so nothing is pushed when the original instruction runs.
+ * pushf/popf and any instruction that uses %rsp see the stack exactly as
+ * at the site, every register and flag is as the original leaves it, and
+ * the thunk works where a call would not (no red zone to trample).
+ *
+ * The counting itself uses 136 bytes below %rsp for a moment, like an
+ * interrupt would.  Sites where %rsp may not be a kernel stack, or whose
+ * address the kernel knows, stay native: see pv_profile_keep_reason.
+ */
+#include "patch/backend.h"
+
+enum { JMP_LEN = 5, RED_ZONE = 128 };
+
+static const uint8_t thunk_head[] = {
+	0x48, 0x8d, 0x64, 0x24, 0x80,                   /* lea -0x80(%rsp),%rsp     */
+	0x9c,                                           /* pushfq                   */
+	0xf0, 0x48, 0xff, 0x05, 0, 0, 0, 0,             /* lock incq rel32(%rip)    */
+	0x9d,                                           /* popfq                    */
+	0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00, /* lea 0x80(%rsp),%rsp      */
+};
+enum { INC_DISP = 10, INC_END = 14 };              /* disp32 offset, end of the incq */
+
+_Static_assert(sizeof thunk_head + 2 * PV_INSN_MAX + JMP_LEN <= PV_PROFILE_THUNK,
+	       "a thunk slot holds head + two instructions + jmp");
+
+int pv_profile_keep_reason(const struct pv_site *site)
+{
+	if (site->rec->length < JMP_LEN)
+		return PV_PK_SHORT;
+	if (site->rec->flags & PREVIRT_F_EXTABLE)
+		return PV_PK_EXTABLE;
+	if (site->rule->attrs & PREVIRT_RA_CFLOW)
+		return PV_PK_CFLOW;
+	if (site->rec->kind == PREVIRT_KIND_SWAPGS)
+		return PV_PK_USER_STACK;
+	return PV_PK_PATCH;
+}
+
+static int rel32(intptr_t from_end, intptr_t to, int32_t *out)
+{
+	intptr_t d = to - from_end;
+
+	if (d < INT32_MIN || d > INT32_MAX)
+		return -1;
+	*out = (int32_t)d;
+	return 0;
+}
+
+static void put32(uint8_t *p, int32_t v)
+{
+	uint32_t u = (uint32_t)v;
+
+	p[0] = u, p[1] = u >> 8, p[2] = u >> 16, p[3] = u >> 24;
+}
+
+static int32_t get32(const uint8_t *p)
+{
+	return (int32_t)(p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24);
+}
+
+static int profile_begin(void *state, unsigned nsites)
+{
+	struct pv_profile *st = state;
+
+	(void)nsites;
+	st->used = st->cursor = 0;
+	return 0;
+}
+
+static int profile_plan(void *state, const struct pv_site *site)
+{
+	struct pv_profile *st = state;
+	uint8_t *t = st->pool + (size_t)st->used * PV_PROFILE_THUNK;
+	uint8_t *insn = t + sizeof thunk_head;
+	uint8_t *jmp = insn + site->rec->insn_length;
+	uint64_t *counter = st->counters + st->used;
+	int32_t d = 0;
+
+	if (pv_profile_keep_reason(site))
+		return PV_KEEP;
+	if ((size_t)(st->used + 1) * PV_PROFILE_THUNK > st->pool_size || st->used >= st->ncounters)
+		return -PV_E_BACKEND;
+	/* every displacement must reach: site -> thunk, thunk -> counter, thunk -> site */
+	if (rel32((intptr_t)site->addr + JMP_LEN, (intptr_t)t, &d) ||
+	    rel32((intptr_t)t + INC_END, (intptr_t)counter, &d) ||
+	    rel32((intptr_t)jmp + JMP_LEN, (intptr_t)site->addr + site->rec->length, &d))
+		return -PV_E_BACKEND;
+	pv_memcpy(t, thunk_head, sizeof thunk_head);
+	rel32((intptr_t)t + INC_END, (intptr_t)counter, &d);
+	put32(t + INC_DISP, d);
+	pv_memcpy(insn, site->addr, site->rec->insn_length);
+	if (site->insn.rip_disp >= 0) {
+		/* same target from the new place: disp' = disp + (site - copy) */
+		intptr_t nd = (intptr_t)get32(site->addr + site->insn.rip_disp) +
+			      ((intptr_t)site->addr - (intptr_t)insn);
+
+		if (nd < INT32_MIN || nd > INT32_MAX)
+			return -PV_E_BACKEND;
+		put32(insn + site->insn.rip_disp, (int32_t)nd);
+	}
+	jmp[0] = 0xe9;
+	rel32((intptr_t)jmp + JMP_LEN, (intptr_t)site->addr + site->rec->length, &d);
+	put32(jmp + 1, d);
+	/* the rest of the slot: int3, so a stray jump into it stops at once */
+	pv_memset(jmp + JMP_LEN, 0xcc, PV_PROFILE_THUNK - (size_t)(jmp + JMP_LEN - t));
+	*counter = 0;
+	st->used++;
+	return PV_PATCH;
+}
+
+static void profile_rewind(void *state)
+{
+	((struct pv_profile *)state)->cursor = 0;
+}
+
+static int profile_emit(void *state, const struct pv_site *site, uint8_t *out)
+{
+	struct pv_profile *st = state;
+	uint8_t *t = st->pool + (size_t)st->cursor * PV_PROFILE_THUNK;
+	int32_t d = 0;
+
+	if (pv_profile_keep_reason(site))
+		return PV_KEEP;
+	st->cursor++;
+	out[0] = 0xe9;                                  /* jmp thunk */
+	rel32((intptr_t)site->addr + JMP_LEN, (intptr_t)t, &d);
+	put32(out + 1, d);
+	/* the rest becomes 1-byte NOPs: never executed (the thunk returns after the pad) */
+	pv_memset(out + JMP_LEN, 0x90, site->rec->length - JMP_LEN);
+	return PV_PATCH;
+}
+
+const struct pv_backend pv_backend_profile = {
+	.name = "profile",
+	.begin = profile_begin,
+	.plan = profile_plan,
+	.rewind = profile_rewind,
+	.emit = profile_emit,
+};
+
+/* ---- writing the counts out (freestanding number formatting) ---- */
+
+static size_t fmt_hex(char *b, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[16];
+	size_t n = 0, i = 0;
+
+	do
+		tmp[n++] = digits[v & 15];
+	while (v >>= 4);
+	b[i++] = '0', b[i++] = 'x';
+	while (n)
+		b[i++] = tmp[--n];
+	return i;
+}
+
+static size_t fmt_dec(char *b, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0, i = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	while (n)
+		b[i++] = tmp[--n];
+	return i;
+}
+
+void pv_profile_write(const struct pv_profile *st, const struct pv_image *img, intptr_t bias,
+		      void (*put)(void *ctx, const char *s, size_t n), void *ctx)
+{
+	unsigned nrec = img->size / sizeof(struct previrt_site), c = 0;
+	static const char head[] = "# previrt-profile 1: ADDRESS COUNT KIND\n";
+
+	put(ctx, head, sizeof head - 1);
+	for (unsigned i = 0; i < nrec && c < st->used; i++) {
+		struct pv_site s = { 0 };
+		char line[80];
+		size_t n = 0;
+		const char *k;
+
+		if (((const struct previrt_site *)(img->records + i * 12))->kind == PREVIRT_KIND_HEADER)
+			continue;
+		/* a patched site no longer decodes; rule and lengths are what count here */
+		pv_site_at(img, i, &s);
+		if (!s.rule || pv_profile_keep_reason(&s))
+			continue;
+		n += fmt_hex(line + n, (uintptr_t)s.addr + (uintptr_t)bias);
+		line[n++] = ' ';
+		n += fmt_dec(line + n, st->counters[c++]);
+		line[n++] = ' ';
+		for (k = s.rule->name; *k && n < sizeof line - 1; k++)
+			line[n++] = *k;
+		line[n++] = '\n';
+		put(ctx, line, n);
+	}
+}

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Step 1 of patching: check every record of a .previrt section against the
+ * code it points at.  Nothing here writes to the image.
+ */
+#include "patch/patch.h"
+
+static const char *const error_names[PV_E_COUNT] = {
+	[PV_OK]                = "ok",
+	[PV_E_SECTION_SIZE]    = "section size is not a multiple of the record size",
+	[PV_E_NO_HEADER]       = "no header record",
+	[PV_E_MAGIC]           = "header record without the PVRT magic",
+	[PV_E_VERSION]         = "unknown format version",
+	[PV_E_RECORD_SIZE]     = "header gives a record size other than 12",
+	[PV_E_HEADER_RESERVED] = "header reserved bytes are not zero",
+	[PV_E_FLAGS]           = "reserved flag bit set",
+	[PV_E_RESERVED]        = "record reserved field is not zero",
+	[PV_E_KIND]            = "kind not defined by the rules",
+	[PV_E_LENGTH]          = "bad site or instruction length",
+	[PV_E_BOUNDS]          = "site outside the text ranges",
+	[PV_E_DECODE]          = "original bytes are not an instruction of the record's kind",
+	[PV_E_INSN_LENGTH]     = "original instruction length differs from the record",
+	[PV_E_PAD]             = "pad is not NOPs",
+	[PV_E_MMIO]            = "MMIO flag, kind and width disagree",
+	[PV_E_OVERLAP]         = "sites overlap",
+	[PV_E_BACKEND]         = "backend refused a site",
+};
+
+const char *pv_error_name(int error)
+{
+	if (error < 0 || error >= PV_E_COUNT)
+		return "unknown error";
+	return error_names[error];
+}
+
+void pv_memcpy(void *dst, const void *src, size_t n)
+{
+	uint8_t *d = dst;
+	const uint8_t *s = src;
+
+	while (n--)
+		*d++ = *s++;
+}
+
+void pv_memset(void *dst, int c, size_t n)
+{
+	uint8_t *d = dst;
+
+	while (n--)
+		*d++ = (uint8_t)c;
+}
+
+/* Kind id -> rule, by index: validation looks one up per record. */
+static const struct previrt_rule *rule_of(unsigned id)
+{
+	static const struct previrt_rule *by_id[PREVIRT_KIND_MAX + 1];
+	static int filled;
+
+	if (!filled) {
+		for (unsigned i = 0; i < previrt_nrules; i++)
+			if (previrt_rules[i].id <= PREVIRT_KIND_MAX)
+				by_id[previrt_rules[i].id] = &previrt_rules[i];
+		filled = 1;
+	}
+	return id <= PREVIRT_KIND_MAX ? by_id[id] : 0;
+}
+
+static int fail(struct pv_result *r, int error, unsigned record, uintptr_t site)
+{
+	r->error = error;
+	r->record = record;
+	r->site = site;
+	return error;
+}
+
+static int check_header(const struct previrt_header *h)
+{
+	if (h->magic != PREVIRT_MAGIC)
+		return PV_E_MAGIC;
+	if (h->version != PREVIRT_FORMAT_VERSION)
+		return PV_E_VERSION;
+	if (h->record_size != sizeof(struct previrt_site))
+		return PV_E_RECORD_SIZE;
+	if (h->reserved[0] || h->reserved[1] || h->reserved[2])
+		return PV_E_HEADER_RESERVED;
+	return PV_OK;
+}
+
+static int range_index(const struct pv_image *img, uintptr_t a, unsigned len)
+{
+	for (unsigned i = 0; i < img->ntext; i++) {
+		const struct pv_range *t = &img->text[i];
+
+		if (a >= t->start && a < t->end && len <= t->end - a)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Fill *s for record i, checking everything that concerns the record alone. */
+static int check_site(const struct pv_image *img, unsigned i, struct pv_site *s)
+{
+	const struct previrt_site *rec = (const void *)(img->records + i * sizeof *rec);
+	uintptr_t a = (uintptr_t)&rec->addr + (intptr_t)rec->addr;
+	const uint8_t *p = (const uint8_t *)a;
+	int mmio_kind, n;
+
+	s->addr = (uint8_t *)a;
+	s->rec = rec;
+	s->index = i;
+	if (rec->flags & ~PREVIRT_F_KNOWN)
+		return PV_E_FLAGS;
+	if (rec->reserved)
+		return PV_E_RESERVED;
+	s->rule = rule_of(rec->kind);
+	if (!s->rule)
+		return PV_E_KIND;
+	if (rec->insn_length == 0 || rec->insn_length > rec->length ||
+	    rec->insn_length > 2 * PV_INSN_MAX)
+		return PV_E_LENGTH;
+	if (range_index(img, a, rec->length) < 0)
+		return PV_E_BOUNDS;
+	mmio_kind = (s->rule->attrs & PREVIRT_RA_MMIO) != 0;
+	if (mmio_kind != ((rec->flags & PREVIRT_F_MMIO) != 0))
+		return PV_E_MMIO;
+	/* decode only within the instruction bytes the record claims */
+	n = pv_decode_site(p, rec->insn_length, rec->kind, &s->insn);
+	if (n < 0)
+		return pv_decode_site(p, rec->length, rec->kind, &s->insn) < 0 ?
+			PV_E_DECODE : PV_E_INSN_LENGTH;
+	if (n != rec->insn_length)
+		return PV_E_INSN_LENGTH;
+	if (mmio_kind && rec->width && rec->width != s->insn.width)
+		return PV_E_MMIO;
+	for (unsigned off = rec->insn_length; off < rec->length;) {
+		unsigned nop = pv_nop_length(p + off, rec->length - off);
+
+		if (!nop)
+			return PV_E_PAD;
+		off += nop;
+	}
+	return PV_OK;
+}
+
+/* In-place heapsort of keys (no recursion, no allocation). */
+static void sift(uint64_t *k, size_t root, size_t n)
+{
+	for (;;) {
+		size_t c = 2 * root + 1;
+		uint64_t t;
+
+		if (c >= n)
+			return;
+		if (c + 1 < n && k[c + 1] > k[c])
+			c++;
+		if (k[root] >= k[c])
+			return;
+		t = k[root], k[root] = k[c], k[c] = t;
+		root = c;
+	}
+}
+
+static void heapsort_u64(uint64_t *k, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift(k, i, n);
+	for (size_t i = n; i-- > 1;) {
+		uint64_t t = k[0];
+
+		k[0] = k[i], k[i] = t;
+		sift(k, 0, i);
+	}
+}
+
+static uintptr_t site_addr(const struct pv_image *img, unsigned i)
+{
+	const struct previrt_site *rec = (const void *)(img->records + i * sizeof *rec);
+
+	return (uintptr_t)&rec->addr + (intptr_t)rec->addr;
+}
+
+static unsigned site_len(const struct pv_image *img, unsigned i)
+{
+	return ((const struct previrt_site *)(img->records + i * 12))->length;
+}
+
+/*
+ * LSD radix sort of keys by bits 16..47 (the site offset), 11 bits a pass,
+ * stable, through tmp (n entries).  About 6n element moves: for a kernel's
+ * few thousand sites several times cheaper than the heapsort.
+ */
+static void radix_sort_u64(uint64_t *k, uint64_t *tmp, size_t n)
+{
+	uint32_t count[2048];
+
+	for (unsigned shift = 16; shift < 49; shift += 11) {
+		uint32_t sum = 0;
+
+		pv_memset(count, 0, sizeof count);
+		for (size_t i = 0; i < n; i++)
+			count[(k[i] >> shift) & 2047]++;
+		for (unsigned d = 0; d < 2048; d++) {
+			uint32_t c = count[d];
+
+			count[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[count[(k[i] >> shift) & 2047]++] = k[i];
+		pv_memcpy(k, tmp, n * sizeof *k);
+	}
+}
+
+/*
+ * No two sites share a byte.  Sorting key: offset from the lowest text
+ * start (up to 2^33, beyond that the heapsort sorts all 48 bits), 16-bit
+ * record index (enough for 65536 records; beyond that the quadratic check
+ * is used).
+ */
+static int check_overlaps(const struct pv_image *img, unsigned nrec, struct pv_result *r)
+{
+	uintptr_t base = (uintptr_t)-1, top = 0;
+	size_t n = 0;
+
+	for (unsigned t = 0; t < img->ntext; t++) {
+		if (img->text[t].start < base)
+			base = img->text[t].start;
+		if (img->text[t].end > top)
+			top = img->text[t].end;
+	}
+	if (img->scratch && img->scratch_len >= nrec && nrec <= 0x10000) {
+		for (unsigned i = 0; i < nrec; i++)
+			if (((const struct previrt_site *)(img->records + i * 12))->kind != PREVIRT_KIND_HEADER)
+				img->scratch[n++] = ((uint64_t)(site_addr(img, i) - base) << 16) | i;
+		if (img->scratch_len >= 2 * (size_t)nrec && top - base < (1ull << 33))
+			radix_sort_u64(img->scratch, img->scratch + n, n);
+		else
+			heapsort_u64(img->scratch, n);
+		for (size_t j = 1; j < n; j++) {
+			unsigned prev = img->scratch[j - 1] & 0xffff, cur = img->scratch[j] & 0xffff;
+
+			if (site_addr(img, prev) + site_len(img, prev) > site_addr(img, cur))
+				return fail(r, PV_E_OVERLAP, cur, site_addr(img, cur));
+		}
+		return PV_OK;
+	}
+	for (unsigned i = 0; i < nrec; i++) {
+		if (((const struct previrt_site *)(img->records + i * 12))->kind == PREVIRT_KIND_HEADER)
+			continue;
+		for (unsigned j = i + 1; j < nrec; j++) {
+			uintptr_t a = site_addr(img, i), b = site_addr(img, j);
+
+			if (((const struct previrt_site *)(img->records + j * 12))->kind == PREVIRT_KIND_HEADER)
+				continue;
+			if (a < b + site_len(img, j) && b < a + site_len(img, i))
+				return fail(r, PV_E_OVERLAP, j, b);
+		}
+	}
+	return PV_OK;
+}
+
+/*
+ * Linkers keep each object's records in address order and objects in the
+ * same order in every output section, so within one text range the sites
+ * nearly always come in ascending order: then "starts at or after the end
+ * of the previous site in its range" proves there is no overlap in O(n).
+ * Otherwise check_overlaps sorts.
+ */
+#define PV_FAST_RANGES 16
+
+int pv_validate_image(const struct pv_image *img, struct pv_result *r)
+{
+	uintptr_t last_end[PV_FAST_RANGES] = { 0 };
+	int ascending = img->ntext <= PV_FAST_RANGES;
+	unsigned nrec;
+	int err;
+
+	pv_memset(r, 0, sizeof *r);
+	if (img->size % sizeof(struct previrt_site))
+		return fail(r, PV_E_SECTION_SIZE, 0, 0);
+	nrec = img->size / sizeof(struct previrt_site);
+	/* headers first: an unknown version means nothing else can be trusted */
+	for (unsigned i = 0; i < nrec; i++) {
+		const struct previrt_header *h = (const void *)(img->records + i * 12);
+
+		if (h->kind != PREVIRT_KIND_HEADER)
+			continue;
+		if ((err = check_header(h)))
+			return fail(r, err, i, 0);
+		r->nheaders++;
+	}
+	if (!r->nheaders)
+		return fail(r, PV_E_NO_HEADER, 0, 0);
+	for (unsigned i = 0; i < nrec; i++) {
+		struct pv_site s;
+
+		if (((const struct previrt_site *)(img->records + i * 12))->kind == PREVIRT_KIND_HEADER)
+			continue;
+		if ((err = check_site(img, i, &s)))
+			return fail(r, err, i, (uintptr_t)s.addr);
+		r->nsites++;
+		if (ascending) {
+			int t = range_index(img, (uintptr_t)s.addr, s.rec->length);
+
+			if ((uintptr_t)s.addr < last_end[t])
+				ascending = 0;
+			else
+				last_end[t] = (uintptr_t)s.addr + s.rec->length;
+		}
+	}
+	return ascending ? PV_OK : check_overlaps(img, nrec, r);
+}
+
+/* Used by patch.c: the decoded site for a record already validated. */
+int pv_site_at(const struct pv_image *img, unsigned i, struct pv_site *s)
+{
+	return check_site(img, i, s);
+}

@@ -1,0 +1,179 @@
+# The previrt runtime: freestanding patcher core (decoder, validation,
+# backends, VMM detection), its user-space tests, and the loader image.
+# See runtime/README.md and docs/runtime.md.
+#
+#   make runtime                 loader image, the core as a host library, test programs
+#   make check-runtime           harness, decoder differential, VMM detection
+#   make check-runtime-vmlinux   decoder + patching over the tiny vmlinux (after check-kernel)
+#   make kernel-tiny-pool        the tiny kernel with the handler pool (profile backend)
+#   make check-runtime-boot      QEMU boots through the loader (after check-kernel)
+#   make boot-native LOADER=1 BACKEND=native|profile [KERNEL=vmlinux]
+
+RT_OUT     := $(BUILD)/runtime
+RT_CORE    := runtime/decode/decode.c runtime/patch/validate.c runtime/patch/patch.c \
+              runtime/patch/native.c runtime/patch/profile.c runtime/detect/vmm.c
+RT_HDRS    := $(wildcard runtime/*/*.h) include/previrt/format.h $(RULES_H)
+# Freestanding: no libc, no builtins turned into libc calls, no red zone
+# (the same objects go into the loader, which runs with interrupts on a
+# small stack), no stack protector (no TLS canary in the loader).
+RT_CFLAGS  := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -fno-stack-protector \
+              -mno-red-zone -fno-strict-aliasing $(CWARN) -Iruntime $(INCLUDES)
+
+# The core built for the host (PIE objects, still freestanding code).
+RT_HOST_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/host/%.o,$(RT_CORE)) $(RT_OUT)/host/previrt_rules.o
+RT_HOST_LIB  := $(RT_OUT)/libprevirt-runtime-host.a
+
+$(RT_OUT)/host/%.o: runtime/%.c $(RT_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_CFLAGS) -c $< -o $@
+
+$(RT_OUT)/host/previrt_rules.o: $(RULES_C) $(RULES_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_CFLAGS) -c $< -o $@
+
+$(RT_HOST_LIB): $(RT_HOST_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+# ---- the loader image: multiboot entry, long mode, load + patch vmlinux ----
+RT_LOADER     := $(RT_OUT)/previrt-loader.elf
+RT_LOADER_SRCS := runtime/loader/main.c runtime/loader/console.c runtime/loader/elfimage.c \
+                  runtime/loader/bootparams.c runtime/loader/libc.c
+# No SSE (the loader never enables it), static, non-PIC, linked at 1 MiB.
+RT_LOADER_CFLAGS := $(RT_CFLAGS) -fno-pic -fno-pie -mcmodel=small -mgeneral-regs-only \
+                  -fno-asynchronous-unwind-tables -fcf-protection=none
+RT_LOADER_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/loader/%.o,$(RT_CORE) $(RT_LOADER_SRCS)) \
+                  $(RT_OUT)/loader/previrt_rules.o $(RT_OUT)/loader/loader/entry.o
+
+$(RT_OUT)/loader/%.o: runtime/%.c $(RT_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_LOADER_CFLAGS) -c $< -o $@
+
+$(RT_OUT)/loader/previrt_rules.o: $(RULES_C) $(RULES_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_LOADER_CFLAGS) -c $< -o $@
+
+$(RT_OUT)/loader/loader/entry.o: runtime/loader/entry.S
+	@mkdir -p $(dir $@)
+	$(CC) -c $< -o $@
+
+$(RT_LOADER): $(RT_LOADER_OBJS) runtime/loader/loader.lds
+	$(LD) -nostdlib -static -n -z noseparate-code -z max-page-size=0x1000 --no-warn-rwx-segments \
+		-T runtime/loader/loader.lds $(RT_LOADER_OBJS) -o $@
+
+# ---- tests (tests/runtime) ----
+RT_T         := $(RT_OUT)/tests
+RT_TEST_CFLAGS := -std=gnu11 $(HOST_CFLAGS) $(CWARN) -Iruntime $(INCLUDES) -Itests/runtime
+
+# The code under test: compiled WITH the plugin, for any code model.
+$(RT_T)/prog.o: tests/runtime/prog.c tests/runtime/prog.h $(PLUGIN)
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -fplugin=$(PLUGIN) -fplugin-arg-previrt-all-code-models -c $< -o $@
+
+$(RT_T)/runtime-harness: tests/runtime/harness.c tests/runtime/selfimage.c tests/runtime/selfimage.h \
+		$(RT_T)/prog.o $(RT_HOST_LIB)
+	$(CC) $(RT_TEST_CFLAGS) tests/runtime/harness.c tests/runtime/selfimage.c $(RT_T)/prog.o \
+		$(RT_HOST_LIB) -lelf -o $@
+
+$(RT_T)/decode-diff: tests/runtime/decode-diff.c $(RT_HOST_LIB) $(LIBREWRITE)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) $(LIBREWRITE) -lopcodes -lbfd -lelf -o $@
+
+$(RT_T)/patch-elf: tests/runtime/patch-elf.c $(RT_HOST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -lelf -o $@
+
+$(RT_T)/test-vmm: tests/runtime/test-vmm.c $(RT_HOST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
+
+$(RT_T)/corrupt-elf: tests/runtime/corrupt-elf.c
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_TEST_CFLAGS) $< -lelf -o $@
+
+RT_TESTS := $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
+runtime: $(RT_HOST_LIB) $(RT_TESTS) $(RT_LOADER)
+
+check-runtime: $(RT_TESTS) $(filter %/previrt-report,$(ALL))
+	@echo "== runtime: patching plugin-annotated code in process (native, profile, corruptions)"
+	@$(RT_T)/runtime-harness $(RT_T)/harness-profile.txt
+	@echo "== runtime: decoder vs libopcodes over the harness and the annotated object"
+	@$(RT_T)/decode-diff --min-sites 20 $(RT_T)/runtime-harness $(RT_T)/prog.o
+	@echo "== runtime: validate + patch a linked image in a copy, timed"
+	@$(RT_T)/patch-elf --min-sites 20 $(RT_T)/runtime-harness
+	@echo "== runtime: VMM detection and command-line options"
+	@$(RT_T)/test-vmm
+	@if [ -x "$(REPORT)" ]; then \
+		echo "== runtime: the harness's profile counts load into previrt-report --profile"; \
+		$(REPORT) --profile $(RT_T)/harness-profile.txt $(RT_T)/runtime-harness >$(RT_T)/harness-report.txt && \
+		grep -q "executions" $(RT_T)/harness-report.txt && \
+		{ grep "executions" $(RT_T)/harness-report.txt; echo "1 passed, 0 failed"; } || \
+		{ cat $(RT_T)/harness-report.txt; echo "0 passed, 1 failed"; exit 1; }; fi
+
+# Over a real annotated kernel: the tiny vmlinux of kernel-configs/kernel.mk.
+# (RT_VMLINUX=path checks another vmlinux without building anything)
+RT_VMLINUX_TINY := $(BUILD)/kernel/tiny/vmlinux
+RT_VMLINUX ?= $(RT_VMLINUX_TINY)
+check-runtime-vmlinux: $(RT_T)/decode-diff $(RT_T)/patch-elf
+	@echo "== runtime: decoder vs libopcodes over every instruction and site of $(RT_VMLINUX)"
+	@$(RT_T)/decode-diff --min-sites 1000 $(RT_VMLINUX)
+	@echo "== runtime: validate + patch $(RT_VMLINUX) in a copy, timed"
+	@$(RT_T)/patch-elf --min-sites 1000 $(RT_VMLINUX)
+
+# The tiny kernel again, with the handler pool (runtime/kernel/previrt-pool.h)
+# that the profile backend needs: same .config as kernel-configs' tiny
+# build, same source tree, its own build directory.  Kbuild does not see a
+# plugin change, so a changed plugin cleans the build first (as ci/kernel-build does).
+RT_KPOOL_DIR := $(BUILD)/kernel/tiny-pool
+RT_KPOOL     := $(RT_KPOOL_DIR)/vmlinux
+kernel-tiny-pool: $(PLUGIN)
+	@test -f $(BUILD)/kernel/tiny/.config -a -d $(BUILD)/linux-src || \
+		{ echo "kernel-tiny-pool: build the tiny kernel first (make kernel)" >&2; exit 1; }
+	@mkdir -p $(RT_KPOOL_DIR)
+	@cmp -s $(BUILD)/kernel/tiny/.config $(RT_KPOOL_DIR)/.config || \
+		cp $(BUILD)/kernel/tiny/.config $(RT_KPOOL_DIR)/.config
+	@stamp=$$(cat $(PLUGIN) runtime/kernel/previrt-pool.h | md5sum); \
+	if [ "$$(cat $(RT_KPOOL_DIR)/.previrt-stamp 2>/dev/null)" != "$$stamp" ]; then \
+		rm -f $(RT_KPOOL_DIR)/.previrt-stamp; \
+		env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL \
+			make -C $(BUILD)/linux-src O=$(RT_KPOOL_DIR) -s clean >/dev/null 2>&1; \
+		cp $(BUILD)/kernel/tiny/.config $(RT_KPOOL_DIR)/.config; \
+	fi; \
+	echo "== runtime: tiny kernel with the handler pool in $(RT_KPOOL_DIR) (log: build.log)"; \
+	env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL \
+		make -C $(BUILD)/linux-src O=$(RT_KPOOL_DIR) -j$$(nproc) \
+		KCFLAGS="-fplugin=$(abspath $(PLUGIN)) -include $(CURDIR)/runtime/kernel/previrt-pool.h" \
+		olddefconfig vmlinux >$(RT_KPOOL_DIR)/build.log 2>&1 || \
+		{ tail -30 $(RT_KPOOL_DIR)/build.log; echo "kernel-tiny-pool: build failed" >&2; exit 1; }; \
+	echo "$$stamp" >$(RT_KPOOL_DIR)/.previrt-stamp
+
+# Boot tests under QEMU: the tiny annotated kernel (built by kernel-configs/kernel.mk)
+# through the loader with the native backend, as one bundle module, corrupted;
+# and the pool kernel with the profile backend, its counts read by previrt-report.
+# RT_PROFILE_KERNEL= (empty) leaves the profile boot out.
+RT_PROFILE_KERNEL ?= $(RT_KPOOL)
+check-runtime-boot: $(RT_LOADER) $(RT_T)/corrupt-elf $(filter %/previrt-report,$(ALL)) \
+		$(if $(filter $(RT_KPOOL),$(RT_PROFILE_KERNEL)),kernel-tiny-pool)
+	@echo "== runtime: booting the tiny annotated kernel through previrt-loader (QEMU TCG)"
+	@PROFILE_KERNEL=$(RT_PROFILE_KERNEL) tests/runtime/boot-tests.sh $(RT_LOADER) \
+		$(BUILD)/kernel/tiny/vmlinux $(BUILD)/workload/initramfs.cpio.gz $(RT_T)/boot \
+		$(RT_T)/corrupt-elf $(filter %/previrt-report,$(ALL))
+
+# With a LOADER=1 boot, ci/boot-native needs the loader image.
+ifneq ($(filter-out 0,$(LOADER)),)
+boot-native: $(RT_LOADER)
+boot-native: export PREVIRT_LOADER := $(RT_LOADER)
+endif
+
+ALL    += $(RT_HOST_LIB) $(RT_LOADER)
+CHECKS += check-runtime
+.PHONY: runtime check-runtime check-runtime-vmlinux check-runtime-boot kernel-tiny-pool
+# After check-kernel, which builds the tiny kernel and the initramfs (and so
+# never races these tests for the same build directory).
+ifneq ($(wildcard kernel-configs/kernel.mk),)
+ifeq ($(RT_VMLINUX),$(RT_VMLINUX_TINY))
+check-runtime-vmlinux: check-kernel
+endif
+check-runtime-boot kernel-tiny-pool: check-kernel
+CHECKS += check-runtime-vmlinux check-runtime-boot
+endif

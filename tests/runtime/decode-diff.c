@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Differential test of the runtime's decoder (runtime/decode) against
+ * libopcodes (binutils) + the rules' text matcher (lib/insn_match):
+ *
+ *   decode-diff [--min-sites N] ELF...
+ *
+ * For every instruction libopcodes finds in every executable section:
+ *   - if the matcher says its text is a rule instruction, the runtime
+ *     decoder must say the same kind and the same length;
+ *   - if the runtime decoder says it is a (non-MMIO) rule instruction,
+ *     the matcher must agree;
+ *   - for the plain `mov` forms the decoder calls mmio_*, libopcodes' text
+ *     must be a mov with a memory operand and the same length;
+ *   - where libopcodes sees a NOP, the decoder's NOP length must agree.
+ * For every .previrt site of a linked image (executable or vmlinux): the
+ * decoder and libopcodes both read the record's kind and insn_length there,
+ * and every pad instruction is a NOP to both.
+ *
+ * Output: a summary per file, the first mismatches, "N passed, M failed".
+ */
+#define PACKAGE "previrt"
+#define PACKAGE_VERSION "1"
+#include <dis-asm.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "decode/decode.h"
+#include "insn_match.h"
+#include "previrt/format.h"
+#include "previrt_rules.h"
+
+static unsigned npass, nfail;
+static unsigned shown;
+
+static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void check(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s - ", ok ? "ok  " : "FAIL");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	ok ? npass++ : nfail++;
+}
+
+/* ---- libopcodes into a string ---- */
+
+struct sbuf { char s[256]; size_t n; };
+
+static int sprint(void *stream, const char *fmt, ...)
+{
+	struct sbuf *b = stream;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vsnprintf(b->s + b->n, sizeof b->s - b->n, fmt, ap);
+	va_end(ap);
+	if (r > 0)
+		b->n += (size_t)r < sizeof b->s - b->n ? (size_t)r : sizeof b->s - b->n - 1;
+	return r;
+}
+
+static int sprint_styled(void *stream, enum disassembler_style st, const char *fmt, ...)
+{
+	struct sbuf *b = stream;
+	va_list ap;
+	int r;
+
+	(void)st;
+	va_start(ap, fmt);
+	r = vsnprintf(b->s + b->n, sizeof b->s - b->n, fmt, ap);
+	va_end(ap);
+	if (r > 0)
+		b->n += (size_t)r < sizeof b->s - b->n ? (size_t)r : sizeof b->s - b->n - 1;
+	return r;
+}
+
+static disassembler_ftype dis;
+
+/* Disassemble one instruction at buf[off]: text into b, returns its length. */
+static int opcodes_at(const uint8_t *buf, size_t size, uint64_t vma, size_t off, struct sbuf *b)
+{
+	struct disassemble_info info;
+
+	b->n = 0;
+	b->s[0] = 0;
+	init_disassemble_info(&info, b, sprint, sprint_styled);
+	info.arch = bfd_arch_i386;
+	info.mach = bfd_mach_x86_64;
+	info.buffer = (bfd_byte *)buf;
+	info.buffer_length = size;
+	info.buffer_vma = vma;
+	info.read_memory_func = buffer_read_memory;
+	disassemble_init_for_target(&info);
+	return dis(vma + off, &info);
+}
+
+/* Rule kind of libopcodes text (0 = none). */
+static unsigned ref_kind(const char *text)
+{
+	struct pv_insn_text t;
+
+	if (pv_parse_insn(text, strlen(text), &t))
+		return 0;
+	return pv_match_insn(&t);
+}
+
+static int ref_is_nop(const char *text)
+{
+	struct pv_insn_text t;
+
+	if (pv_parse_insn(text, strlen(text), &t))
+		return 0;
+	return strncmp(t.mnemonic, "nop", 3) == 0 ||
+	       (strcmp(t.mnemonic, "xchg") == 0 && t.nops == 2 && strcmp(t.ops[0], "%ax") == 0 &&
+		strcmp(t.ops[1], "%ax") == 0);
+}
+
+/* AT&T operand text that names memory: "(%rax)", "0x8(%rip)", "%fs:0x28", "0x1000" */
+static int is_mem_operand(const char *o)
+{
+	return strchr(o, '(') || strchr(o, ':') || (o[0] != '%' && o[0] != '$');
+}
+
+/* a plain mov between memory and a register/immediate, as the decoder's mmio forms */
+static int ref_is_mem_mov(const char *text)
+{
+	struct pv_insn_text t;
+
+	if (pv_parse_insn(text, strlen(text), &t) || t.nops != 2 || t.nprefixes)
+		return 0;
+	if (strcmp(t.mnemonic, "mov") && strcmp(t.mnemonic, "movb") && strcmp(t.mnemonic, "movw") &&
+	    strcmp(t.mnemonic, "movl") && strcmp(t.mnemonic, "movq") && strcmp(t.mnemonic, "movabs"))
+		return 0;
+	for (int i = 0; i < 2; i++) {       /* the other operand: a GPR or an immediate */
+		const char *o = t.ops[i];
+
+		if (is_mem_operand(o))
+			continue;
+		if (o[0] == '%' && (strstr(o, "mm") || strncmp(o, "%cr", 3) == 0 ||
+				    strncmp(o, "%db", 3) == 0 || strncmp(o, "%dr", 3) == 0 ||
+				    strncmp(o, "%tr", 3) == 0 ||
+				    (strlen(o) == 3 && o[2] == 's' && strchr("cdefgs", o[1]))))
+			return 0;
+	}
+	return is_mem_operand(t.ops[0]) != is_mem_operand(t.ops[1]);
+}
+
+static void mismatch(const char *file, uint64_t a, const uint8_t *p, int len, const char *text,
+		     const char *why)
+{
+	if (shown++ >= 25)
+		return;
+	printf("  mismatch %s 0x%llx:", file, (unsigned long long)a);
+	for (int i = 0; i < len && i < 15; i++)
+		printf(" %02x", p[i]);
+	printf("  libopcodes \"%s\": %s\n", text, why);
+}
+
+struct counts {
+	unsigned long insns, sensitive, mmio_movs, nops, bad;
+	unsigned long sites, site_bad;
+};
+
+static void scan_section(const char *file, const uint8_t *buf, size_t size, uint64_t vma,
+			 struct counts *c)
+{
+	struct sbuf b;
+
+	for (size_t off = 0; off < size;) {
+		int len = opcodes_at(buf, size, vma, off, &b);
+		unsigned rk, mk = 0;
+		struct pv_insn in;
+		int mine;
+
+		if (len <= 0)
+			break;
+		c->insns++;
+		rk = ref_kind(b.s);
+		mine = pv_decode(buf + off, (unsigned)len, &in) == 0;
+		if (mine)
+			mk = in.kind;
+		if (mk == PREVIRT_KIND_MMIO_READ || mk == PREVIRT_KIND_MMIO_WRITE) {
+			c->mmio_movs++;
+			if (!ref_is_mem_mov(b.s) || in.len != len) {
+				c->bad++;
+				mismatch(file, vma + off, buf + off, len, b.s, "decoder: mmio mov form");
+			}
+			mk = 0;
+		} else if (ref_is_mem_mov(b.s)) {
+			c->bad++;
+			mismatch(file, vma + off, buf + off, len, b.s, "decoder: missed a mov form");
+		}
+		if (rk || mk) {
+			c->sensitive++;
+			if (rk != mk || in.len != len) {
+				char why[96];
+
+				c->bad++;
+				snprintf(why, sizeof why, "rules say %s, decoder says %s (len %d)",
+					 rk ? previrt_rule_by_id(rk)->name : "-",
+					 mk ? previrt_rule_by_id(mk)->name : "-", mine ? in.len : -1);
+				mismatch(file, vma + off, buf + off, len, b.s, why);
+			}
+		}
+		if (ref_is_nop(b.s)) {
+			c->nops++;
+			if (pv_nop_length(buf + off, (unsigned)len) != (unsigned)len) {
+				c->bad++;
+				mismatch(file, vma + off, buf + off, len, b.s, "decoder: NOP length");
+			}
+		}
+		off += (size_t)len;
+	}
+}
+
+struct exec_sec { uint64_t addr, size; const uint8_t *data; };
+
+static void check_sites(const char *file, const uint8_t *rec, size_t size, uint64_t rec_vma,
+			const struct exec_sec *secs, unsigned nsecs, struct counts *c)
+{
+	for (size_t off = 0; off + 12 <= size; off += 12) {
+		const struct previrt_site *r = (const void *)(rec + off);
+		uint64_t a = rec_vma + off + (int64_t)r->addr;
+		const struct exec_sec *s = NULL;
+		const uint8_t *p;
+		struct pv_insn in;
+		struct sbuf b;
+		unsigned total = 0, rk = 0;
+		int l;
+
+		if (r->kind == PREVIRT_KIND_HEADER)
+			continue;
+		c->sites++;
+		for (unsigned i = 0; i < nsecs; i++)
+			if (a >= secs[i].addr && a + r->length <= secs[i].addr + secs[i].size)
+				s = &secs[i];
+		if (!s) {
+			c->site_bad++;
+			printf("  site 0x%llx: not in an executable section\n", (unsigned long long)a);
+			continue;
+		}
+		p = s->data + (a - s->addr);
+		/* libopcodes: the original instruction(s), then the pad */
+		l = opcodes_at(s->data, s->size, s->addr, a - s->addr, &b);
+		if (r->kind == PREVIRT_KIND_STI_HLT) {
+			struct pv_insn_text t1, t2;
+			struct sbuf b2;
+			int l2 = opcodes_at(s->data, s->size, s->addr, a - s->addr + l, &b2);
+
+			if (!pv_parse_insn(b.s, strlen(b.s), &t1) && !pv_parse_insn(b2.s, strlen(b2.s), &t2))
+				rk = pv_match_sequence(&t1, &t2);
+			total = l + l2;
+		} else {
+			rk = r->kind >= PREVIRT_KIND_MMIO_MIN ? (ref_is_mem_mov(b.s) ? r->kind : 0) : ref_kind(b.s);
+			total = l;
+		}
+		if (rk != r->kind || total != r->insn_length ||
+		    pv_decode_site(p, r->insn_length, r->kind, &in) != r->insn_length) {
+			c->site_bad++;
+			mismatch(file, a, p, r->insn_length, b.s, "site: record, libopcodes and decoder disagree");
+			continue;
+		}
+		for (unsigned o = r->insn_length; o < r->length;) {
+			l = opcodes_at(s->data, s->size, s->addr, a - s->addr + o, &b);
+			if (l <= 0 || !ref_is_nop(b.s) || pv_nop_length(p + o, r->length - o) != (unsigned)l) {
+				c->site_bad++;
+				mismatch(file, a + o, p + o, l, b.s, "site pad: not a NOP to both");
+				break;
+			}
+			o += (unsigned)l;
+		}
+	}
+}
+
+static int do_file(const char *file, unsigned long min_sites)
+{
+	struct exec_sec secs[64];
+	unsigned nsecs = 0;
+	int fd = open(file, O_RDONLY);
+	Elf *e;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	GElf_Ehdr eh;
+	struct counts c = { 0 };
+	const uint8_t *rec = NULL;
+	size_t rec_size = 0;
+	uint64_t rec_vma = 0;
+
+	if (fd < 0 || !(e = elf_begin(fd, ELF_C_READ, NULL)) || !gelf_getehdr(e, &eh) ||
+	    elf_getshdrstrndx(e, &shstrndx)) {
+		check(0, "%s: cannot read as ELF", file);
+		return -1;
+	}
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+		Elf_Data *d;
+
+		gelf_getshdr(scn, &sh);
+		name = elf_strptr(e, shstrndx, sh.sh_name);
+		if (!name || sh.sh_type != SHT_PROGBITS || !(d = elf_getdata(scn, NULL)) || !d->d_buf)
+			continue;
+		if (strcmp(name, PREVIRT_SECTION) == 0) {
+			rec = d->d_buf, rec_size = d->d_size, rec_vma = sh.sh_addr;
+		} else if ((sh.sh_flags & SHF_EXECINSTR) && nsecs < 64 &&
+			   strcmp(name, ".altinstr_replacement") != 0) {
+			secs[nsecs++] = (struct exec_sec){ sh.sh_addr, d->d_size, d->d_buf };
+			scan_section(file, d->d_buf, d->d_size, sh.sh_addr, &c);
+		}
+	}
+	printf("%s: %lu instructions, %lu sensitive, %lu mov-to/from-memory, %lu NOPs; %lu mismatches\n",
+	       file, c.insns, c.sensitive, c.mmio_movs, c.nops, c.bad);
+	check(c.insns > 0 && c.bad == 0,
+	      "%s: decoder agrees with libopcodes on all %lu instructions (%lu sensitive)",
+	      file, c.insns, c.sensitive);
+	if (rec && eh.e_type != ET_REL) {
+		check_sites(file, rec, rec_size, rec_vma, secs, nsecs, &c);
+		check(c.sites >= min_sites && c.site_bad == 0,
+		      "%s: all %lu .previrt sites decode to their kind and length, pads are NOPs (%lu bad)",
+		      file, c.sites, c.site_bad);
+	}
+	elf_end(e);
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long min_sites = 0;
+	int i = 1;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 2 && strcmp(argv[1], "--min-sites") == 0)
+		min_sites = strtoul(argv[2], NULL, 10), i = 3;
+	if (i >= argc) {
+		fprintf(stderr, "usage: decode-diff [--min-sites N] ELF...\n");
+		return 2;
+	}
+	elf_version(EV_CURRENT);
+	dis = disassembler(bfd_arch_i386, false, bfd_mach_x86_64, NULL);
+	for (; i < argc; i++)
+		do_file(argv[i], min_sites);
+	printf("%u passed, %u failed\n", npass, nfail);
+	return nfail ? 1 : 0;
+}

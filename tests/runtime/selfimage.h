@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Where this running program's .previrt records, text and functions are.
+ *
+ * A linked executable has no __start_ symbol for `.previrt` (not a C
+ * identifier), so the harness reads its own section headers from
+ * /proc/self/exe with libelf and adds the load bias that the dynamic
+ * loader reports (dl_iterate_phdr: PIE executables load anywhere).
+ * The loader image does the same from the vmlinux file it is given.
+ */
+#ifndef PREVIRT_TEST_SELFIMAGE_H
+#define PREVIRT_TEST_SELFIMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "patch/patch.h"
+
+#define SELF_MAX_TEXT 16
+
+struct self_image {
+	uintptr_t       bias;                    /* run-time minus link-time address */
+	uint8_t        *previrt;                 /* the section, at run time */
+	size_t          previrt_size;
+	struct pv_range text[SELF_MAX_TEXT];     /* SHF_EXECINSTR sections, run time */
+	unsigned        ntext;
+};
+
+/* 0 on success; on failure prints one line to stderr and returns -1. */
+int self_image_load(struct self_image *si);
+
+/* Run-time address range of function `name` (from .symtab), 0 on success. */
+int self_function(const char *name, uintptr_t *start, uintptr_t *end);
+
+#endif
