@@ -122,9 +122,19 @@ static struct stmt *split(const char *t, size_t *n)
 			while (p < v[i].end && isspace((unsigned char)t[p]))
 				p++;
 			q = p;
-			while (q < v[i].end && (isalnum((unsigned char)t[q]) || t[q] == '_' ||
-						t[q] == '.' || t[q] == '$'))
-				q++;
+			for (;;) {
+				/* the compilers' unique-number escapes are label characters
+				 * too: GCC's "%=" and LLVM's "${:uid}" (".Lx%=: cli") */
+				if (q + 1 < v[i].end && t[q] == '%' && t[q + 1] == '=')
+					q += 2;
+				else if (q + 6 < v[i].end && strncmp(t + q, "${:uid}", 7) == 0)
+					q += 7;
+				else if (q < v[i].end && (isalnum((unsigned char)t[q]) || t[q] == '_' ||
+							  t[q] == '.' || t[q] == '$'))
+					q++;
+				else
+					break;
+			}
 			if (q == p || q >= v[i].end || t[q] != ':' ||
 			    (q + 1 < v[i].end && t[q + 1] == ':'))
 				break;

@@ -22,6 +22,14 @@ out:
 	return -x;
 }
 
+/* a label made unique by the compiler (%= in GCC, ${:uid} once clang has
+ * translated the template) on the same line as the instruction */
+void unique_label(void)
+{
+	asm volatile(".Lprevirt_test%=: cli\n\t"
+		     "jmp .Lprevirt_test%=\n\t" "nop" : : : "memory");
+}
+
 /* code the asm pushes into the noinstr section itself */
 void pushed_noinstr(void)
 {

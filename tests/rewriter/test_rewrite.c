@@ -154,6 +154,10 @@ int main(void)
 	expect_sites("section_previous_returns", ".section .data\n.long 0\n.previous\ncli", 0, 1,
 		     K(PREVIRT_KIND_CLI), K(0));
 	expect_sites("caller_flags_are_kept", "swapgs", N | T, 1, K(PREVIRT_KIND_SWAPGS), K(N | T));
+	expect_sites("gcc_unique_label_then_insn", ".Lpv%=: cli\n jmp .Lpv%=", 0, 1,
+		     K(PREVIRT_KIND_CLI), 0);
+	expect_sites("llvm_unique_label_then_insn", ".Lpv${:uid}: hlt", 0, 1,
+		     K(PREVIRT_KIND_HLT), 0);
 	expect_sites("uppercase_mnemonic", "CLI", 0, 1, K(PREVIRT_KIND_CLI), 0);
 	expect_sites("alternative_neighbour_is_site",
 		     "cli\n661:\n\tnop\n662:\n.pushsection .altinstructions,\"a\"\n.long 661b - .\n.popsection\n"
