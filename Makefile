@@ -34,8 +34,8 @@ include gcc-plugin/plugin.mk
 include tests/tests.mk
 -include tools/tools.mk
 -include clang-pass/pass.mk
--include runtime/runtime.mk
 -include kernel-configs/kernel.mk
+-include runtime/runtime.mk
 
 all: $(ALL)
 

@@ -177,3 +177,11 @@ endif
 check-runtime-boot kernel-tiny-pool: check-kernel
 CHECKS += check-runtime-vmlinux check-runtime-boot
 endif
+
+# Demo step after demo-kernel: the same annotated vmlinux, now started by
+# previrt-loader, which validates every record and patches (backend native).
+demo-loader:
+	@echo "== [runtime] the annotated vmlinux through previrt-loader: validate every record, patch, boot"
+	@$(MAKE) --no-print-directory boot-native LOADER=1 BACKEND=native KERNEL=$(BUILD)/kernel/tiny/vmlinux
+DEMOS += demo-loader
+.PHONY: demo-loader

@@ -1,0 +1,109 @@
+# Linux 6.1 built with -fplugin=previrt, the workload initramfs, the native
+# boot test and the kernel-scale benchmarks.  See kernel-configs/README.md.
+#
+#   make kernel [KCONFIG=tiny|defconfig] [O=dir] [KPLUGIN=0]   build (+ checks, reports)
+#   make kernel-plain [KCONFIG=...]        the same config without the plugin
+#   make initramfs                         busybox + workload initramfs
+#   make boot-native [KERNEL=bzImage] [INITRD=...]   boot it under QEMU TCG
+#   make demo-kernel                       tiny kernel, reports, native boot
+#   make check-kernel                      CI: tiny build + checks + boot
+#   make bench-kernel                      P1 P2 P3 R1 side by side (not CI)
+#
+# KPLUGIN=0 on the command line builds without the plugin into its own dir
+# (<config>-plain), so both builds can live side by side.
+
+KCONFIG     ?= tiny
+KSRC        ?= $(BUILD)/linux-src
+KTARBALL    ?= /usr/src/linux-source-6.1.tar.xz
+KJOBS       ?= $(shell nproc)
+KERNEL_DIR  := $(BUILD)/kernel
+REPORT_TOOL ?= $(BUILD)/bin/previrt-report
+
+ifeq ($(KPLUGIN),0)
+K_PLUGIN_DEP :=
+K_SUFFIX     := -plain
+else
+K_PLUGIN_DEP := $(PLUGIN)
+K_SUFFIX     :=
+endif
+O           ?= $(KERNEL_DIR)/$(KCONFIG)$(K_SUFFIX)
+
+# The tiny annotated build: what boot-native, demo and check use by default.
+KTINY       := $(KERNEL_DIR)/tiny
+KERNEL      ?= $(KTINY)/arch/x86/boot/bzImage
+
+WORKLOAD_DIR := $(BUILD)/workload
+WORKLOAD     := $(WORKLOAD_DIR)/previrt-workload
+GEN_CPIO     := $(WORKLOAD_DIR)/gen_init_cpio
+INITRD       ?= $(WORKLOAD_DIR)/initramfs.cpio.gz
+
+# The kernel's make must not see our command-line variables (O, KERNEL,
+# PLUGIN, BUILD...): ci/kernel-build calls it with a clean environment.
+K_ENV = env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL \
+	SRC=$(KSRC) TARBALL=$(KTARBALL) JOBS=$(KJOBS) REPORT=$(REPORT_TOOL)
+
+.PHONY: kernel kernel-plain initramfs boot-native demo-kernel check-kernel \
+	kernel-report bench-kernel bench-p1 bench-p2 bench-p3 bench-r1
+
+# Kbuild is incremental and ci/kernel-build cleans when the plugin changes,
+# so this target always runs and is cheap when nothing changed.
+# The report tool is built first when tools/tools.mk provides it.
+kernel: $(K_PLUGIN_DEP) $(filter %/previrt-report,$(ALL))
+	@$(K_ENV) KCONFIG=$(KCONFIG) O=$(O) PLUGIN=$(if $(K_PLUGIN_DEP),$(abspath $(PLUGIN)),0) \
+		ci/kernel-build
+
+kernel-plain:
+	@$(MAKE) --no-print-directory kernel KPLUGIN=0 KCONFIG=$(KCONFIG)
+
+# The report tool's views of an existing annotated build.
+kernel-report:
+	@REPORT=$(REPORT_TOOL) kernel-configs/check-vmlinux $(O)
+
+$(WORKLOAD): workload/previrt-workload.c
+	@mkdir -p $(@D)
+	$(CC) -static -O2 $(CWARN) -o $@ $<
+
+# Linux's own cpio writer (one C file): device nodes without root.
+$(GEN_CPIO): $(KTARBALL)
+	@mkdir -p $(@D)
+	@test -f $(KSRC)/usr/gen_init_cpio.c || \
+		$(K_ENV) KCONFIG=tiny O=$(KTINY) PLUGIN=0 ci/kernel-build --extract-only
+	$(CC) -O2 -o $@ $(KSRC)/usr/gen_init_cpio.c
+
+$(WORKLOAD_DIR)/initramfs.cpio.gz: $(WORKLOAD) $(GEN_CPIO) workload/init.sh workload/mkinitramfs
+	@workload/mkinitramfs $@ $(WORKLOAD) $(GEN_CPIO)
+
+initramfs: $(WORKLOAD_DIR)/initramfs.cpio.gz
+
+# Booting the default kernel builds it first; an explicit KERNEL= is used as is.
+boot-native: $(INITRD) $(if $(filter $(KTINY)/%,$(KERNEL)),k-tiny $(filter %/previrt-report,$(ALL)))
+	@KERNEL=$(KERNEL) INITRD=$(INITRD) ci/boot-native
+
+.PHONY: k-tiny
+k-tiny: $(PLUGIN)
+	@$(K_ENV) KCONFIG=tiny O=$(KTINY) PLUGIN=$(abspath $(PLUGIN)) ci/kernel-build
+
+demo-kernel: $(PLUGIN) $(WORKLOAD_DIR)/initramfs.cpio.gz $(filter %/previrt-report,$(ALL))
+	@$(K_ENV) O=$(KTINY) PLUGIN=$(abspath $(PLUGIN)) \
+		INITRD=$(WORKLOAD_DIR)/initramfs.cpio.gz ci/demo-kernel
+
+# CI: the tiny annotated kernel is built, checked and booted (ci/check-kernel).
+check-kernel: $(PLUGIN) $(WORKLOAD_DIR)/initramfs.cpio.gz $(filter %/previrt-report,$(ALL))
+	@$(K_ENV) O=$(KTINY) PLUGIN=$(abspath $(PLUGIN)) \
+		INITRD=$(WORKLOAD_DIR)/initramfs.cpio.gz ci/check-kernel
+
+# Benchmarks (not in CI): each script measures both sides in one run.
+BENCH_ENV = $(K_ENV) KCONFIG=$(KCONFIG) BENCH=$(BUILD)/bench PLUGIN=$(abspath $(PLUGIN)) \
+	INITRD=$(abspath $(INITRD))
+bench-p1: $(PLUGIN)
+	@$(BENCH_ENV) ci/bench-build-time
+bench-p2: $(PLUGIN)
+	@$(BENCH_ENV) ci/bench-text-size
+bench-p3: $(PLUGIN) $(WORKLOAD_DIR)/initramfs.cpio.gz
+	@$(BENCH_ENV) ci/bench-icount
+bench-r1: $(PLUGIN)
+	@$(BENCH_ENV) ci/bench-same-code
+bench-kernel: bench-p1 bench-p2 bench-p3 bench-r1
+
+CHECKS += check-kernel
+DEMOS  += demo-kernel

@@ -1,0 +1,12 @@
+#!/bin/busybox sh
+# /init of the previrt workload initramfs: mount the pseudo file systems,
+# run the workload once, report its exit status and power off.  The boot
+# test (ci/boot-native) reads these lines on the serial console.
+bb=/bin/busybox
+$bb mount -t proc proc /proc
+$bb mount -t sysfs sysfs /sys
+$bb mount -t devtmpfs devtmpfs /dev 2>/dev/null
+echo "previrt-init: kernel $($bb uname -r), cmdline: $($bb cat /proc/cmdline)"
+/bin/previrt-workload
+echo "previrt-init: workload exit status $?"
+$bb poweroff -f
