@@ -34,22 +34,10 @@
 #include "insn_match.h"
 #include "previrt/format.h"
 #include "previrt_rules.h"
+#include "check.h"
 
-static unsigned npass, nfail;
 static unsigned shown;
 
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s - ", ok ? "ok  " : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	ok ? npass++ : nfail++;
-}
 
 /* ---- libopcodes into a string ---- */
 
@@ -350,6 +338,5 @@ int main(int argc, char **argv)
 	dis = disassembler(bfd_arch_i386, false, bfd_mach_x86_64, NULL);
 	for (; i < argc; i++)
 		do_file(argv[i], min_sites);
-	printf("%u passed, %u failed\n", npass, nfail);
-	return nfail ? 1 : 0;
+	return check_summary();
 }

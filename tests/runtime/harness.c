@@ -28,6 +28,7 @@
 #include "patch/backend.h"
 #include "prog.h"
 #include "selfimage.h"
+#include "check.h"
 
 /*
  * The handler pool lives in this program's own text, in a section the
@@ -49,22 +50,9 @@ static uint64_t counters[1024];
 
 #define CALLS_BASE 1000        /* test i is called CALLS_BASE + 7*i times */
 
-static unsigned npass, nfail;
 static struct self_image si;
 static uint8_t *snapshot[SELF_MAX_TEXT];
 
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s - ", ok ? "ok  " : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	ok ? npass++ : nfail++;
-}
 
 /* ---------- text access ---------- */
 
@@ -545,6 +533,5 @@ int main(int argc, char **argv)
 		check(sink.buf && strncmp(sink.buf, "# previrt-profile 1", 19) == 0 && lines == r.npatched + 1,
 		      "profile output: header + %u lines for %u patched sites", lines - 1, r.npatched);
 	}
-	printf("%u passed, %u failed\n", npass, nfail);
-	return nfail ? 1 : 0;
+	return check_summary();
 }

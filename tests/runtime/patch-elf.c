@@ -28,21 +28,9 @@
 #include <x86intrin.h>
 
 #include "patch/backend.h"
+#include "check.h"
 
-static unsigned npass, nfail;
 
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s - ", ok ? "ok  " : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	ok ? npass++ : nfail++;
-}
 
 #define MAX_SECS 64
 
@@ -237,6 +225,5 @@ int main(int argc, char **argv)
 		       keep[PV_PK_SHORT], keep[PV_PK_EXTABLE], keep[PV_PK_CFLOW], keep[PV_PK_USER_STACK]);
 		free(mask);
 	}
-	printf("%u passed, %u failed\n", npass, nfail);
-	return nfail ? 1 : 0;
+	return check_summary();
 }

@@ -10,21 +10,9 @@
 #include <string.h>
 
 #include "detect/vmm.h"
+#include "check.h"
 
-static unsigned npass, nfail;
 
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s - ", ok ? "ok  " : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	ok ? npass++ : nfail++;
-}
 
 /* A fake CPU: hypervisor bit, and up to two signature leaves. */
 static struct {
@@ -124,6 +112,5 @@ int main(void)
 	pv_detect_vmm(pv_cpuid, &v);
 	printf("this machine: %s (%s%s%s)\n", pv_vmm_name(v.vmm), v.base ? "signature \"" : "no signature",
 	       v.sig, v.base ? "\"" : "");
-	printf("%u passed, %u failed\n", npass, nfail);
-	return nfail ? 1 : 0;
+	return check_summary();
 }
