@@ -75,47 +75,51 @@ def parse_form(text, where):
     return {"steps": out}
 
 
-def parse_rules(path):
-    rules, ids, names = [], set(), set()
+def rule_lines(path):
+    """(file:line, text) for every line of a rules file, comments and blank lines left out."""
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
-            where = f"{path}:{n}"
             line = line.split("#", 1)[0].strip()
-            if not line:
-                continue
-            cols = line.split(None, 5)
-            if len(cols) != 6:
-                raise RuleError(f"{where}: expected 'id kind class size attrs forms'")
-            sid, kind, cls, ssize, attrs, forms = cols
-            try:
-                rid, size = int(sid), int(ssize)
-            except ValueError:
-                raise RuleError(f"{where}: id and size must be numbers") from None
-            if not 1 <= rid < 64:
-                raise RuleError(f"{where}: instruction kind ids are 1..63")
-            if rid in ids or kind in names:
-                raise RuleError(f"{where}: duplicate id {rid} or kind '{kind}'")
-            if not KIND_RE.match(kind):
-                raise RuleError(f"{where}: bad kind name '{kind}'")
-            if cls not in ("priv", "sens"):
-                raise RuleError(f"{where}: class must be priv or sens")
-            if not 1 <= size <= 64:
-                raise RuleError(f"{where}: size must be 1..64")
-            bits, uses, defs = [], 0, 0
-            for a in ([] if attrs == "-" else attrs.split(",")):
-                if a in ATTR_BITS:
-                    bits.append(ATTR_BITS[a])
-                elif a.startswith("uses="):
-                    uses = regmask(a[5:], where)
-                elif a.startswith("defs="):
-                    defs = regmask(a[5:], where)
-                else:
-                    raise RuleError(f"{where}: unknown attribute '{a}'")
-            ids.add(rid)
-            names.add(kind)
-            rules.append({"id": rid, "kind": kind, "priv": cls == "priv", "size": size,
-                          "attrs": bits, "uses": uses, "defs": defs,
-                          "forms": [parse_form(t, where) for t in forms.split("|")]})
+            if line:
+                yield f"{path}:{n}", line
+
+
+def parse_rules(path):
+    rules, ids, names = [], set(), set()
+    for where, line in rule_lines(path):
+        cols = line.split(None, 5)
+        if len(cols) != 6:
+            raise RuleError(f"{where}: expected 'id kind class size attrs forms'")
+        sid, kind, cls, ssize, attrs, forms = cols
+        try:
+            rid, size = int(sid), int(ssize)
+        except ValueError:
+            raise RuleError(f"{where}: id and size must be numbers") from None
+        if not 1 <= rid < 64:
+            raise RuleError(f"{where}: instruction kind ids are 1..63")
+        if rid in ids or kind in names:
+            raise RuleError(f"{where}: duplicate id {rid} or kind '{kind}'")
+        if not KIND_RE.match(kind):
+            raise RuleError(f"{where}: bad kind name '{kind}'")
+        if cls not in ("priv", "sens"):
+            raise RuleError(f"{where}: class must be priv or sens")
+        if not 1 <= size <= 64:
+            raise RuleError(f"{where}: size must be 1..64")
+        bits, uses, defs = [], 0, 0
+        for a in ([] if attrs == "-" else attrs.split(",")):
+            if a in ATTR_BITS:
+                bits.append(ATTR_BITS[a])
+            elif a.startswith("uses="):
+                uses = regmask(a[5:], where)
+            elif a.startswith("defs="):
+                defs = regmask(a[5:], where)
+            else:
+                raise RuleError(f"{where}: unknown attribute '{a}'")
+        ids.add(rid)
+        names.add(kind)
+        rules.append({"id": rid, "kind": kind, "priv": cls == "priv", "size": size,
+                      "attrs": bits, "uses": uses, "defs": defs,
+                      "forms": [parse_form(t, where) for t in forms.split("|")]})
     if not rules:
         raise RuleError(f"{path}: no rules")
     return rules
@@ -123,20 +127,15 @@ def parse_rules(path):
 
 def parse_mmio(path):
     acc, seen = [], set()
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            where = f"{path}:{n}"
-            line = line.split("#", 1)[0].strip()
-            if not line:
-                continue
-            cols = line.split()
-            if len(cols) != 3 or cols[1] not in ("read", "write") or \
-                    cols[2] not in ("1", "2", "4", "8"):
-                raise RuleError(f"{where}: expected 'function read|write 1|2|4|8'")
-            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", cols[0]) or cols[0] in seen:
-                raise RuleError(f"{where}: bad or duplicate function '{cols[0]}'")
-            seen.add(cols[0])
-            acc.append((cols[0], cols[1] == "write", int(cols[2])))
+    for where, line in rule_lines(path):
+        cols = line.split()
+        if len(cols) != 3 or cols[1] not in ("read", "write") or \
+                cols[2] not in ("1", "2", "4", "8"):
+            raise RuleError(f"{where}: expected 'function read|write 1|2|4|8'")
+        if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", cols[0]) or cols[0] in seen:
+            raise RuleError(f"{where}: bad or duplicate function '{cols[0]}'")
+        seen.add(cols[0])
+        acc.append((cols[0], cols[1] == "write", int(cols[2])))
     return acc
 
 

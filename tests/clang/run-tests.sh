@@ -17,15 +17,10 @@ LLVM_CONFIG=${LLVM_CONFIG:-llvm-config-16}
 KFLAGS="-mcmodel=kernel -fno-pic -mno-red-zone -ffreestanding -Wall -Werror"
 # clang, unlike gcc, warns about unused static inline functions in a .c file
 CKFLAGS="$KFLAGS -Wno-unused-function"
-pass=0 fail=0
+. "$(dirname "$0")/../testlib.sh"
 mkdir -p "$WORK"
 rm -f "$WORK"/*.o "$WORK"/*.log "$WORK"/*.txt
 
-ok()   { pass=$((pass + 1)); echo "PASS $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL $1"; [ -f "$WORK/last.log" ] && sed 's/^/    /' "$WORK/last.log" | head -20; }
-t()    { local n=$1; shift; if "$@" >"$WORK/last.log" 2>&1; then ok "$n"; else bad "$n"; fi; }
-tfail(){ local n=$1; shift; if "$@" >"$WORK/last.log" 2>&1; then bad "$n (expected failure)"; else ok "$n"; fi; }
-tcatch() { local n=$1 f=$2; shift 2; if [ ! -f "$f" ]; then bad "$n (input $f missing)"; else tfail "$n" "$@"; fi; }
 
 annot() { $CLANG -fpass-plugin="$PASS" $CKFLAGS "$@"; }
 # -mllvm options of a pass plugin need the plugin loaded early too (-fplugin)
@@ -165,6 +160,4 @@ else
 	bad "install_clang_pass"
 fi
 
-echo "clang pass tests: $pass passed, $fail failed"
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+test_summary "clang pass tests"

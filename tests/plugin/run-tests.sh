@@ -12,16 +12,10 @@ ROOT=$(cd "$HERE/../.." && pwd)
 CORPUS=$ROOT/tests/corpus
 CC=${CC:-gcc}
 KFLAGS="-mcmodel=kernel -fno-pic -mno-red-zone -ffreestanding -Wall -Werror"
-pass=0 fail=0
+. "$(dirname "$0")/../testlib.sh"
 mkdir -p "$WORK"
 rm -f "$WORK"/*.o "$WORK"/*.log
 
-ok()   { pass=$((pass + 1)); echo "PASS $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL $1"; [ -f "$WORK/last.log" ] && sed 's/^/    /' "$WORK/last.log" | head -20; }
-# t NAME CMD...: passes when CMD succeeds
-t()    { local n=$1; shift; if "$@" >"$WORK/last.log" 2>&1; then ok "$n"; else bad "$n"; fi; }
-# tfail NAME CMD...: passes when CMD fails
-tfail(){ local n=$1; shift; if "$@" >"$WORK/last.log" 2>&1; then bad "$n (expected failure)"; else ok "$n"; fi; }
 
 annot() { $CC -fplugin="$PLUGIN" $KFLAGS "$@"; }
 plain() { $CC "$@" $KFLAGS; }
@@ -47,8 +41,6 @@ for src in "$CORPUS"/*.c; do
 done
 
 # ---- the checkers can fail ------------------------------------------------------
-# each negative test first proves its input exists, then that the checker rejects it
-tcatch() { local n=$1 f=$2; shift 2; if [ ! -f "$f" ]; then bad "$n (input $f missing)"; else tfail "$n" "$@"; fi; }
 tcatch "checker_catches_unannotated_object" "$WORK/msr-O2.plain.o" check "$WORK/msr-O2.plain.o"
 annot -O2 -fplugin-arg-previrt-kinds=cli -c "$CORPUS/irqflags.c" -o "$WORK/cli-only.o"
 tcatch "checker_catches_missing_kinds" "$WORK/cli-only.o" check "$WORK/cli-only.o"
@@ -115,6 +107,4 @@ else
 	bad "install_gcc_plugin"
 fi
 
-echo "plugin tests: $pass passed, $fail failed"
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+test_summary "plugin tests"
