@@ -45,7 +45,7 @@ deps:
 # The README's test command: dependencies first (a fresh machine has none),
 # then every component's checks.
 check: deps
-	@$(MAKE) --no-print-directory check-all
+	@ci/run-checks $(BUILD)/check.log $(MAKE) --no-print-directory check-all
 
 check-all: $(CHECKS)
 	@echo "check: all test groups passed"
