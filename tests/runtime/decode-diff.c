@@ -43,32 +43,36 @@ static unsigned shown;
 
 struct sbuf { char s[256]; size_t n; };
 
-static int sprint(void *stream, const char *fmt, ...)
+static int sbuf_vprint(struct sbuf *b, const char *fmt, va_list ap)
 {
-	struct sbuf *b = stream;
-	va_list ap;
-	int r;
+	int r = vsnprintf(b->s + b->n, sizeof b->s - b->n, fmt, ap);
 
-	va_start(ap, fmt);
-	r = vsnprintf(b->s + b->n, sizeof b->s - b->n, fmt, ap);
-	va_end(ap);
 	if (r > 0)
 		b->n += (size_t)r < sizeof b->s - b->n ? (size_t)r : sizeof b->s - b->n - 1;
 	return r;
 }
 
+static int sprint(void *stream, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = sbuf_vprint(stream, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* libopcodes' styled printer: the style is not needed for matching */
 static int sprint_styled(void *stream, enum disassembler_style st, const char *fmt, ...)
 {
-	struct sbuf *b = stream;
 	va_list ap;
 	int r;
 
 	(void)st;
 	va_start(ap, fmt);
-	r = vsnprintf(b->s + b->n, sizeof b->s - b->n, fmt, ap);
+	r = sbuf_vprint(stream, fmt, ap);
 	va_end(ap);
-	if (r > 0)
-		b->n += (size_t)r < sizeof b->s - b->n ? (size_t)r : sizeof b->s - b->n - 1;
 	return r;
 }
 

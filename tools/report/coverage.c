@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "disasm.h"
 #include "previrt_rules.h"
 #include "report.h"
@@ -47,17 +48,7 @@ struct scan {
 
 static void push(struct found_list *l, struct pv_loc loc, unsigned kind, const char *text)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct found *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v) {
-			fprintf(stderr, "previrt-report: out of memory\n");
-			exit(2);
-		}
-		l->v = v;
-		l->cap = cap;
-	}
+	pv_grow(&l->v, l->n, &l->cap, sizeof(l->v[0]), 64);
 	memset(&l->v[l->n], 0, sizeof(l->v[0]));   /* sent whole through a pipe by workers */
 	l->v[l->n].loc = loc;
 	l->v[l->n].kind = kind;
@@ -171,17 +162,7 @@ static void add_segment(struct segments *g, size_t shndx, uint64_t start, uint64
 {
 	if (end <= start)
 		return;
-	if (g->n == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 256;
-		struct segment *v = realloc(g->v, cap * sizeof(*v));
-
-		if (!v) {
-			fprintf(stderr, "previrt-report: out of memory\n");
-			exit(2);
-		}
-		g->v = v;
-		g->cap = cap;
-	}
+	pv_grow(&g->v, g->n, &g->cap, sizeof(g->v[0]), 256);
 	g->v[g->n++] = (struct segment){ shndx, start, end };
 	g->bytes += end - start;
 }

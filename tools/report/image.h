@@ -19,6 +19,14 @@ struct pv_loc {
 	uint64_t off;
 };
 
+/* File order of two places: by section index, then offset (-1, 0, 1). */
+static inline int pv_loc_cmp(struct pv_loc a, struct pv_loc b)
+{
+	if (a.shndx != b.shndx)
+		return a.shndx < b.shndx ? -1 : 1;
+	return a.off < b.off ? -1 : a.off > b.off;
+}
+
 struct pv_section {
 	const char    *name;
 	GElf_Shdr      shdr;

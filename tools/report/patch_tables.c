@@ -35,11 +35,9 @@ static int cmp_range(const void *a, const void *b)
 {
 	const struct pv_range *x = a, *y = b;
 
-	if (x->loc.shndx != y->loc.shndx)
-		return x->loc.shndx < y->loc.shndx ? -1 : 1;
-	if (x->loc.off != y->loc.off)
-		return x->loc.off < y->loc.off ? -1 : 1;
-	return (int)x->table - (int)y->table;
+	int c = pv_loc_cmp(x->loc, y->loc);
+
+	return c ? c : (int)x->table - (int)y->table;
 }
 
 /* Length of the instruction at loc (1 when it does not decode). */

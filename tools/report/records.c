@@ -19,10 +19,10 @@ static int cmp_site(const void *a, const void *b)
 {
 	const struct pv_site *x = a, *y = b;
 
-	if (x->loc.shndx != y->loc.shndx)
-		return x->loc.shndx < y->loc.shndx ? -1 : 1;
-	if (x->loc.off != y->loc.off)
-		return x->loc.off < y->loc.off ? -1 : 1;
+	int c = pv_loc_cmp(x->loc, y->loc);
+
+	if (c)
+		return c;
 	return x->record < y->record ? -1 : x->record > y->record;
 }
 

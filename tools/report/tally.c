@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include "grow.h"
 #include "tally.h"
 
 #include <stdio.h>
@@ -7,17 +8,7 @@
 
 void pv_tally_add(struct pv_tally *t, const char *key, uint64_t weight)
 {
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct pv_tally_row *v = realloc(t->v, cap * sizeof(*v));
-
-		if (!v) {
-			fprintf(stderr, "previrt-report: out of memory\n");
-			exit(2);
-		}
-		t->v = v;
-		t->cap = cap;
-	}
+	pv_grow(&t->v, t->n, &t->cap, sizeof(t->v[0]), 64);
 	t->v[t->n++] = (struct pv_tally_row){ key ? key : "?", 1, weight };
 }
 
