@@ -24,8 +24,9 @@
  * address the kernel knows, stay native: see pv_profile_keep_reason.
  */
 #include "patch/backend.h"
+#include "patch/emit.h"
 
-enum { JMP_LEN = 5, RED_ZONE = 128 };
+enum { JMP_LEN = PV_JMP_LEN, RED_ZONE = 128 };
 
 static const uint8_t thunk_head[] = {
 	0x48, 0x8d, 0x64, 0x24, 0x80,                   /* lea -0x80(%rsp),%rsp     */
@@ -52,28 +53,6 @@ int pv_profile_keep_reason(const struct pv_site *site)
 	return PV_PK_PATCH;
 }
 
-static int rel32(intptr_t from_end, intptr_t to, int32_t *out)
-{
-	intptr_t d = to - from_end;
-
-	if (d < INT32_MIN || d > INT32_MAX)
-		return -1;
-	*out = (int32_t)d;
-	return 0;
-}
-
-static void put32(uint8_t *p, int32_t v)
-{
-	uint32_t u = (uint32_t)v;
-
-	p[0] = u, p[1] = u >> 8, p[2] = u >> 16, p[3] = u >> 24;
-}
-
-static int32_t get32(const uint8_t *p)
-{
-	return (int32_t)(p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24);
-}
-
 static int profile_begin(void *state, unsigned nsites)
 {
 	struct pv_profile *st = state;
@@ -97,26 +76,26 @@ static int profile_plan(void *state, const struct pv_site *site)
 	if ((size_t)(st->used + 1) * PV_PROFILE_THUNK > st->pool_size || st->used >= st->ncounters)
 		return -PV_E_BACKEND;
 	/* every displacement must reach: site -> thunk, thunk -> counter, thunk -> site */
-	if (rel32((intptr_t)site->addr + JMP_LEN, (intptr_t)t, &d) ||
-	    rel32((intptr_t)t + INC_END, (intptr_t)counter, &d) ||
-	    rel32((intptr_t)jmp + JMP_LEN, (intptr_t)site->addr + site->rec->length, &d))
+	if (pv_rel32((intptr_t)site->addr + JMP_LEN, (intptr_t)t, &d) ||
+	    pv_rel32((intptr_t)t + INC_END, (intptr_t)counter, &d) ||
+	    pv_rel32((intptr_t)jmp + JMP_LEN, (intptr_t)site->addr + site->rec->length, &d))
 		return -PV_E_BACKEND;
 	pv_memcpy(t, thunk_head, sizeof thunk_head);
-	rel32((intptr_t)t + INC_END, (intptr_t)counter, &d);
-	put32(t + INC_DISP, d);
+	pv_rel32((intptr_t)t + INC_END, (intptr_t)counter, &d);
+	pv_put32(t + INC_DISP, d);
 	pv_memcpy(insn, site->addr, site->rec->insn_length);
 	if (site->insn.rip_disp >= 0) {
 		/* same target from the new place: disp' = disp + (site - copy) */
-		intptr_t nd = (intptr_t)get32(site->addr + site->insn.rip_disp) +
+		intptr_t nd = (intptr_t)pv_get32(site->addr + site->insn.rip_disp) +
 			      ((intptr_t)site->addr - (intptr_t)insn);
 
 		if (nd < INT32_MIN || nd > INT32_MAX)
 			return -PV_E_BACKEND;
-		put32(insn + site->insn.rip_disp, (int32_t)nd);
+		pv_put32(insn + site->insn.rip_disp, (int32_t)nd);
 	}
 	jmp[0] = 0xe9;
-	rel32((intptr_t)jmp + JMP_LEN, (intptr_t)site->addr + site->rec->length, &d);
-	put32(jmp + 1, d);
+	pv_rel32((intptr_t)jmp + JMP_LEN, (intptr_t)site->addr + site->rec->length, &d);
+	pv_put32(jmp + 1, d);
 	/* the rest of the slot: int3, so a stray jump into it stops at once */
 	pv_memset(jmp + JMP_LEN, 0xcc, PV_PROFILE_THUNK - (size_t)(jmp + JMP_LEN - t));
 	*counter = 0;
@@ -139,8 +118,8 @@ static int profile_emit(void *state, const struct pv_site *site, uint8_t *out)
 		return PV_KEEP;
 	st->cursor++;
 	out[0] = 0xe9;                                  /* jmp thunk */
-	rel32((intptr_t)site->addr + JMP_LEN, (intptr_t)t, &d);
-	put32(out + 1, d);
+	pv_rel32((intptr_t)site->addr + JMP_LEN, (intptr_t)t, &d);
+	pv_put32(out + 1, d);
 	/* the rest becomes 1-byte NOPs: never executed (the thunk returns after the pad) */
 	pv_memset(out + JMP_LEN, 0x90, site->rec->length - JMP_LEN);
 	return PV_PATCH;
