@@ -7,6 +7,8 @@ $bb mount -t proc proc /proc
 $bb mount -t sysfs sysfs /sys
 $bb mount -t devtmpfs devtmpfs /dev 2>/dev/null
 echo "previrt-init: kernel $($bb uname -r), cmdline: $($bb cat /proc/cmdline)"
+# seconds since the kernel started, as the guest's clock says (boot to userspace)
+echo "previrt-init: userspace after $($bb cut -d' ' -f1 /proc/uptime) s"
 /bin/previrt-workload
 echo "previrt-init: workload exit status $?"
 $bb poweroff -f

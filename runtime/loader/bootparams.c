@@ -57,7 +57,7 @@ uint64_t bootparams_ram_top(const struct mb_info *mbi)
 }
 
 struct boot_params *bootparams_build(const struct mb_info *mbi, const char *cmdline,
-				     uint64_t initrd, uint64_t initrd_size)
+				     uint64_t initrd, uint64_t initrd_size, uint64_t rsdp)
 {
 	unsigned n = 0;
 
@@ -83,7 +83,7 @@ struct boot_params *bootparams_build(const struct mb_info *mbi, const char *cmdl
 		bp.hdr.ramdisk_size = (uint32_t)initrd_size;
 		bp.ext_ramdisk_size = (uint32_t)(initrd_size >> 32);
 	}
-	bp.acpi_rsdp_addr = find_rsdp();
+	bp.acpi_rsdp_addr = rsdp ? rsdp : find_rsdp();
 
 	if (mbi->flags & MB_INFO_MMAP) {
 		for (uint32_t off = 0; off < mbi->mmap_length && bp.e820_entries < E820_MAX_ENTRIES_ZEROPAGE;) {

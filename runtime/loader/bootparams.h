@@ -2,7 +2,8 @@
 /*
  * struct boot_params ("zero page") for Linux's 64-bit boot protocol
  * (Documentation/x86/boot.rst), from the multiboot information: e820 from
- * the memory map, command line, initrd, ACPI RSDP.  The layout is Linux's
+ * the memory map, command line, initrd, ACPI RSDP (the one given, else
+ * searched for in the BIOS areas).  The layout is Linux's
  * own uapi header (linux-libc-dev: <asm/bootparam.h>).
  */
 #ifndef PREVIRT_LOADER_BOOTPARAMS_H
@@ -13,7 +14,7 @@
 #include "loader/multiboot.h"
 
 struct boot_params *bootparams_build(const struct mb_info *mbi, const char *cmdline,
-				     uint64_t initrd, uint64_t initrd_size);
+				     uint64_t initrd, uint64_t initrd_size, uint64_t rsdp);
 /* RAM end below 4 GiB from the multiboot memory map (for placing modules). */
 uint64_t bootparams_ram_top(const struct mb_info *mbi);
 

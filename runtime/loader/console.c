@@ -24,8 +24,31 @@ static void con_putc(char c)
 	outb(COM1, (uint8_t)c);
 }
 
+/*
+ * Another sink than COM1 (Xen's console under PVH, where Xen owns the
+ * UART): whole lines go to it, so that one hypercall carries one line.
+ */
+static void (*sink)(const char *s, size_t n);
+static char line[160];
+static size_t line_len;
+
+void con_set_sink(void (*write)(const char *s, size_t n))
+{
+	sink = write;
+}
+
 void con_write(const char *s, size_t n)
 {
+	if (sink) {
+		while (n--) {
+			line[line_len++] = *s;
+			if (*s++ == '\n' || line_len == sizeof line) {
+				sink(line, line_len);
+				line_len = 0;
+			}
+		}
+		return;
+	}
 	while (n--) {
 		if (*s == '\n')
 			con_putc('\r');

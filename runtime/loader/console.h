@@ -8,6 +8,8 @@
 
 void con_init(void);
 void con_write(const char *s, size_t n);
+/* Send whole lines to write() instead of COM1 from now on. */
+void con_set_sink(void (*write)(const char *s, size_t n));
 /* %s %c %d %u %x %lu %lx %llu %llx %p %%, optional width and 0-fill for numbers */
 void con_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -29,8 +29,27 @@ mb_header:
 	.long __bss_end          /* bss_end_addr  */
 	.long start32            /* entry_addr    */
 
+/*
+ * Xen's PVH entry (Xen's dom0 builder reads this note): 32-bit protected
+ * mode, paging off, %ebx = physical address of struct hvm_start_info.
+ * It joins the multiboot path with %eax = XEN_HVM_START_MAGIC_VALUE, which
+ * tells loader_main how to read %ebx.
+ */
+	.section .note.Xen, "a", @note
+	.balign 4
+	.long 4                  /* name size: "Xen\0" */
+	.long 4                  /* descriptor size */
+	.long 18                 /* XEN_ELFNOTE_PHYS32_ENTRY */
+	.asciz "Xen"
+	.long pvh_start32
+
 	.section .text.entry, "ax"
 	.code32
+	.globl pvh_start32
+pvh_start32:
+	movl	$0x336ec578, %eax        /* XEN_HVM_START_MAGIC_VALUE */
+	jmp	start32
+
 	.globl start32
 start32:
 	cli

@@ -4,8 +4,11 @@
  *
  *   boot modules: 1. the annotated vmlinux (ELF), 2. the initramfs (optional)
  *                 or one bundle (runtime/mkbundle) holding both
+ *   started by:   a multiboot loader (QEMU -kernel, GRUB), or Xen as a PVH
+ *                 dom0 (loader/pvh.c turns Xen's start info into the same
+ *                 multiboot information)
  *   command line: passed to the kernel unchanged; the loader reads
- *       previrt.backend=native|profile   (default: by the detected VMM)
+ *       previrt.backend=native|profile|xen   (default: by the detected VMM)
  *       previrt.verbose                  more detail on the console
  *
  * Steps: console -> modules -> move modules out of the kernel's way ->
@@ -15,15 +18,26 @@
  * the kernel is never started half-patched.
  */
 #include "detect/vmm.h"
+#include "loader/acpi.h"
 #include "loader/bootparams.h"
 #include "loader/console.h"
 #include "loader/elfimage.h"
 #include "loader/multiboot.h"
+#include "loader/pvh.h"
 #include "patch/backend.h"
+#include "xen/hypercall.h"
+#include "xen/xen-rt.h"
 
 void *memmove(void *d, const void *s, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+void *memset(void *d, int c, size_t n);
 void pv_enter_kernel(uint64_t entry, void *boot_params) __attribute__((noreturn));
 extern char __load_start[], __bss_end[];
+/* the Xen handler blob (loader.lds) and two places inside it */
+extern char __xenblob_start[], __xenblob_end[], pv_xen_pio_entry[], pv_xen_slots[];
+
+static struct pvh_boot pvh;           /* set when Xen started us (PVH) */
+static char cmdline_xen[2048];        /* the command line plus what the Xen backend adds */
 
 /* one bundle module instead of two (Xen gives a PVH dom0 a single module) */
 struct bundle_header {
@@ -49,6 +63,8 @@ static __attribute__((noreturn)) void fatal(const char *what, const char *detail
 {
 	con_printf("previrt-loader: FATAL: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
 	con_printf("previrt-loader: the kernel is not started\n");
+	if (pvh.hypercall_page)               /* on Xen: end the domain, visibly */
+		pv_xen_shutdown(pvh.hypercall_page, SHUTDOWN_crash);
 	/* QEMU with -device isa-debug-exit: leave with status 3; elsewhere a no-op port */
 	outb(0xf4, 1);
 	for (;;)
@@ -170,6 +186,106 @@ static void profile_site_table(const struct pv_image *img, const struct elfimage
 	}
 }
 
+struct pool {
+	uint64_t pool, pool_end, cnt, cnt_end;     /* physical */
+};
+
+/* The handler pool and counters that runtime/kernel/previrt-pool.h puts in vmlinux. */
+static void find_pool(const struct elfimage *im, const char *backend, struct pool *p)
+{
+	p->pool = elfimage_symbol(im, "previrt_pool");
+	p->pool_end = elfimage_symbol(im, "previrt_pool_end");
+	p->cnt = elfimage_symbol(im, "previrt_counters");
+	p->cnt_end = elfimage_symbol(im, "previrt_counters_end");
+	if (!p->pool || !p->cnt || p->pool_end <= p->pool || p->cnt_end <= p->cnt) {
+		con_printf("previrt-loader: backend %s needs a handler pool in the kernel image\n", backend);
+		fatal("no previrt_pool/previrt_counters symbols", "build with runtime/kernel/previrt-pool.h");
+	}
+	con_printf("previrt-loader: pool 0x%lx (%lu bytes), counters 0x%lx (%lu bytes)\n",
+		   (unsigned long)p->pool, (unsigned long)(p->pool_end - p->pool),
+		   (unsigned long)p->cnt, (unsigned long)(p->cnt_end - p->cnt));
+}
+
+/*
+ * The Xen backend's memory in the kernel image (xen/xen-rt.h): the
+ * hypercall page and the handler blob at the pool's start, the thunks
+ * after them, the device state in the counters area.  Nothing here is a
+ * site: if patching fails afterwards, the kernel is not started anyway.
+ */
+static uint64_t xen_setup(const struct elfimage *im, const struct pool *p, const struct pv_vmm_info *vmm,
+			  struct pv_xen *xen, uint32_t *tsc_khz)
+{
+	uint64_t page = align_up(p->pool, 4096);
+	uint64_t blob = page + PV_XEN_HYPERCALL_PAGE;
+	uint64_t blob_size = (uint64_t)(__xenblob_end - __xenblob_start);
+	uint64_t thunks = align_up(blob + blob_size, 64);
+	struct pv_xen_slots *slots = (void *)(uintptr_t)(blob + (uint64_t)(pv_xen_slots - __xenblob_start));
+	struct pv_xen_state *xs = (void *)(uintptr_t)p->cnt;
+
+	if (thunks + PV_XEN_THUNK > p->pool_end)
+		fatal("the handler pool is too small for the Xen backend", 0);
+	if (p->cnt_end - p->cnt < sizeof *xs)
+		fatal("the counters area is too small for the Xen backend's state", 0);
+	memcpy((void *)(uintptr_t)blob, __xenblob_start, blob_size);
+	slots->state = p->cnt - (uint64_t)im->v2p;            /* kernel-virtual */
+	slots->hypercall_page = page - (uint64_t)im->v2p;
+	memset(xs, 0, sizeof *xs);
+	xs->magic = PV_XEN_STATE_MAGIC;
+	pv_uart_reset(&xs->com1);
+	if (acpi_read_fadt(pvh.rsdp, &xs->acpi))
+		con_printf("previrt-loader: xen: no ACPI FADT: poweroff and reset stay native\n");
+	if (xs->acpi.pm_tmr) {
+		/* Xen's guest TSC frequency: CPUID leaf base+3, sub-leaf 0, ECX in kHz */
+		uint32_t r[4];
+
+		pv_cpuid(vmm->base + 3, 0, r);
+		if (!r[2])
+			fatal("Xen reports no TSC frequency (CPUID leaf base+3): cannot model the PM timer", 0);
+		*tsc_khz = r[2];
+		xs->pm_per_tsc = ((uint64_t)PV_PM_TIMER_HZ << 32) / ((uint64_t)r[2] * 1000);
+		con_printf("previrt-loader: xen: TSC %u kHz; PM timer at port 0x%x from the TSC\n", r[2],
+			   xs->acpi.pm_tmr);
+	}
+	con_printf("previrt-loader: xen: blob %lu bytes, COM1 model, PM1a 0x%x PM1b 0x%x reset 0x%x=0x%x\n",
+		   (unsigned long)blob_size, xs->acpi.pm1a_cnt, xs->acpi.pm1b_cnt,
+		   xs->acpi.reset_port, xs->acpi.reset_value);
+	*xen = (struct pv_xen){ .thunks = (uint8_t *)(uintptr_t)thunks, .thunks_size = p->pool_end - thunks,
+				.pio_entry = blob + (uint64_t)(pv_xen_pio_entry - __xenblob_start),
+				.acpi = &xs->acpi };
+	return page;
+}
+
+/*
+ * A kernel without Xen support calibrates its TSC against the PIT, which
+ * Xen keeps for itself; the PM timer model works, but under emulation
+ * (QEMU TCG) its reads can be too slow for the kernel's tolerance.  Xen
+ * knows the TSC frequency, so the loader hands it over as the kernel's
+ * own boot parameter (unless the command line already sets it).
+ */
+static const char *xen_cmdline(const char *cmdline, uint32_t tsc_khz)
+{
+	char v[16];
+	unsigned n = 0, k = 0, added;
+
+	if (!tsc_khz || pv_cmdline_get(cmdline, "tsc_early_khz", v, sizeof v) >= 0)
+		return cmdline;
+	while (cmdline[n] && n + 40 < sizeof cmdline_xen) {
+		cmdline_xen[n] = cmdline[n];
+		n++;
+	}
+	added = n + 1;
+	for (const char *a = " tsc_early_khz="; *a; a++)
+		cmdline_xen[n++] = *a;
+	do
+		v[k++] = (char)('0' + tsc_khz % 10);
+	while (tsc_khz /= 10);
+	while (k)
+		cmdline_xen[n++] = v[--k];
+	cmdline_xen[n] = 0;
+	con_printf("previrt-loader: xen: kernel parameter added: %s (Xen's TSC frequency)\n", cmdline_xen + added);
+	return cmdline_xen;
+}
+
 void loader_main(uint32_t magic, uint32_t info)
 {
 	const struct mb_info *mbi = (const void *)(uintptr_t)info;
@@ -183,16 +299,29 @@ void loader_main(uint32_t magic, uint32_t info)
 	struct pv_image img;
 	struct pv_result r;
 	struct pv_profile prof;
+	struct pv_xen xen;
+	struct pool pool;
+	uint64_t xen_page = 0;
+	uint32_t tsc_khz = 0;
 	const struct pv_backend *be;
 	void *state = 0;
 	uint64_t top, next, t0, t1;
 	int verbose;
 	struct boot_params *bp;
 
-	con_init();
-	con_printf("\nprevirt-loader: the previrt in-place VMM loader\n");
-	if (magic != MB_BOOT_MAGIC)
-		fatal("not started by a multiboot loader", 0);
+	if (magic == PVH_ENTRY_MAGIC) {
+		pv_detect_vmm(pv_cpuid, &vmm);
+		err = pvh_boot_init(info, &vmm, &pvh);    /* sets up Xen's console first */
+		con_printf("\nprevirt-loader: the previrt in-place VMM loader\n");
+		if (err)
+			fatal(err, 0);
+		mbi = pvh.mbi;
+	} else {
+		con_init();
+		con_printf("\nprevirt-loader: the previrt in-place VMM loader\n");
+		if (magic != MB_BOOT_MAGIC)
+			fatal("not started by a multiboot loader", 0);
+	}
 	if (mbi->flags & MB_INFO_CMDLINE)
 		cmdline = skip_image_path((const char *)(uintptr_t)mbi->cmdline);
 	verbose = pv_cmdline_get(cmdline, "previrt.verbose", verbose_buf, sizeof verbose_buf) >= 0;
@@ -247,21 +376,21 @@ void loader_main(uint32_t magic, uint32_t info)
 	if (streq(backend, "native"))
 		be = &pv_backend_native;
 	else if (streq(backend, "profile")) {
-		uint64_t pool = elfimage_symbol(&im, "previrt_pool");
-		uint64_t pool_end = elfimage_symbol(&im, "previrt_pool_end");
-		uint64_t cnt = elfimage_symbol(&im, "previrt_counters");
-		uint64_t cnt_end = elfimage_symbol(&im, "previrt_counters_end");
-
-		if (!pool || !cnt || pool_end <= pool || cnt_end <= cnt)
-			fatal("backend profile needs a handler pool in the kernel image",
-			      "no previrt_pool/previrt_counters symbols (build with runtime/kernel/previrt-pool.h)");
-		prof = (struct pv_profile){ .pool = (uint8_t *)(uintptr_t)pool, .pool_size = pool_end - pool,
-					    .counters = (uint64_t *)(uintptr_t)cnt,
-					    .ncounters = (unsigned)((cnt_end - cnt) / 8) };
+		find_pool(&im, backend, &pool);
+		prof = (struct pv_profile){ .pool = (uint8_t *)(uintptr_t)pool.pool,
+					    .pool_size = pool.pool_end - pool.pool,
+					    .counters = (uint64_t *)(uintptr_t)pool.cnt,
+					    .ncounters = (unsigned)((pool.cnt_end - pool.cnt) / 8) };
 		be = &pv_backend_profile;
 		state = &prof;
-		con_printf("previrt-loader: pool 0x%lx (%lu bytes), %u counters\n", (unsigned long)pool,
-			   (unsigned long)(pool_end - pool), prof.ncounters);
+	} else if (streq(backend, "xen")) {
+		if (!pvh.hypercall_page)
+			fatal("backend xen needs Xen's PVH entry", "boot previrt-loader as Xen's dom0 kernel");
+		find_pool(&im, backend, &pool);
+		xen_page = xen_setup(&im, &pool, &vmm, &xen, &tsc_khz);
+		cmdline = xen_cmdline(cmdline, tsc_khz);
+		be = &pv_backend_xen;
+		state = &xen;
 	} else {
 		fatal("unknown or unimplemented backend", backend);
 	}
@@ -280,10 +409,16 @@ void loader_main(uint32_t magic, uint32_t info)
 		   r.nsites, r.nheaders, r.npatched, r.nkept, (unsigned long)(t1 - t0));
 	if (be == &pv_backend_profile)
 		profile_site_table(&img, &im, &prof);
+	if (xen_page) {
+		/* from now on Xen's stubs live in the kernel's pool, where the blob calls them */
+		pvh_hypercall_page(pvh.hypercall_msr, xen_page);
+		con_printf("previrt-loader: xen: %u port-I/O thunks, hypercall page at 0x%lx\n", xen.used,
+			   (unsigned long)xen_page);
+	}
 	if (verbose)
 		con_printf("previrt-loader: command line \"%s\"\n", cmdline);
 
-	bp = bootparams_build(mbi, cmdline, initrd.start, initrd.size);
+	bp = bootparams_build(mbi, cmdline, initrd.start, initrd.size, pvh.rsdp);
 	con_printf("previrt-loader: %u e820 entries, RSDP 0x%lx, initrd 0x%lx; entering the kernel at 0x%lx\n",
 		   bp->e820_entries, (unsigned long)bp->acpi_rsdp_addr, (unsigned long)initrd.start,
 		   (unsigned long)im.entry);

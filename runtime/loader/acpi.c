@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/* RSDP -> XSDT/RSDT -> FADT ("FACP"): PM1 control ports and the reset register. */
+#include "loader/acpi.h"
+
+static uint32_t le32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	return le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+static int checksum_ok(const uint8_t *p, uint32_t n)
+{
+	uint8_t sum = 0;
+
+	while (n--)
+		sum += *p++;
+	return sum == 0;
+}
+
+static int sig_is(const uint8_t *p, const char *s)
+{
+	return p[0] == s[0] && p[1] == s[1] && p[2] == s[2] && p[3] == s[3];
+}
+
+static const uint8_t *find_fadt(uint64_t rsdp)
+{
+	const uint8_t *r = (const uint8_t *)(uintptr_t)rsdp;
+	const uint8_t *sdt;
+	unsigned entry;
+	uint32_t len;
+
+	if (!rsdp || !checksum_ok(r, 20))
+		return 0;
+	/* ACPI 2+: XSDT with 64-bit entries; else RSDT with 32-bit ones */
+	if (r[15] >= 2 && le64(r + 24)) {
+		sdt = (const uint8_t *)(uintptr_t)le64(r + 24);
+		entry = 8;
+	} else {
+		sdt = (const uint8_t *)(uintptr_t)le32(r + 16);
+		entry = 4;
+	}
+	len = le32(sdt + 4);
+	if (len < 36 || !checksum_ok(sdt, len))
+		return 0;
+	for (uint32_t off = 36; off + entry <= len; off += entry) {
+		uint64_t a = entry == 8 ? le64(sdt + off) : le32(sdt + off);
+		const uint8_t *t = (const uint8_t *)(uintptr_t)a;
+
+		if (a && sig_is(t, "FACP") && le32(t + 4) >= 116)
+			return t;
+	}
+	return 0;
+}
+
+int acpi_read_fadt(uint64_t rsdp, struct pv_xen_acpi *out)
+{
+	const uint8_t *f = find_fadt(rsdp);
+	uint32_t len;
+
+	*out = (struct pv_xen_acpi){ 0 };
+	if (!f)
+		return -1;
+	len = le32(f + 4);
+	out->pm1a_cnt = (uint16_t)le32(f + 64);      /* PM1a_CNT_BLK */
+	out->pm1b_cnt = (uint16_t)le32(f + 68);      /* PM1b_CNT_BLK */
+	out->pm_tmr = (uint16_t)le32(f + 76);        /* PM_TMR_BLK */
+	out->pm_tmr_32bit = (le32(f + 112) >> 8) & 1; /* flags: TMR_VAL_EXT */
+	/* RESET_REG (generic address at 116, space 1 = I/O), RESET_VALUE at 128, flag RESET_REG_SUP */
+	if (len >= 129 && (le32(f + 112) & (1u << 10)) && f[116] == 1)
+		out->reset_port = (uint16_t)le64(f + 120), out->reset_value = f[128];
+	return 0;
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The few ACPI facts the Xen backend needs, read from the FADT the
+ * firmware (or Xen, for a PVH dom0) provides: which I/O ports put the
+ * machine to sleep (PM1a/PM1b control), which one resets it, and where
+ * the PM timer is.  The kernel writes the first ones to power off or
+ * reboot; on Xen those writes must become SCHEDOP_shutdown instead of
+ * reaching the hardware.  Xen denies the PM timer to dom0.
+ */
+#ifndef PREVIRT_LOADER_ACPI_H
+#define PREVIRT_LOADER_ACPI_H
+
+#include <stdint.h>
+
+#include "xen/xen-rt.h"
+
+/* 0 when a FADT was found through rsdp (physical), -1 when not (out is zeroed). */
+int acpi_read_fadt(uint64_t rsdp, struct pv_xen_acpi *out);
+
+#endif

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The handler blob's entry from a port-I/O thunk (patch/xen.c writes the
+ * thunks), and the two addresses the loader fills in (struct pv_xen_slots).
+ *
+ *   thunk:  lea -128(%rsp),%rsp ; push $desc ; call pv_xen_pio_entry
+ *           <original in/out>   ; lea 136(%rsp),%rsp ; jmp <end of site>
+ *
+ * The entry saves rflags and every register the C code may clobber
+ * (struct pv_pio_frame), calls pv_xen_pio(frame), restores everything
+ * (with rax as the handler left it, for in) and returns into the thunk:
+ * to the original instruction when the port is not emulated, past it
+ * (by the length in desc bits 20-23) when it was.
+ * Position-independent: the blob is copied into the kernel's pool.
+ */
+	.text
+	.globl	pv_xen_pio_entry
+	.hidden	pv_xen_pio_entry
+	.type	pv_xen_pio_entry, @function
+pv_xen_pio_entry:
+	pushfq
+	pushq	%rax
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	movq	%rsp, %rdi
+	cld				/* the C code may assume DF=0 */
+	call	pv_xen_pio
+	testl	%eax, %eax
+	jz	1f
+	movq	88(%rsp), %rcx		/* desc */
+	shrl	$20, %ecx
+	andl	$15, %ecx
+	addq	%rcx, 80(%rsp)		/* return past the original instruction */
+1:	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rax
+	popfq
+	ret
+	.size	pv_xen_pio_entry, . - pv_xen_pio_entry
+
+	.balign	8
+	.globl	pv_xen_slots
+	.hidden	pv_xen_slots
+	.type	pv_xen_slots, @object
+pv_xen_slots:
+	.quad	0			/* state: struct pv_xen_state * */
+	.quad	0			/* hypercall_page */
+	.size	pv_xen_slots, . - pv_xen_slots
+
+	.section .note.GNU-stack, "", @progbits

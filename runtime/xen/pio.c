@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Port I/O on Xen, inside the kernel: every patched in/out site calls
+ * pv_xen_pio (through xen/entry.S) with the registers it saved.  Ports
+ * the runtime emulates are answered here; for every other port this
+ * returns 0 and the thunk runs the original instruction, which Xen
+ * handles (or lets through to the device) as it would without us.
+ *
+ * This file is part of the handler blob: compiled position-independent,
+ * no data of its own (its state lives in the kernel's .data, reached
+ * through pv_xen_slots), no calls outside the blob.
+ */
+#include "xen/hypercall.h"
+#include "xen/xen-rt.h"
+
+extern struct pv_xen_slots pv_xen_slots __attribute__((visibility("hidden")));
+int pv_xen_pio(struct pv_pio_frame *f) __attribute__((visibility("hidden")));
+
+static void flush_console(struct pv_xen_state *st)
+{
+	if (st->com1.len) {
+		pv_xen_console_write(pv_xen_slots.hypercall_page, st->com1.line, st->com1.len);
+		st->com1.len = 0;
+	}
+}
+
+static void end_domain(struct pv_xen_state *st, unsigned reason)
+{
+	flush_console(st);
+	pv_xen_shutdown(pv_xen_slots.hypercall_page, reason);
+	/* Xen does not return from a dom0 shutdown; if it does, the kernel goes on */
+}
+
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* The ACPI PM timer (3.579545 MHz), from the TSC: ticks = tsc * pm_per_tsc / 2^32. */
+static uint32_t pm_timer(const struct pv_xen_state *st)
+{
+	uint64_t t = (uint64_t)(((unsigned __int128)rdtsc() * st->pm_per_tsc) >> 32);
+
+	return st->acpi.pm_tmr_32bit ? (uint32_t)t : (uint32_t)t & 0xffffff;
+}
+
+/* An out to a power port: 1 when it was the request that ends the domain. */
+static int power_write(struct pv_xen_state *st, unsigned port, unsigned width, uint32_t val)
+{
+	const struct pv_xen_acpi *pw = &st->acpi;
+
+	/*
+	 * ACPI PM1 control with SLP_EN: the kernel has no sleep state but S5.
+	 * dom0 asks Xen to enter it (Xen then powers the machine off); a
+	 * domain that may not gets SCHEDOP_shutdown.  PM1b, when the FADT has
+	 * one, is written after PM1a with the same sleep type, so PM1a's value
+	 * stands for both.
+	 */
+	if ((port == pw->pm1a_cnt || port == pw->pm1b_cnt) && width >= 2 && (val & (1u << 13))) {
+		flush_console(st);
+		pv_xen_acpi_sleep(pv_xen_slots.hypercall_page, (uint16_t)val, (uint16_t)val, 5);
+		end_domain(st, SHUTDOWN_poweroff);
+		return 1;
+	}
+	if ((port == pw->reset_port && (uint8_t)val == pw->reset_value) ||
+	    (port == PV_PORT_CF9 && (val & 4)) || (port == PV_PORT_KBC && (uint8_t)val == 0xfe)) {
+		end_domain(st, SHUTDOWN_reboot);
+		return 1;
+	}
+	return 0;
+}
+
+/* the result of an in: al/ax merge into rax, eax zero-extends */
+static void set_in(struct pv_pio_frame *f, unsigned width, uint32_t v)
+{
+	if (width == 4)
+		f->rax = v;
+	else if (width == 2)
+		f->rax = (f->rax & ~(uint64_t)0xffff) | (v & 0xffff);
+	else
+		f->rax = (f->rax & ~(uint64_t)0xff) | (v & 0xff);
+}
+
+int pv_xen_pio(struct pv_pio_frame *f)
+{
+	struct pv_xen_state *st = (struct pv_xen_state *)(uintptr_t)pv_xen_slots.state;
+	unsigned d = (unsigned)f->desc;
+	unsigned port = (d & PV_PIO_IMM) ? (d & PV_PIO_PORT_MASK) : (unsigned)(f->rdx & 0xffff);
+	unsigned width = 1u << ((d >> PV_PIO_WSHIFT) & 3);
+	int handled = 0;
+
+	if (port >= PV_COM1_BASE && port < PV_COM1_BASE + 8) {
+		if (d & PV_PIO_OUT) {
+			if (pv_uart_write(&st->com1, port - PV_COM1_BASE, (uint8_t)f->rax))
+				flush_console(st);
+		} else {
+			set_in(f, width, pv_uart_read(&st->com1, port - PV_COM1_BASE));
+		}
+		handled = 1;
+	} else if (port == st->acpi.pm_tmr && st->acpi.pm_tmr) {
+		if (!(d & PV_PIO_OUT))
+			set_in(f, width, pm_timer(st));
+		handled = 1;
+	} else if ((d & PV_PIO_OUT) && pv_xen_port_emulated(&st->acpi, port)) {
+		handled = power_write(st, port, width, (uint32_t)f->rax);
+	}
+	__atomic_fetch_add(handled ? &st->pio_emulated : &st->pio_passed, 1, __ATOMIC_RELAXED);
+	return handled;
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the Xen backend's three parts share: the loader (which sets things
+ * up), the patcher backend (patch/xen.c, which writes per-site thunks) and
+ * the handler blob (xen/pio.c, xen/uart16550.c, xen/entry.S: code that runs
+ * inside the kernel, copied into its handler pool).
+ *
+ * Memory inside the kernel image, all found through vmlinux symbols:
+ *
+ *   previrt_pool (kernel .text, read-only once the kernel runs)
+ *     +0        the hypercall page: Xen writes it when the loader writes
+ *               the page's address to the MSR from CPUID leaf base+2
+ *     +4096     the handler blob: position-independent code, copied from
+ *               the loader's .xenblob section (no data of its own)
+ *     +blob..   one PV_XEN_THUNK-byte thunk per patched site
+ *   previrt_counters (kernel .data, writable for the kernel's whole life)
+ *     +0        struct pv_xen_state (device models, statistics)
+ *
+ * The blob reaches its state and the hypercall page through struct
+ * pv_xen_slots, two kernel-virtual addresses the loader stores inside the
+ * blob's copy before the kernel starts.
+ */
+#ifndef PREVIRT_RT_XEN_RT_H
+#define PREVIRT_RT_XEN_RT_H
+
+#include <stdint.h>
+
+#include "xen/uart16550.h"
+
+#define PV_XEN_HYPERCALL_PAGE 4096      /* bytes reserved at the pool's start */
+#define PV_XEN_THUNK          32        /* bytes per port-I/O thunk */
+
+/*
+ * A port-I/O site as the thunk describes it to the blob: pushed as a
+ * sign-extended imm32, so it fits in 31 bits.
+ */
+#define PV_PIO_PORT_MASK  0xffffu       /* the port, when PV_PIO_IMM */
+#define PV_PIO_IMM        (1u << 16)    /* port is an immediate (else %dx) */
+#define PV_PIO_OUT        (1u << 17)    /* out (else in) */
+#define PV_PIO_WSHIFT     18            /* bits 18-19: log2 of the width (1, 2, 4 bytes) */
+#define PV_PIO_LSHIFT     20            /* bits 20-23: length of the original instruction */
+
+/* The registers pv_xen_pio_entry saves, lowest address first (xen/entry.S). */
+struct pv_pio_frame {
+	uint64_t r11, r10, r9, r8, rdi, rsi, rdx, rcx, rax;
+	uint64_t rflags;
+	uint64_t ret;                   /* into the thunk, just after its call */
+	uint64_t desc;                  /* PV_PIO_* */
+};
+
+/*
+ * ACPI ports from the FADT that the blob emulates (0 = none):
+ *  - PM1a/PM1b control and the reset register end the domain
+ *    (SCHEDOP_shutdown) instead of reaching the hardware;
+ *  - the PM timer, which Xen denies to dom0, is computed from the TSC:
+ *    the kernel calibrates its TSC against it.
+ */
+struct pv_xen_acpi {
+	uint16_t pm1a_cnt, pm1b_cnt;
+	uint16_t reset_port;
+	uint8_t  reset_value;
+	uint8_t  pm_tmr_32bit;          /* FADT TMR_VAL_EXT: 32-bit counter, else 24 */
+	uint16_t pm_tmr;
+};
+#define PV_PM_TIMER_HZ 3579545u
+
+struct pv_xen_state {
+	uint32_t          magic;        /* PV_XEN_STATE_MAGIC: the loader set it up */
+	uint32_t          flags;
+	struct pv_uart    com1;         /* 16550 model behind ports 0x3f8-0x3ff */
+	struct pv_xen_acpi acpi;
+	uint64_t          pm_per_tsc;   /* PM timer ticks per TSC tick, 32.32 fixed point */
+	uint64_t          pio_emulated; /* thunk calls the blob answered itself */
+	uint64_t          pio_passed;   /* thunk calls that ran the real instruction */
+};
+#define PV_XEN_STATE_MAGIC 0x4e455856u  /* "VXEN" */
+
+/* Filled by the loader in the blob's copy (kernel-virtual addresses). */
+struct pv_xen_slots {
+	uint64_t state;                 /* struct pv_xen_state * */
+	uint64_t hypercall_page;
+};
+
+/*
+ * Ports the blob emulates; every other port runs the real instruction.
+ * The patcher asks the same question for an immediate port: a site whose
+ * port is never emulated stays native and costs nothing.
+ */
+#define PV_COM1_BASE   0x3f8
+#define PV_PORT_KBC    0x64            /* i8042 command: 0xfe pulses reset */
+#define PV_PORT_CF9    0xcf9           /* PCI reset control: bit 2 resets */
+static inline int pv_xen_port_emulated(const struct pv_xen_acpi *pw, unsigned port)
+{
+	return (port >= PV_COM1_BASE && port < PV_COM1_BASE + 8) ||
+	       port == PV_PORT_KBC || port == PV_PORT_CF9 ||
+	       (pw->pm1a_cnt && port == pw->pm1a_cnt) || (pw->pm1b_cnt && port == pw->pm1b_cnt) ||
+	       (pw->reset_port && port == pw->reset_port) || (pw->pm_tmr && port == pw->pm_tmr);
+}
+
+#endif

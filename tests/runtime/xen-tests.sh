@@ -1,0 +1,57 @@
+#!/bin/sh
+# Boot tests of the Xen backend: Xen 4.17 (Debian's, fetched by
+# ci/fetch-xen) under QEMU TCG, previrt-loader as its PVH dom0.
+#   1. the tiny annotated kernel with the handler pool, no Xen support
+#      configured, boots as dom0 through the Xen backend: the workload
+#      runs, its output reaches Xen's console through the 16550 model, the
+#      kernel powers off and Xen enters ACPI S5 (ci/boot-xen's contract);
+#   2. the loader's own lines prove the Xen path: PVH entry, memory map,
+#      port-I/O thunks, the PM timer model, the added TSC frequency;
+#   3. a kernel without the handler pool: the loader refuses (FATAL), the
+#      kernel never starts, Xen reports the domain as crashed.
+#
+#   tests/runtime/xen-tests.sh LOADER POOL_VMLINUX PLAIN_VMLINUX INITRD WORKDIR
+# Ends with "N passed, M failed".
+set -u
+loader=$1 pool=$2 plain=$3 initrd=$4 work=$5
+here=$(cd "$(dirname "$0")/../.." && pwd)
+pass=0 failn=0
+ok()  { echo "ok   - $*"; pass=$((pass + 1)); }
+bad() { echo "FAIL - $*"; failn=$((failn + 1)); }
+mkdir -p "$work"
+
+if PREVIRT_LOADER="$loader" KERNEL="$pool" INITRD="$initrd" LOG="$work/xen.log" \
+	"$here/ci/boot-xen" >"$work/xen.out" 2>&1; then
+	ok "$(tail -1 "$work/xen.out")"
+else
+	tail -25 "$work/xen.out"
+	bad "$(grep -a 'boot-xen: FAIL' "$work/xen.out")"
+fi
+for want in "previrt-loader: PVH entry, hvm_start_info" \
+	"previrt-loader: VMM xen (\"XenVMMXenVMM\"), backend xen" \
+	"previrt-loader: xen: [0-9]* port-I/O thunks" \
+	"PM timer at port 0x[0-9a-f]* from the TSC" \
+	"kernel parameter added: tsc_early_khz=" \
+	"[0-9]* e820 entries, RSDP 0x" \
+	"ttyS0 at I/O 0x3f8" \
+	"previrt-init: workload exit status 0"; do
+	if grep -aq -- "$want" "$work/xen.log"; then
+		ok "on Xen's console: $(grep -a -m1 -- "$want" "$work/xen.log" | tr -d '\r' | cut -c1-110)"
+	else
+		bad "not on Xen's console: $want"
+	fi
+done
+
+# no handler pool: refused before the kernel runs
+if PREVIRT_LOADER="$loader" KERNEL="$plain" INITRD="$initrd" LOG="$work/xen-nopool.log" TIMEOUT=120 \
+	"$here/ci/boot-xen" >"$work/xen-nopool.out" 2>&1; then
+	bad "a kernel without the handler pool booted with the Xen backend"
+elif grep -aq "FATAL: no previrt_pool" "$work/xen-nopool.out" &&
+	! grep -aq "Linux version" "$work/xen-nopool.log"; then
+	ok "no handler pool: $(grep -a -m1 'boot-xen: FAIL' "$work/xen-nopool.out" | cut -c1-110)"
+else
+	tail -10 "$work/xen-nopool.out"
+	bad "no handler pool: not refused with the loader's FATAL line"
+fi
+echo "$pass passed, $failn failed"
+[ "$failn" = 0 ]
