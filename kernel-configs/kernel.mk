@@ -107,3 +107,6 @@ bench-kernel: bench-p1 bench-p2 bench-p3 bench-r1
 
 CHECKS += check-kernel
 DEMOS  += demo-kernel
+
+# The para-virtualized baseline (Linux's own Xen PVH support) for bench-xen.
+include kernel-configs/xen-pvh.mk

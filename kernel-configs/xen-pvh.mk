@@ -1,0 +1,61 @@
+# The para-virtualized baseline of issue 6's P5: the same Linux 6.1 source,
+# tinyconfig + tiny.config + xen-pvh.config (Linux's own Xen PVH dom0
+# support, console on hvc0), built WITHOUT the previrt plugin.
+# Included from kernel-configs/kernel.mk (uses KSRC, KTARBALL, KJOBS, K_ENV).
+#
+#   make kernel-pvops            -> $(BUILD)/kernel/xen-pvh-plain/{vmlinux,arch/x86/boot/bzImage}
+#   make kernel-pvops PVOPS_O=/somewhere
+#
+# Why not ci/kernel-build: it knows only the tiny/defconfig bases, and its
+# check-config rejects any kernel with XEN/PARAVIRT/PVH, which is the whole
+# point of this one.  So the recipe below does the same steps (source cache,
+# tinyconfig + fragments through merge_config.sh -m, olddefconfig, check
+# every wanted line, build vmlinux + bzImage, keep logs and timings next to
+# vmlinux) with the same clean environment for the kernel's make.
+# Xen 4.17's PVH dom0 builder boots either file (it finds the
+# XEN_ELFNOTE_PHYS32_ENTRY note in vmlinux, or in the ELF payload of bzImage).
+
+PVOPS_O     ?= $(BUILD)/kernel/xen-pvh-plain
+PVOPS_FRAGS := kernel-configs/tiny.config kernel-configs/xen-pvh.config
+PVOPS_KERNEL := $(PVOPS_O)/arch/x86/boot/bzImage
+
+# The kernel's make with none of our make variables (O, KERNEL, BUILD...).
+PVOPS_KMAKE = env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL \
+	make -C $(abspath $(KSRC)) O=$(abspath $(PVOPS_O))
+
+.PHONY: kernel-pvops
+
+# Always runs (Kbuild is incremental); reconfigures only when a fragment
+# changed (stamp = sha256 of both fragments).
+kernel-pvops: $(PVOPS_FRAGS)
+	@set -eu; o=$(abspath $(PVOPS_O)); \
+	die() { echo "kernel-pvops: $$*" >&2; exit 1; }; \
+	test -f $(KSRC)/Makefile || \
+		$(K_ENV) KCONFIG=tiny O=$$o PLUGIN=0 ci/kernel-build --extract-only; \
+	mkdir -p $$o; \
+	stamp="tinyconfig $$(cat $(PVOPS_FRAGS) | sha256sum | cut -d' ' -f1)"; \
+	if [ ! -f $$o/.config ] || [ "$$(cat $$o/.previrt-config-stamp 2>/dev/null)" != "$$stamp" ]; then \
+		echo "kernel-pvops: configuring tinyconfig + $(PVOPS_FRAGS) in $$o"; \
+		rm -f $$o/.previrt-config-stamp; \
+		$(PVOPS_KMAKE) -s tinyconfig >$$o/config.log 2>&1 || { cat $$o/config.log; die "make tinyconfig failed"; }; \
+		(cd $$o && $(abspath $(KSRC))/scripts/kconfig/merge_config.sh -m -O $$o $$o/.config \
+			$(abspath $(PVOPS_FRAGS))) >>$$o/config.log 2>&1 || { cat $$o/config.log; die "merge_config.sh failed"; }; \
+		$(PVOPS_KMAKE) -s olddefconfig >>$$o/config.log 2>&1 || { cat $$o/config.log; die "olddefconfig failed"; }; \
+		: "every option of tiny.config + xen-pvh.config (last one wins) must hold"; \
+		awk 'function opt(l) { if (l ~ /^CONFIG_/) { sub(/=.*/, "", l); return l } \
+				if (l ~ /^# CONFIG_.* is not set$$/) { split(l, f, " "); return f[2] } return "" } \
+			FILENAME != ARGV[ARGC-1] { o = opt($$0); if (o != "") { want[o] = $$0; if (!(o in ord)) { ord[o] = ++n; name[n] = o } } next } \
+			{ o = opt($$0); if (o != "") have[o] = $$0 } \
+			END { bad = 0; for (i = 1; i <= n; i++) { o = name[i]; w = want[o]; h = (o in have) ? have[o] : "absent"; \
+				ok = (w ~ /is not set$$/) ? (h !~ /^CONFIG_/) : (h == w); \
+				if (!ok) { printf "kernel-pvops: wanted %s, got: %s\n", w, h > "/dev/stderr"; bad++ } } \
+				printf "kernel-pvops: %d of %d options as wanted in .config\n", n - bad, n; exit bad != 0 }' \
+			$(abspath $(PVOPS_FRAGS)) $$o/.config || die "configuration check failed ($$o/.config)"; \
+		echo "$$stamp" >$$o/.previrt-config-stamp; \
+	fi; \
+	echo "kernel-pvops: building xen-pvh (no plugin) in $$o with -j$(KJOBS); log: $$o/build.log"; \
+	start=$$(date +%s); \
+	$(PVOPS_KMAKE) -j$(KJOBS) KCFLAGS= vmlinux bzImage >$$o/build.log 2>&1 || \
+		{ tail -40 $$o/build.log >&2; die "kernel build failed (full log: $$o/build.log)"; }; \
+	end=$$(date +%s); echo $$((end - start)) >$$o/build-seconds; \
+	echo "kernel-pvops: built in $$((end - start)) s wall: $$o/vmlinux, $$o/arch/x86/boot/bzImage"
