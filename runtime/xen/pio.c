@@ -24,9 +24,37 @@ static void flush_console(struct pv_xen_state *st)
 	}
 }
 
+/* "name N " into b, N in decimal; returns the new end */
+static char *put_stat(char *b, const char *name, uint64_t v)
+{
+	char d[20];
+	int n = 0;
+
+	while (*name)
+		*b++ = *name++;
+	do
+		d[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	while (n)
+		*b++ = d[--n];
+	return b;
+}
+
+/* One line on Xen's console when the domain ends: what the blob did. */
+static void print_stats(struct pv_xen_state *st)
+{
+	char line[160], *b = line;
+
+	b = put_stat(b, "previrt-xen: port I/O emulated ", st->pio_emulated);
+	b = put_stat(b, ", passed to Xen ", st->pio_passed);
+	*b++ = '\n';
+	pv_xen_console_write(pv_xen_slots.hypercall_page, line, (unsigned)(b - line));
+}
+
 static void end_domain(struct pv_xen_state *st, unsigned reason)
 {
 	flush_console(st);
+	print_stats(st);
 	pv_xen_shutdown(pv_xen_slots.hypercall_page, reason);
 	/* Xen does not return from a dom0 shutdown; if it does, the kernel goes on */
 }
@@ -61,6 +89,7 @@ static int power_write(struct pv_xen_state *st, unsigned port, unsigned width, u
 	 */
 	if ((port == pw->pm1a_cnt || port == pw->pm1b_cnt) && width >= 2 && (val & (1u << 13))) {
 		flush_console(st);
+		print_stats(st);
 		pv_xen_acpi_sleep(pv_xen_slots.hypercall_page, (uint16_t)val, (uint16_t)val, 5);
 		end_domain(st, SHUTDOWN_poweroff);
 		return 1;

@@ -34,7 +34,8 @@ for want in "previrt-loader: PVH entry, hvm_start_info" \
 	"kernel parameter added: tsc_early_khz=" \
 	"[0-9]* e820 entries, RSDP 0x" \
 	"ttyS0 at I/O 0x3f8" \
-	"previrt-init: workload exit status 0"; do
+	"previrt-init: workload exit status 0" \
+	"previrt-xen: port I/O emulated [1-9][0-9]*, passed to Xen [0-9]*"; do
 	if grep -aq -- "$want" "$work/xen.log"; then
 		ok "on Xen's console: $(grep -a -m1 -- "$want" "$work/xen.log" | tr -d '\r' | cut -c1-110)"
 	else
