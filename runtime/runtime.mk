@@ -123,7 +123,26 @@ $(RT_T)/test-uart: tests/runtime/test-uart.c $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
 
-RT_TESTS := $(RT_T)/test-uart $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
+# The Xen backend patching and running plugin-compiled port I/O in process,
+# with the blob's own objects built for the host.
+$(RT_T)/xprog.o: tests/runtime/xprog.c tests/runtime/xprog.h $(PLUGIN)
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -fplugin=$(PLUGIN) -fplugin-arg-previrt-all-code-models -c $< -o $@
+
+$(RT_T)/blob-pio.o: runtime/xen/pio.c $(RT_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_BLOB_CFLAGS) -c $< -o $@
+
+$(RT_T)/blob-entry.o: runtime/xen/entry.S
+	@mkdir -p $(dir $@)
+	$(CC) -c $< -o $@
+
+$(RT_T)/xen-harness: tests/runtime/xen-harness.c tests/runtime/selfimage.c tests/runtime/selfimage.h \
+		$(RT_T)/xprog.o $(RT_T)/blob-pio.o $(RT_T)/blob-entry.o $(RT_HOST_LIB)
+	$(CC) $(RT_TEST_CFLAGS) $(RT_XEN_ABI) tests/runtime/xen-harness.c tests/runtime/selfimage.c \
+		$(RT_T)/xprog.o $(RT_T)/blob-pio.o $(RT_T)/blob-entry.o $(RT_HOST_LIB) -lelf -o $@
+
+RT_TESTS := $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
 runtime: $(RT_HOST_LIB) $(RT_TESTS) $(RT_LOADER)
 
 check-runtime: $(RT_TESTS) $(filter %/previrt-report,$(ALL))
@@ -137,6 +156,8 @@ check-runtime: $(RT_TESTS) $(filter %/previrt-report,$(ALL))
 	@$(RT_T)/test-vmm
 	@echo "== runtime: the Xen backend's 16550 model, driven as Linux's 8250 driver does"
 	@$(RT_T)/test-uart
+	@echo "== runtime: the Xen backend patches plugin-compiled port I/O in process and runs it"
+	@$(RT_T)/xen-harness
 	@if [ -x "$(REPORT)" ]; then \
 		echo "== runtime: the harness's profile counts load into previrt-report --profile"; \
 		$(REPORT) --profile $(RT_T)/harness-profile.txt $(RT_T)/runtime-harness >$(RT_T)/harness-report.txt && \

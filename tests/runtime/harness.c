@@ -58,17 +58,8 @@ static uint8_t *snapshot[SELF_MAX_TEXT];
 
 static void text_protect(int writable)
 {
-	long pg = sysconf(_SC_PAGESIZE);
-
-	for (unsigned i = 0; i < si.ntext; i++) {
-		uintptr_t a = si.text[i].start & ~(uintptr_t)(pg - 1);
-
-		if (mprotect((void *)a, si.text[i].end - a,
-			     PROT_READ | PROT_EXEC | (writable ? PROT_WRITE : 0))) {
-			perror("harness: mprotect text");
-			exit(2);
-		}
-	}
+	if (self_text_protect(&si, writable))
+		exit(2);
 }
 
 static void text_snapshot(void)

@@ -6,6 +6,7 @@
 #include <link.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "selfimage.h"
@@ -125,4 +126,20 @@ int self_function(const char *want, uintptr_t *start, uintptr_t *end)
 	}
 	close_self(&f);
 	return found;
+}
+
+int self_text_protect(const struct self_image *si, int writable)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+
+	for (unsigned i = 0; i < si->ntext; i++) {
+		uintptr_t a = si->text[i].start & ~(uintptr_t)(pg - 1);
+
+		if (mprotect((void *)a, si->text[i].end - a,
+			     PROT_READ | PROT_EXEC | (writable ? PROT_WRITE : 0))) {
+			perror("selfimage: mprotect text");
+			return -1;
+		}
+	}
+	return 0;
 }

@@ -32,4 +32,7 @@ int self_image_load(struct self_image *si);
 /* Run-time address range of function `name` (from .symtab), 0 on success. */
 int self_function(const char *name, uintptr_t *start, uintptr_t *end);
 
+/* Make the text ranges writable (patching) or not again; 0, or -1 after perror. */
+int self_text_protect(const struct self_image *si, int writable);
+
 #endif

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Xen backend in user space: patch this program's own plugin-compiled
+ * port I/O (xprog.c) with patch/xen.c, point the handler blob (xen/pio.c,
+ * xen/uart16550.c, xen/entry.S, linked in as they are) at a fake hypercall
+ * page, then run the patched code and check what "Xen" was asked to do.
+ *
+ *   - which sites the backend patches: every %dx in/out, an immediate port
+ *     only when it is emulated (0x64 yes, 0x80 no), text outside sites
+ *     untouched;
+ *   - the UART: bytes written by x_uart_puts reach console_io as one line,
+ *     LSR says THRE|TEMT, the scratch register keeps its value;
+ *   - flags and registers around a patched site are as before;
+ *   - the PM timer counts at 3.579545 MHz of the TSC it is given;
+ *   - PM1 control with SLP_EN -> XENPF_enter_acpi_sleep(S5), i8042 0xfe ->
+ *     SCHEDOP_shutdown(reboot);
+ *   - the blob's statistics count what it answered.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <x86intrin.h>
+
+#include <xen/xen.h>
+#include <xen/platform.h>
+#include <xen/sched.h>
+
+#include "patch/backend.h"
+#include "selfimage.h"
+#include "check.h"
+#include "xen/xen-rt.h"
+#include "xprog.h"
+
+#define POOL_BYTES 16384
+#define STR_(x) #x
+#define STR(x) STR_(x)
+__asm__(".pushsection .text.unlikely.previrt_pool,\"ax\",@progbits\n"
+	".balign 64\n"
+	"xen_pool: .fill " STR(POOL_BYTES) ", 1, 0xcc\n"
+	".popsection");
+extern uint8_t xen_pool[];
+extern struct pv_xen_slots pv_xen_slots;
+extern char pv_xen_pio_entry[];
+
+/* ---- a fake hypercall page: each stub jumps to fake_common with %eax = nr ---- */
+long fake_hypercall(unsigned nr, uint64_t a1, uint64_t a2, uint64_t a3);
+void fake_common(void);
+__asm__(".text\n"
+	"fake_common:\n"
+	"\tpush %rcx; push %r8; push %r9; push %r10; push %r11\n"
+	"\tpush %rbp; mov %rsp, %rbp; and $-16, %rsp\n"      /* any alignment in, SysV out */
+	"\tmov %rdx, %rcx; mov %rsi, %rdx; mov %rdi, %rsi; mov %eax, %edi\n"
+	"\tcall fake_hypercall\n"
+	"\tmov %rbp, %rsp; pop %rbp\n"
+	"\tpop %r11; pop %r10; pop %r9; pop %r8; pop %rcx\n"
+	"\tret\n");
+
+static char console[4096];
+static size_t console_len;
+static unsigned console_calls, sleep_calls, shutdown_calls;
+static struct xenpf_enter_acpi_sleep last_sleep;
+static unsigned last_shutdown = ~0u;
+
+long fake_hypercall(unsigned nr, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	if (nr == __HYPERVISOR_console_io && a1 == CONSOLEIO_write && console_len + a2 < sizeof console) {
+		memcpy(console + console_len, (const void *)(uintptr_t)a3, a2);
+		console_len += a2;
+		console_calls++;
+	} else if (nr == __HYPERVISOR_platform_op) {
+		const struct xen_platform_op *op = (const void *)(uintptr_t)a1;
+
+		if (op->cmd == XENPF_enter_acpi_sleep && op->interface_version == XENPF_INTERFACE_VERSION)
+			last_sleep = op->u.enter_acpi_sleep, sleep_calls++;
+	} else if (nr == __HYPERVISOR_sched_op && a1 == SCHEDOP_shutdown) {
+		last_shutdown = ((const struct sched_shutdown *)(uintptr_t)a2)->reason;
+		shutdown_calls++;
+	}
+	return 0;
+}
+
+static uint8_t *fake_page(void)
+{
+	uint8_t *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t target = (uint64_t)(uintptr_t)fake_common;
+
+	if (p == MAP_FAILED) {
+		perror("xen-harness: mmap");
+		exit(2);
+	}
+	for (unsigned nr = 0; nr < 128; nr++) {
+		uint8_t *s = p + nr * 32;
+
+		s[0] = 0xb8;                                  /* mov $nr, %eax */
+		memcpy(s + 1, &nr, 4);
+		s[5] = 0xff, s[6] = 0x25;                     /* jmp *0(%rip) */
+		memset(s + 7, 0, 4);
+		memcpy(s + 11, &target, 8);
+	}
+	return p;
+}
+
+static struct self_image si;
+
+/* The site records inside function `name`, and how many of them the backend would patch. */
+static void sites_in(const char *name, const struct pv_xen *xen, unsigned *n, unsigned *patched)
+{
+	uintptr_t s, e;
+
+	*n = *patched = 0;
+	if (self_function(name, &s, &e))
+		return;
+	for (size_t off = 0; off < si.previrt_size; off += 12) {
+		struct pv_image img = { .records = si.previrt, .size = si.previrt_size,
+					.text = si.text, .ntext = si.ntext };
+		struct pv_site site;
+
+		if (pv_site_at(&img, (unsigned)(off / 12), &site) || !site.rule ||
+		    (uintptr_t)site.addr < s || (uintptr_t)site.addr >= e)
+			continue;
+		(*n)++;
+		*patched += pv_xen_pio_desc(xen, &site) >= 0;
+	}
+}
+
+int main(void)
+{
+	static struct pv_xen_state state;
+	struct pv_xen xen = { .thunks = xen_pool, .thunks_size = POOL_BYTES,
+			      .pio_entry = (uintptr_t)pv_xen_pio_entry, .acpi = &state.acpi };
+	struct pv_image img;
+	struct pv_result r;
+	uint8_t *post_before, post_copy[16];
+	uintptr_t post_s, post_e;
+	unsigned n, np;
+	int err;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (self_image_load(&si))
+		return 2;
+
+	state.magic = PV_XEN_STATE_MAGIC;
+	state.acpi = (struct pv_xen_acpi){ .pm1a_cnt = X_PM1A_CNT, .pm_tmr = X_PM_TMR, .reset_port = 0xcf9,
+					   .reset_value = 6 };
+	state.pm_per_tsc = ((uint64_t)PV_PM_TIMER_HZ << 32) / 3000000000ull;   /* a 3 GHz TSC */
+	pv_uart_reset(&state.com1);
+
+	/* which sites the backend takes */
+	sites_in("x_uart_puts", &xen, &n, &np);
+	check(n == 2 && np == 2, "x_uart_puts: %u %%dx sites, %u patched", n, np);
+	sites_in("x_kbc", &xen, &n, &np);
+	check(n == 1 && np == 1, "x_kbc: immediate port 0x64 is emulated: %u of %u patched", np, n);
+	sites_in("x_post", &xen, &n, &np);
+	check(n == 1 && np == 0, "x_post: immediate port 0x80 is not: %u of %u patched", np, n);
+
+	if (self_function("x_post", &post_s, &post_e))
+		return 2;
+	post_before = (uint8_t *)post_s;
+	memcpy(post_copy, post_before, sizeof post_copy);
+
+	if (self_text_protect(&si, 1))
+		return 2;
+	pv_xen_slots.state = (uint64_t)(uintptr_t)&state;
+	pv_xen_slots.hypercall_page = (uint64_t)(uintptr_t)fake_page();
+	img = (struct pv_image){ .records = si.previrt, .size = si.previrt_size, .text = si.text, .ntext = si.ntext };
+	err = pv_patch_image(&img, &pv_backend_xen, &xen, &r);
+	if (self_text_protect(&si, 0))
+		return 2;
+	check(err == PV_OK && r.npatched == xen.used && r.npatched + r.nkept == r.nsites,
+	      "xen backend: %s, %u of %u sites patched, %u thunks", pv_error_name(err), r.npatched, r.nsites,
+	      xen.used);
+	check(!memcmp(post_copy, post_before, sizeof post_copy), "x_post's native site is byte for byte as compiled");
+
+	/* run the patched code: nothing here may reach a real port */
+	x_uart_puts("previrt on xen\r\n");
+	check(console_len == 15 && !memcmp(console, "previrt on xen\n", 15) && console_calls == 1,
+	      "x_uart_puts: one console_io call with the line, \\r dropped (%zu bytes, %u calls)",
+	      console_len, console_calls);
+	check(x_uart_reg(5) == 0x60, "LSR through a patched inb: 0x%02x", x_uart_reg(5));
+	{
+		uint64_t lt = x_flags(4), eq = x_flags(5), gt = x_flags(6);
+
+		check((lt & 0xff) == 1 && (eq & 0xff) == 2 && (gt & 0xff) == 0 && (lt >> 8) == 0x5a,
+		      "flags survive a patched out (below %llu, equal %llu, above %llu); scratch register 0x%02llx",
+		      (unsigned long long)(lt & 0xff), (unsigned long long)(eq & 0xff),
+		      (unsigned long long)(gt & 0xff), (unsigned long long)(lt >> 8));
+	}
+	{
+		uint64_t t0 = __rdtsc();
+		uint32_t p0 = x_pm_timer();
+		uint32_t p1, want;
+		uint64_t t1;
+
+		for (volatile int spin = 0; spin < 2000000; spin++)
+			;
+		p1 = x_pm_timer();
+		t1 = __rdtsc();
+		want = (uint32_t)((((unsigned __int128)(t1 - t0)) * state.pm_per_tsc) >> 32);
+		check(((p1 - p0) & 0xffffff) > 0 && ((p1 - p0) & 0xffffff) <= want + 2 && p0 <= 0xffffff,
+		      "PM timer: 24-bit, %u ticks while the TSC (3 GHz model) allows %u", (p1 - p0) & 0xffffff, want);
+	}
+	x_pm1_control(0x3400);                   /* SLP_TYP 5 | SLP_EN */
+	check(sleep_calls == 1 && last_sleep.val_a == 0x3400 && last_sleep.sleep_state == 5,
+	      "PM1a with SLP_EN: XENPF_enter_acpi_sleep(val_a 0x%x, S%u)", last_sleep.val_a,
+	      last_sleep.sleep_state);
+	check(shutdown_calls == 1 && last_shutdown == SHUTDOWN_poweroff,
+	      "... and SCHEDOP_shutdown(poweroff) if Xen returns from it");
+	x_kbc(0xfe);
+	check(shutdown_calls == 2 && last_shutdown == SHUTDOWN_reboot, "i8042 0xfe: SCHEDOP_shutdown(reboot)");
+	check(state.pio_emulated > 0 && state.pio_passed == 0,
+	      "the blob answered %llu accesses itself and passed none to a real port",
+	      (unsigned long long)state.pio_emulated);
+	return check_summary();
+}
