@@ -51,12 +51,11 @@ static void print_stats(struct pv_xen_state *st)
 	pv_xen_console_write(pv_xen_slots.hypercall_page, line, (unsigned)(b - line));
 }
 
-static void end_domain(struct pv_xen_state *st, unsigned reason)
+/* The last output before the domain ends: the pending console line, the statistics. */
+static void last_words(struct pv_xen_state *st)
 {
 	flush_console(st);
 	print_stats(st);
-	pv_xen_shutdown(pv_xen_slots.hypercall_page, reason);
-	/* Xen does not return from a dom0 shutdown; if it does, the kernel goes on */
 }
 
 static uint64_t rdtsc(void)
@@ -88,15 +87,15 @@ static int power_write(struct pv_xen_state *st, unsigned port, unsigned width, u
 	 * stands for both.
 	 */
 	if ((port == pw->pm1a_cnt || port == pw->pm1b_cnt) && width >= 2 && (val & (1u << 13))) {
-		flush_console(st);
-		print_stats(st);
+		last_words(st);
 		pv_xen_acpi_sleep(pv_xen_slots.hypercall_page, (uint16_t)val, (uint16_t)val, 5);
-		end_domain(st, SHUTDOWN_poweroff);
-		return 1;
+		pv_xen_shutdown(pv_xen_slots.hypercall_page, SHUTDOWN_poweroff);
+		return 1;                /* Xen does not return; if it does, the kernel goes on */
 	}
 	if ((port == pw->reset_port && (uint8_t)val == pw->reset_value) ||
 	    (port == PV_PORT_CF9 && (val & 4)) || (port == PV_PORT_KBC && (uint8_t)val == 0xfe)) {
-		end_domain(st, SHUTDOWN_reboot);
+		last_words(st);
+		pv_xen_shutdown(pv_xen_slots.hypercall_page, SHUTDOWN_reboot);
 		return 1;
 	}
 	return 0;
