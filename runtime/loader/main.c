@@ -234,13 +234,14 @@ static uint64_t xen_setup(const struct elfimage *im, const struct pool *p, const
 	pv_uart_reset(&xs->com1);
 	if (acpi_read_fadt(pvh.rsdp, &xs->acpi))
 		con_printf("previrt-loader: xen: no ACPI FADT: poweroff and reset stay native\n");
-	if (xs->acpi.pm_tmr) {
+	{
 		/* Xen's guest TSC frequency: CPUID leaf base+3, sub-leaf 0, ECX in kHz */
 		uint32_t r[4];
 
 		pv_cpuid(vmm->base + 3, 0, r);
 		if (!r[2])
-			fatal("Xen reports no TSC frequency (CPUID leaf base+3): cannot model the PM timer", 0);
+			fatal("Xen reports no TSC frequency (CPUID leaf base+3)",
+			      "the kernel could neither calibrate nor tick without the PIT");
 		*tsc_khz = r[2];
 		xs->pm_per_tsc = ((uint64_t)PV_PM_TIMER_HZ << 32) / ((uint64_t)r[2] * 1000);
 		con_printf("previrt-loader: xen: TSC %u kHz; PM timer at port 0x%x from the TSC\n", r[2],
