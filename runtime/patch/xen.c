@@ -4,7 +4,7 @@
  * or slow on Xen, leave the rest as they are.
  *
  * Patched: in/out whose port the runtime emulates (xen/xen-rt.h: COM1,
- * ACPI PM1 control, reset ports).  An immediate port is decided here, so
+ * the ACPI PM timer, ACPI PM1 control, reset ports).  An immediate port is decided here, so
  * a site whose port is never emulated stays native; a %dx port is only
  * known at run time, so every %dx site gets a thunk that asks the blob:
  *

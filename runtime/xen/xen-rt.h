@@ -51,7 +51,8 @@ struct pv_pio_frame {
 /*
  * ACPI ports from the FADT that the blob emulates (0 = none):
  *  - PM1a/PM1b control and the reset register end the domain
- *    (SCHEDOP_shutdown) instead of reaching the hardware;
+ *    (XENPF_enter_acpi_sleep, SCHEDOP_shutdown) instead of reaching the
+ *    hardware under Xen's feet;
  *  - the PM timer, which Xen denies to dom0, is computed from the TSC:
  *    the kernel calibrates its TSC against it.
  */
@@ -66,7 +67,6 @@ struct pv_xen_acpi {
 
 struct pv_xen_state {
 	uint32_t          magic;        /* PV_XEN_STATE_MAGIC: the loader set it up */
-	uint32_t          flags;
 	struct pv_uart    com1;         /* 16550 model behind ports 0x3f8-0x3ff */
 	struct pv_xen_acpi acpi;
 	uint64_t          pm_per_tsc;   /* PM timer ticks per TSC tick, 32.32 fixed point */
