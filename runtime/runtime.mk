@@ -218,10 +218,15 @@ check-runtime-boot: $(RT_LOADER) $(RT_T)/corrupt-elf $(filter %/previrt-report,$
 # annotated kernel with the handler pool, no Xen support configured.
 #   make boot-xen [KERNEL=vmlinux] [INITRD=initramfs] [BACKEND=xen]
 # KERNEL given on the command line wins; the default is the tiny pool kernel.
+# XEN_ICOUNT: QEMU -icount shift (default 0; empty = real time).  With
+# instruction-counted time the polled console drains on the guest's clock,
+# whatever the host's speed (docs/xen.md).
 RT_XEN_KERNEL = $(if $(filter command line,$(origin KERNEL)),$(KERNEL),$(RT_KPOOL))
+XEN_ICOUNT ?= 0
 boot-xen: $(RT_LOADER) $(INITRD) $(if $(filter command line,$(origin KERNEL)),,kernel-tiny-pool)
 	@echo "== runtime: Xen 4.17 (QEMU TCG), previrt-loader as PVH dom0, $(RT_XEN_KERNEL)"
-	@PREVIRT_LOADER=$(RT_LOADER) KERNEL=$(RT_XEN_KERNEL) INITRD=$(INITRD) BACKEND=$(BACKEND) ci/boot-xen
+	@PREVIRT_LOADER=$(RT_LOADER) KERNEL=$(RT_XEN_KERNEL) INITRD=$(INITRD) BACKEND=$(BACKEND) \
+		ICOUNT=$(XEN_ICOUNT) ci/boot-xen
 
 check-runtime-xen: $(RT_LOADER) kernel-tiny-pool
 	@echo "== runtime: the Xen backend: Xen 4.17 under QEMU TCG, previrt-loader as PVH dom0"
