@@ -151,17 +151,7 @@ static void profile_site_table(const struct pv_image *img, const struct elfimage
 	for (int sh = 60; sh >= 0; sh -= 4)
 		line[n++] = "0123456789abcdef"[(phys >> sh) & 15];
 	line[n++] = ' ';
-	{
-		char d[12];
-		int k = 0;
-		unsigned v = st->used;
-
-		do
-			d[k++] = (char)('0' + v % 10);
-		while (v /= 10);
-		while (k)
-			line[n++] = d[--k];
-	}
+	n += pv_fmt_dec(line + n, st->used);
 	line[n++] = '\n';
 	dbg_write(line, n);
 	for (unsigned i = 0; i < nrec; i++) {
@@ -266,7 +256,7 @@ static uint64_t xen_setup(const struct elfimage *im, const struct pool *p, const
 static const char *xen_cmdline(const char *cmdline, uint32_t tsc_khz)
 {
 	char v[16];
-	unsigned n = 0, k = 0, added;
+	unsigned n = 0, added;
 
 	if (!tsc_khz || pv_cmdline_get(cmdline, "tsc_early_khz", v, sizeof v) >= 0)
 		return cmdline;
@@ -277,11 +267,7 @@ static const char *xen_cmdline(const char *cmdline, uint32_t tsc_khz)
 	added = n + 1;
 	for (const char *a = " tsc_early_khz="; *a; a++)
 		cmdline_xen[n++] = *a;
-	do
-		v[k++] = (char)('0' + tsc_khz % 10);
-	while (tsc_khz /= 10);
-	while (k)
-		cmdline_xen[n++] = v[--k];
+	n += (unsigned)pv_fmt_dec(cmdline_xen + n, tsc_khz);
 	cmdline_xen[n] = 0;
 	con_printf("previrt-loader: xen: kernel parameter added: %s (Xen's TSC frequency)\n", cmdline_xen + added);
 	return cmdline_xen;

@@ -136,5 +136,7 @@ int pv_site_at(const struct pv_image *img, unsigned i, struct pv_site *s);
 /* Freestanding helpers the runtime uses instead of libc. */
 void pv_memcpy(void *dst, const void *src, size_t n);
 void pv_memset(void *dst, int c, size_t n);
+/* v in decimal at b, no terminator; returns the number of digits (at most 20). */
+size_t pv_fmt_dec(char *b, uint64_t v);
 
 #endif

@@ -150,19 +150,6 @@ static size_t fmt_hex(char *b, uint64_t v)
 	return i;
 }
 
-static size_t fmt_dec(char *b, uint64_t v)
-{
-	char tmp[20];
-	size_t n = 0, i = 0;
-
-	do
-		tmp[n++] = (char)('0' + v % 10);
-	while (v /= 10);
-	while (n)
-		b[i++] = tmp[--n];
-	return i;
-}
-
 void pv_profile_write(const struct pv_profile *st, const struct pv_image *img, intptr_t bias,
 		      void (*put)(void *ctx, const char *s, size_t n), void *ctx)
 {
@@ -184,7 +171,7 @@ void pv_profile_write(const struct pv_profile *st, const struct pv_image *img, i
 			continue;
 		n += fmt_hex(line + n, (uintptr_t)s.addr + (uintptr_t)bias);
 		line[n++] = ' ';
-		n += fmt_dec(line + n, st->counters[c++]);
+		n += pv_fmt_dec(line + n, st->counters[c++]);
 		line[n++] = ' ';
 		for (k = s.rule->name; *k && n < sizeof line - 1; k++)
 			line[n++] = *k;

@@ -50,6 +50,19 @@ void pv_memset(void *dst, int c, size_t n)
 		*d++ = (uint8_t)c;
 }
 
+size_t pv_fmt_dec(char *b, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0, i = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	while (n)
+		b[i++] = tmp[--n];
+	return i;
+}
+
 /* Kind id -> rule, by index: validation looks one up per record. */
 static const struct previrt_rule *rule_of(unsigned id)
 {
