@@ -10,12 +10,14 @@ run_qemu() {
 	rm -f "$_rcfile"
 	# QEMU's arguments may contain spaces (-append): split them on newlines
 	# only.  Its exit status goes through a file because the pipe to tee
-	# hides it.
+	# hides it, and is taken with || because the callers run under set -e,
+	# which would end the group before the echo on any non-zero status.
 	_old_ifs=$IFS
 	IFS='
 '
 	# shellcheck disable=SC2046
-	{ timeout --foreground -k 5 "$TIMEOUT" "$QEMU" $(qemu_args) </dev/null 2>&1; echo $? >"$_rcfile"; } |
+	{ _s=0; timeout --foreground -k 5 "$TIMEOUT" "$QEMU" $(qemu_args) </dev/null 2>&1 || _s=$?
+	  echo "$_s" >"$_rcfile"; } |
 		tee "$LOG"
 	IFS=$_old_ifs
 	secs=$(($(date +%s) - _start))
