@@ -14,13 +14,26 @@
 /* Section holding records and header records, SHF_ALLOC ("a"), 4-aligned. */
 #define PREVIRT_SECTION        ".previrt"
 
-#define PREVIRT_FORMAT_VERSION 1
+/*
+ * Version 2 (this one): EXTABLE means "a linked __ex_table entry names an
+ * instruction of this site" (decided from the entries, checked at link and
+ * load time), SHADOW is defined, and instruction kinds 128..1023 exist.
+ * Readers accept version 1 images too (no SHADOW sites, EXTABLE guessed).
+ */
+#define PREVIRT_FORMAT_VERSION 2
+#define PREVIRT_FORMAT_VERSION_MIN 1
 #define PREVIRT_MAGIC          0x54525650u   /* "PVRT" read as a little-endian u32 */
 
-/* kind values: 0 is the header record, 1..63 instruction kinds, 64..127 MMIO */
+/*
+ * kind values: 0 is the header record, 1..63 and 128..1023 instruction
+ * kinds, 64..127 MMIO kinds.  (1..63 filled up in version 1; the second
+ * instruction range keeps every existing id stable.)
+ */
 #define PREVIRT_KIND_HEADER    0
 #define PREVIRT_KIND_MMIO_MIN  64
 #define PREVIRT_KIND_MMIO_MAX  127
+#define PREVIRT_KIND_INSN2_MIN 128
+#define PREVIRT_KIND_MAX       1023   /* tables indexed by kind have this many + 1 */
 
 /*
  * One record per sensitive instruction (not per asm statement).
@@ -69,7 +82,15 @@ struct previrt_header {
 #define PREVIRT_F_PUSHED   0x10  /* in a section the asm switched to itself */
 #define PREVIRT_F_TOPLEVEL 0x20  /* from a top-level (file-scope) asm block */
 #define PREVIRT_F_ASMGOTO  0x40  /* from an asm goto statement */
-#define PREVIRT_F_KNOWN    0x7f  /* every flag version 1 defines */
+/*
+ * The site's original bytes are an interrupt-shadow pair: an instruction
+ * whose rule has the `shadow` attribute (sti, mov/pop to %ss) and the one
+ * instruction written right after it.  No pad separates them, and the
+ * runtime must keep them adjacent (patch both together or leave the site
+ * native).  insn_length covers both; `kind` is the first one's.
+ */
+#define PREVIRT_F_SHADOW   0x80
+#define PREVIRT_F_KNOWN    0xff  /* every flag version 2 defines */
 
 #ifdef __cplusplus
 static_assert(sizeof(struct previrt_site) == 12, "record size is part of the ABI");

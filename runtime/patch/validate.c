@@ -90,7 +90,7 @@ static int check_header(const struct previrt_header *h)
 {
 	if (h->magic != PREVIRT_MAGIC)
 		return PV_E_MAGIC;
-	if (h->version != PREVIRT_FORMAT_VERSION)
+	if (h->version < PREVIRT_FORMAT_VERSION_MIN || h->version > PREVIRT_FORMAT_VERSION)
 		return PV_E_VERSION;
 	if (h->record_size != sizeof(struct previrt_site))
 		return PV_E_RECORD_SIZE;

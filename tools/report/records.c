@@ -34,11 +34,11 @@ static int read_header(struct pv_image *img, struct pv_sites *out, const uint8_t
 	if (h.magic != PREVIRT_MAGIC)
 		return pv_err(img, ".previrt record %zu has kind 0 but no PVRT magic (0x%08x)",
 			      i, h.magic);
-	if (h.version != PREVIRT_FORMAT_VERSION)
-		return pv_err(img, "unknown .previrt format version %u (record %zu; this tool reads %u)",
-			      h.version, i, PREVIRT_FORMAT_VERSION);
+	if (h.version < PREVIRT_FORMAT_VERSION_MIN || h.version > PREVIRT_FORMAT_VERSION)
+		return pv_err(img, "unknown .previrt format version %u (record %zu; this tool reads %u..%u)",
+			      h.version, i, PREVIRT_FORMAT_VERSION_MIN, PREVIRT_FORMAT_VERSION);
 	if (h.record_size != sizeof(struct previrt_site))
-		return pv_err(img, ".previrt header %zu says record size %u, version 1 has %zu",
+		return pv_err(img, ".previrt header %zu says record size %u, the format has %zu",
 			      i, h.record_size, sizeof(struct previrt_site));
 	out->nheaders++;
 	out->nproducer[h.producer <= 3 ? h.producer : 0]++;
