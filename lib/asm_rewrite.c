@@ -22,16 +22,30 @@
 #include "previrt_rules.h"
 
 struct stmt {
-	size_t start, end;      /* text of the statement, without separator or comment */
+	size_t start, end;      /* text of the statement, without separator */
 	size_t body;            /* first byte after leading labels */
-	char   labels[4][16];   /* leading labels (numeric or named), truncated */
+	size_t def0;            /* index of its first label in the label table */
 	int    nlabels;
+};
+
+/* A label definition, in text order: what gas resolves "1b"/"1f"/"name" to. */
+struct label {
+	char   name[48];        /* "" when the name did not fit: never matched */
+	size_t stmt;            /* statement that defines it */
 };
 
 struct strbuf {
 	char  *p;
 	size_t len, cap;
 };
+
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n);
+	if (!p)
+		abort();
+	return p;
+}
 
 static void sb_add(struct strbuf *b, const char *s, size_t n)
 {
@@ -40,9 +54,7 @@ static void sb_add(struct strbuf *b, const char *s, size_t n)
 
 		while (cap < b->len + n + 1)
 			cap *= 2;
-		b->p = realloc(b->p, cap);
-		if (!b->p)
-			abort();
+		b->p = xrealloc(b->p, cap);
 		b->cap = cap;
 	}
 	memcpy(b->p + b->len, s, n);
@@ -55,19 +67,72 @@ static void sb_str(struct strbuf *b, const char *s)
 	sb_add(b, s, strlen(s));
 }
 
-/* Split into statements.  Returns a malloc'd array, *n its length. */
-static struct stmt *split(const char *t, size_t *n)
+/*
+ * A copy of the text with every comment blanked out, byte for byte, so that
+ * offsets stay valid in the original.  gas deletes a comment ("#" to the
+ * end of the line, "/" "*" ... "*" "/" anywhere), so the statement goes on
+ * after it: "cli;" + comment + "sti" is two instructions, and the text after
+ * a comment is never lost.  Strings are left alone.
+ */
+static char *mask_comments(const char *t, size_t len)
 {
-	size_t cap = 16, cnt = 0, i = 0, len = strlen(t);
-	struct stmt *v = malloc(cap * sizeof(*v));
+	char *m = xrealloc(NULL, len + 1);
+	size_t i;
+	int in_str = 0;
 
-	if (!v)
-		abort();
-	while (i <= len) {
-		size_t s = i, e;
+	memcpy(m, t, len + 1);
+	for (i = 0; i < len; i++) {
+		if (in_str) {
+			if (m[i] == '\\' && i + 1 < len)
+				i++;
+			else if (m[i] == '"')
+				in_str = 0;
+		} else if (m[i] == '"') {
+			in_str = 1;
+		} else if (m[i] == '#') {
+			while (i < len && m[i] != '\n')
+				m[i++] = ' ';
+			i--;
+		} else if (m[i] == '/' && i + 1 < len && m[i + 1] == '*') {
+			const char *ce = strstr(m + i + 2, "*/");
+			size_t e = ce ? (size_t)(ce - m) + 2 : len;
+
+			while (i < e)
+				m[i++] = ' ';
+			i--;
+		}
+	}
+	return m;
+}
+
+static int label_char(const char *t, size_t q, size_t end, size_t *step)
+{
+	/* the compilers' unique-number escapes are label characters too:
+	 * GCC's "%=" and LLVM's "${:uid}" (".Lx%=: cli") */
+	if (q + 1 < end && t[q] == '%' && t[q + 1] == '=')
+		return *step = 2, 1;
+	if (q + 6 < end && strncmp(t + q, "${:uid}", 7) == 0)
+		return *step = 7, 1;
+	if (q < end && (isalnum((unsigned char)t[q]) || t[q] == '_' || t[q] == '.' || t[q] == '$'))
+		return *step = 1, 1;
+	return 0;
+}
+
+/*
+ * Split the (comment-masked) text into statements at newlines and ';'
+ * outside strings, and collect every leading label ("1:", "foo:", ".Lx:",
+ * not "%l[x]" or "a::") into the label table.
+ */
+static struct stmt *split(const char *t, size_t *n, struct label **labels, size_t *nlabels)
+{
+	size_t cap = 16, cnt = 0, i = 0, len = strlen(t), lcap = 16, nl = 0;
+	struct stmt *v = xrealloc(NULL, cap * sizeof(*v));
+	struct label *lv = xrealloc(NULL, lcap * sizeof(*lv));
+
+	for (;;) {
+		size_t s = i;
 		int in_str = 0;
 
-		/* find the end of this statement */
 		while (i < len) {
 			char c = t[i];
 
@@ -78,78 +143,57 @@ static struct stmt *split(const char *t, size_t *n)
 					in_str = 0;
 			} else if (c == '"') {
 				in_str = 1;
-			} else if (c == '\n' || c == ';' || c == '#' ||
-				   (c == '/' && i + 1 < len && t[i + 1] == '*')) {
+			} else if (c == '\n' || c == ';') {
 				break;
 			}
 			i++;
 		}
-		e = i;
-		/* skip the terminator: a comment runs to its end, then the separator */
-		if (i < len && t[i] == '#') {
-			while (i < len && t[i] != '\n')
-				i++;
-		} else if (i + 1 < len && t[i] == '/' && t[i + 1] == '*') {
-			const char *ce = strstr(t + i + 2, "*/");
-
-			i = ce ? (size_t)(ce - t) + 2 : len;
-			/* a comment inside a statement: the statement goes on after it */
-			if (i < len && t[i] != '\n' && t[i] != ';') {
-				/* rare; treat the rest as a new statement */
-			}
-		}
 		if (cnt == cap) {
 			cap *= 2;
-			v = realloc(v, cap * sizeof(*v));
-			if (!v)
-				abort();
+			v = xrealloc(v, cap * sizeof(*v));
 		}
 		memset(&v[cnt], 0, sizeof(v[cnt]));
 		v[cnt].start = s;
-		v[cnt].end = e;
+		v[cnt].end = i;
 		cnt++;
 		if (i >= len)
 			break;
 		i++;                    /* the separator */
 	}
-	/* leading labels: "1:", "foo:", ".Lx:" (but not "%l[x]" or "a::") */
 	for (i = 0; i < cnt; i++) {
-		size_t p = v[i].start;
+		size_t p = v[i].start, step;
 
+		v[i].def0 = nl;
 		for (;;) {
 			size_t q;
 
 			while (p < v[i].end && isspace((unsigned char)t[p]))
 				p++;
 			q = p;
-			for (;;) {
-				/* the compilers' unique-number escapes are label characters
-				 * too: GCC's "%=" and LLVM's "${:uid}" (".Lx%=: cli") */
-				if (q + 1 < v[i].end && t[q] == '%' && t[q + 1] == '=')
-					q += 2;
-				else if (q + 6 < v[i].end && strncmp(t + q, "${:uid}", 7) == 0)
-					q += 7;
-				else if (q < v[i].end && (isalnum((unsigned char)t[q]) || t[q] == '_' ||
-							  t[q] == '.' || t[q] == '$'))
-					q++;
-				else
-					break;
-			}
+			while (label_char(t, q, v[i].end, &step))
+				q += step;
 			if (q == p || q >= v[i].end || t[q] != ':' ||
 			    (q + 1 < v[i].end && t[q + 1] == ':'))
 				break;
-			if (v[i].nlabels < 4) {
-				size_t l = q - p < 15 ? q - p : 15;
-
-				memcpy(v[i].labels[v[i].nlabels], t + p, l);
-				v[i].labels[v[i].nlabels][l] = 0;
-				v[i].nlabels++;
+			if (nl == lcap) {
+				lcap *= 2;
+				lv = xrealloc(lv, lcap * sizeof(*lv));
 			}
+			lv[nl].stmt = i;
+			lv[nl].name[0] = 0;
+			if (q - p < sizeof(lv[nl].name)) {
+				memcpy(lv[nl].name, t + p, q - p);
+				lv[nl].name[q - p] = 0;
+			}
+			nl++;
+			v[i].nlabels++;
 			p = q + 1;
 		}
 		v[i].body = p;
 	}
 	*n = cnt;
+	*labels = lv;
+	*nlabels = nl;
 	return v;
 }
 
@@ -245,208 +289,456 @@ static int body_is(const char *t, const struct stmt *s, const char *word)
 	       (s->end - s->body == l || isspace((unsigned char)t[s->body + l]));
 }
 
-/* Does the exception-table text refer to label 'lab' ("1b", "1f", "(1b)")? */
-static int extable_refers(const char *ex, const char *lab)
+/* Where the text is being assembled: section stack and code mode. */
+struct asm_state {
+	struct section cur, prev, stack[16];
+	int depth;
+	int code64;             /* 0 after .code16/.code32 until .code64 */
+	int new_section;        /* set when a directive switched sections */
+};
+
+static void state_init(struct asm_state *as, unsigned caller_flags)
 {
-	size_t l = strlen(lab);
-	const char *p = ex;
+	memset(as, 0, sizeof(*as));
+	as->cur.code = 1;
+	as->cur.noinstr = (caller_flags & PREVIRT_F_NOINSTR) != 0;
+	as->prev = as->cur;
+	as->code64 = 1;
+}
 
-	if (!ex || !l || !isdigit((unsigned char)lab[0]))
+/* Apply a section or mode directive; 1 when the statement was one. */
+static int track_directive(const char *t, const struct stmt *s, struct asm_state *as)
+{
+	const char *b = t + s->body;
+	size_t blen = s->end - s->body;
+	struct section was = as->cur;
+
+	if (body_is(t, s, ".pushsection")) {
+		if (as->depth < 16)
+			as->stack[as->depth++] = as->cur;
+		as->prev = as->cur;
+		parse_section(b + 12, blen - 12, &as->cur);
+		as->cur.pushed = 1;
+	} else if (body_is(t, s, ".popsection")) {
+		if (as->depth)
+			as->cur = as->stack[--as->depth];
+	} else if (body_is(t, s, ".section")) {
+		parse_section(b + 8, blen - 8, &as->cur);
+		as->cur.pushed = 1;
+		as->prev = was;
+	} else if (body_is(t, s, ".previous")) {
+		as->cur = as->prev;
+		as->prev = was;
+	} else if (body_is(t, s, ".text")) {
+		as->prev = as->cur;
+		memset(&as->cur, 0, sizeof(as->cur));
+		strcpy(as->cur.name, ".text");
+		as->cur.code = as->cur.pushed = 1;
+	} else if (body_is(t, s, ".data") || body_is(t, s, ".bss") || body_is(t, s, ".rodata")) {
+		as->prev = as->cur;
+		memset(&as->cur, 0, sizeof(as->cur));
+		as->cur.pushed = 1;
+	} else if (body_is(t, s, ".code16") || body_is(t, s, ".code16gcc") ||
+		   body_is(t, s, ".code32")) {
+		as->code64 = 0;
+		return 1;
+	} else if (body_is(t, s, ".code64")) {
+		as->code64 = 1;
+		return 1;
+	} else {
 		return 0;
-	while ((p = strstr(p, lab)) != 0) {
-		int before_ok = p == ex || !isalnum((unsigned char)p[-1]);
-
-		if (before_ok && (p[l] == 'b' || p[l] == 'f') && !isalnum((unsigned char)p[l + 1]))
-			return 1;
-		p += l;
 	}
+	as->new_section = 1;
+	return 1;
+}
+
+/* ---- exception-table entries ---------------------------------------------- */
+
+/*
+ * The EXTABLE flag is decided the way the assembler decides what an
+ * __ex_table entry names: the first field of each entry (".long (FROM) - .",
+ * Linux's _ASM_EXTABLE* in every version) is a label reference, and a
+ * numeric reference "1b"/"1f" means the nearest definition of "1" before /
+ * after the reference in the text, a name means that name.  The site gets
+ * the flag only if that very definition labels one of its instructions.
+ * Label names alone would mislead: templates reuse "1:" and "2:".
+ * previrt-report --verify and the loader check the result against the
+ * linked __ex_table, so a disagreement can never go unnoticed.
+ */
+struct exref {
+	char   name[48];
+	size_t stmt;
+};
+
+/* FROM of ".long (FROM) - ." / ".long FROM-." / ".long FROM"; 0 if not a label. */
+static int extable_from(const char *b, size_t blen, char *out, size_t cap)
+{
+	size_t i = 0, n = 0, step;
+
+	while (i < blen && (isspace((unsigned char)b[i]) || b[i] == '('))
+		i++;
+	while (i < blen && label_char(b, i, blen, &step) && n + step < cap) {
+		memcpy(out + n, b + i, step);
+		n += step;
+		i += step;
+	}
+	out[n] = 0;
+	while (i < blen && (isspace((unsigned char)b[i]) || b[i] == ')'))
+		i++;
+	/* "- ." (self-relative), "," (more values) or the end */
+	return n && (i == blen || b[i] == '-' || b[i] == ',');
+}
+
+static int is_data_directive(const char *t, const struct stmt *s, size_t *skip)
+{
+	static const char *const dirs[] = { ".long", ".int", ".4byte", ".quad", ".8byte" };
+	unsigned k;
+
+	for (k = 0; k < sizeof(dirs) / sizeof(dirs[0]); k++)
+		if (body_is(t, s, dirs[k]))
+			return *skip = strlen(dirs[k]), 1;
 	return 0;
 }
 
-char *pv_rewrite_asm(const char *t, const struct pv_rewrite_opts *o,
-		     struct pv_rewrite_stats *st)
+/* Every entry's FROM reference, with the statement it stands in. */
+static struct exref *collect_extable(const char *t, const struct stmt *v, size_t n,
+				     unsigned caller_flags, size_t *nref)
 {
-	struct section stack[16], cur, prev;
-	struct strbuf out = { 0 }, ex = { 0 };
-	size_t n, i, copied = 0;
-	struct stmt *v = split(t, &n);
-	int depth = 0, has_alt = strstr(t, ".altinstructions") != 0;
-	int alt_labels = has_alt && strstr(t, "661:") != 0, in_alt = has_alt && !alt_labels;
-	char pending[8][16];
-	int npending = 0, pass;
+	struct asm_state as;
+	struct exref *r = NULL;
+	size_t i, cnt = 0, cap = 0, skip;
+	int want_from = 0;
 
-	memset(st, 0, sizeof(*st));
-	/* pass 0 collects the exception-table text, pass 1 rewrites */
-	for (pass = 0; pass < 2; pass++) {
-		memset(&cur, 0, sizeof(cur));
-		cur.code = 1;
-		cur.noinstr = (o->flags & PREVIRT_F_NOINSTR) != 0;
-		prev = cur;
-		depth = 0;
-		npending = 0;
-		in_alt = has_alt && !alt_labels;
-		for (i = 0; i < n; i++) {
-			struct stmt *s = &v[i];
-			const char *b = t + s->body;
-			size_t blen = s->end - s->body;
-			struct pv_insn_text insn, next;
-			unsigned kind = 0, width = 0, flags, size, k;
-			size_t site_end = s->end;
-			int l, is_prefix_only;
-
-			for (l = 0; l < s->nlabels; l++) {
-				if (alt_labels && !cur.pushed && strcmp(s->labels[l], "661") == 0)
-					in_alt = 1;
-				if (alt_labels && !cur.pushed && strcmp(s->labels[l], "662") == 0)
-					in_alt = 0;
-				if (npending < 8)
-					strcpy(pending[npending++], s->labels[l]);
-			}
-			while (blen && isspace((unsigned char)b[blen - 1]))
-				blen--;
-			if (!blen)
-				continue;
-			if (pass == 0 && has_prefix(cur.name, "__ex_table")) {
-				sb_add(&ex, b, blen);
-				sb_add(&ex, "\n", 1);
-			}
-			if (b[0] == '.') {
-				if (body_is(t, s, ".pushsection")) {
-					if (depth < 16)
-						stack[depth++] = cur;
-					prev = cur;
-					parse_section(b + 12, blen - 12, &cur);
-					cur.pushed = 1;
-				} else if (body_is(t, s, ".popsection")) {
-					if (depth)
-						cur = stack[--depth];
-				} else if (body_is(t, s, ".section")) {
-					struct section was = cur;
-
-					parse_section(b + 8, blen - 8, &cur);
-					cur.pushed = 1;
-					prev = was;
-				} else if (body_is(t, s, ".previous")) {
-					struct section was = cur;
-
-					cur = prev;
-					prev = was;
-				} else if (body_is(t, s, ".text")) {
-					prev = cur;
-					memset(&cur, 0, sizeof(cur));
-					strcpy(cur.name, ".text");
-					cur.code = cur.pushed = 1;
-				} else if (body_is(t, s, ".data") || body_is(t, s, ".bss") ||
-					   body_is(t, s, ".rodata")) {
-					prev = cur;
-					memset(&cur, 0, sizeof(cur));
-					cur.pushed = 1;
-				} else if (body_is(t, s, ".byte") && cur.code) {
-					uint8_t bytes[16];
-					int nb = pv_parse_byte_list(b + 5, blen - 5, bytes, sizeof(bytes));
-
-					if (nb > 0)
-						kind = pv_match_bytes(bytes, (size_t)nb);
-				}
-				if (!kind) {
-					/* data or directives: labels no longer lead to an insn */
-					if (!body_is(t, s, ".byte") && !body_is(t, s, ".balign") &&
-					    !body_is(t, s, ".p2align") && !body_is(t, s, ".align"))
-						continue;
-					npending = 0;
-					continue;
-				}
-			} else if (pv_parse_insn(b, blen, &insn) != 0) {
-				continue;
-			} else {
-				is_prefix_only = insn.nops == 0 &&
-						 pv_is_prefix(insn.mnemonic, strlen(insn.mnemonic));
-				if (is_prefix_only && i + 1 < n && v[i + 1].nlabels == 0 &&
-				    pv_parse_insn(t + v[i + 1].body, v[i + 1].end - v[i + 1].body,
-						  &next) == 0) {
-					/* "rep; outsb": the prefix joins the next statement */
-					insn = next;
-					site_end = v[i + 1].end;
-					i++;
-				}
-				if (!cur.code) {
-					npending = 0;
-					continue;
-				}
-				if (o->mmio_kind) {
-					kind = o->mmio_kind;
-					width = o->mmio_width;
-				} else {
-					if (i + 1 < n && v[i + 1].nlabels == 0 &&
-					    pv_parse_insn(t + v[i + 1].body,
-							  v[i + 1].end - v[i + 1].body, &next) == 0 &&
-					    (kind = pv_match_sequence(&insn, &next)) != 0) {
-						site_end = v[i + 1].end;
-						i++;
-					} else {
-						kind = pv_match_insn(&insn);
-					}
-					width = pv_io_width(kind, insn.mnemonic);
-				}
-				if (!kind) {
-					npending = 0;
-					continue;
-				}
-			}
-			/* a sensitive instruction from s->body to site_end */
-			flags = o->flags;
-			if (cur.pushed)
-				flags |= PREVIRT_F_PUSHED;
-			if (cur.noinstr)
-				flags |= PREVIRT_F_NOINSTR;
-			if (b[0] == '.')
-				flags |= PREVIRT_F_BYTES;
-			if (o->mmio_kind)
-				flags |= PREVIRT_F_MMIO;
-			for (l = 0; l < npending; l++)
-				if (extable_refers(ex.p, pending[l]))
-					flags |= PREVIRT_F_EXTABLE;
-			npending = 0;
-			if (pass == 0)
-				continue;
-			if (cur.replacement) {
-				st->skipped_repl++;
-				continue;
-			}
-			if (in_alt && !cur.pushed) {
-				st->skipped_alt++;
-				continue;
-			}
-			if (o->kind_enabled && !o->kind_enabled[kind & 127]) {
-				st->skipped_kind++;
-				continue;
-			}
-			size = o->min_size;
-			if (!size) {
-				const struct previrt_rule *r = previrt_rule_by_id(kind);
-
-				size = r ? r->size : PREVIRT_MMIO_SITE_SIZE;
-			}
-			k = st->sites++;
-			if (k < 8) {
-				st->kinds[k] = kind;
-				st->site_flags[k] = flags;
-			}
-			sb_add(&out, t + copied, s->body - copied);
-			sb_str(&out, SITE_LABEL ": ");
-			sb_add(&out, t + s->body, site_end - s->body);
-			emit_after(&out, o, kind, size, flags, width);
-			copied = site_end;
+	state_init(&as, caller_flags);
+	for (i = 0; i < n; i++) {
+		as.new_section = 0;
+		if (track_directive(t, &v[i], &as)) {
+			/* a new block of __ex_table: its first data value is FROM */
+			want_from = as.new_section && has_prefix(as.cur.name, "__ex_table");
+			continue;
+		}
+		if (!want_from || !has_prefix(as.cur.name, "__ex_table") ||
+		    !is_data_directive(t, &v[i], &skip))
+			continue;
+		want_from = 0;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 8;
+			r = xrealloc(r, cap * sizeof(*r));
+		}
+		if (extable_from(t + v[i].body + skip, v[i].end - v[i].body - skip,
+				 r[cnt].name, sizeof(r[cnt].name))) {
+			r[cnt].stmt = i;
+			cnt++;
 		}
 	}
+	*nref = cnt;
+	return r;
+}
+
+/* The label definition a reference at statement `at` means, or -1. */
+static long resolve_label(const struct label *lv, size_t nl, const char *ref, size_t at)
+{
+	size_t l = strlen(ref), k, d;
+	char dir = l ? ref[l - 1] : 0;
+	long hit = -1;
+
+	for (d = 0; d + 1 < l && isdigit((unsigned char)ref[d]); d++)
+		;
+	if (l >= 2 && d == l - 1 && (dir == 'b' || dir == 'f')) {
+		for (k = 0; k < nl; k++) {
+			if (strlen(lv[k].name) != l - 1 || strncmp(lv[k].name, ref, l - 1) != 0)
+				continue;
+			if (dir == 'b' && lv[k].stmt <= at)
+				hit = (long)k;          /* the last one before */
+			if (dir == 'f' && lv[k].stmt > at)
+				return (long)k;         /* the first one after */
+		}
+		return hit;
+	}
+	for (k = 0; k < nl; k++)
+		if (lv[k].name[0] && strcmp(lv[k].name, ref) == 0)
+			return (long)k;
+	return -1;
+}
+
+/* ex_target[k] = 1 when label definition k is the FROM of an entry. */
+static uint8_t *extable_targets(const char *t, const struct stmt *v, size_t n,
+				const struct label *lv, size_t nl, unsigned caller_flags)
+{
+	size_t nref, i;
+	struct exref *r = collect_extable(t, v, n, caller_flags, &nref);
+	uint8_t *target = calloc(nl ? nl : 1, 1);
+
+	if (!target)
+		abort();
+	for (i = 0; i < nref; i++) {
+		long k = resolve_label(lv, nl, r[i].name, r[i].stmt);
+
+		if (k >= 0)
+			target[k] = 1;
+	}
+	free(r);
+	return target;
+}
+
+/* ---- the rewrite ----------------------------------------------------------- */
+
+/* Next statement after i with a body (labels alone do not count), or n. */
+static size_t next_body(const char *t, const struct stmt *v, size_t n, size_t i)
+{
+	for (i++; i < n; i++) {
+		size_t p = v[i].body;
+
+		while (p < v[i].end && isspace((unsigned char)t[p]))
+			p++;
+		if (p < v[i].end)
+			return i;
+	}
+	return n;
+}
+
+/*
+ * The follower of a shadow-opening instruction at statement i: the next
+ * instruction in the text, written as a mnemonic or as .byte.  Returns its
+ * statement (a prefix-only statement takes the one after it too, through
+ * *last), or n when the template has no follower in the same place.
+ */
+static size_t shadow_follower(const char *t, const struct stmt *v, size_t n, size_t i,
+			      size_t *last)
+{
+	size_t j = next_body(t, v, n, i);
+	struct pv_insn_text f;
+	uint8_t bytes[16];
+
+	if (j == n)
+		return n;
+	*last = j;
+	if (body_is(t, &v[j], ".byte"))
+		return pv_parse_byte_list(t + v[j].body + 5, v[j].end - v[j].body - 5, bytes,
+					  sizeof(bytes)) > 0 ? j : n;
+	if (pv_parse_insn(t + v[j].body, v[j].end - v[j].body, &f) != 0)
+		return n;
+	if (f.nops == 0 && pv_is_prefix(f.mnemonic, strlen(f.mnemonic))) {
+		size_t k = next_body(t, v, n, j);
+
+		if (k == n || v[k].nlabels ||
+		    pv_parse_insn(t + v[k].body, v[k].end - v[k].body, &f) != 0)
+			return n;
+		*last = k;
+	}
+	return j;
+}
+
+/* A directive that can put bytes between a label and the next instruction. */
+static int emits_bytes(const char *t, const struct stmt *s)
+{
+	static const char *const dirs[] = {
+		".byte", ".short", ".word", ".value", ".2byte", ".long", ".int", ".4byte",
+		".quad", ".8byte", ".octa", ".ascii", ".asciz", ".string", ".skip", ".space",
+		".fill", ".zero", ".nops", ".balign", ".p2align", ".align", ".org", ".incbin",
+	};
+	unsigned k;
+
+	for (k = 0; k < sizeof(dirs) / sizeof(dirs[0]); k++)
+		if (body_is(t, s, dirs[k]))
+			return 1;
+	return 0;
+}
+
+static int kind_has(unsigned kind, unsigned attr)
+{
+	const struct previrt_rule *r = previrt_rule_by_id(kind);
+
+	return r && (r->attrs & attr);
+}
+
+static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_rewrite_stats *st)
+{
+	struct asm_state as;
+	struct strbuf out = { 0 };
+	size_t n, nl, i, copied = 0, npending = 0;
+	size_t pending[16];
+	struct label *lv;
+	char *m = mask_comments(t, strlen(t));
+	struct stmt *v = split(m, &n, &lv, &nl);
+	uint8_t *ex_target = extable_targets(m, v, n, lv, nl, o->flags);
+	/* ALTERNATIVE originals in a template: labels 661..662 of a template that
+	 * also fills .altinstructions (or all of it, without those labels) */
+	int has_alt = !o->whole_file && strstr(m, ".altinstructions") != 0;
+	int alt_labels = has_alt && strstr(m, "661:") != 0, in_alt = has_alt && !alt_labels;
+
+	memset(st, 0, sizeof(*st));
+	state_init(&as, o->flags);
+	for (i = 0; i < n; i++) {
+		struct stmt *s = &v[i];
+		const char *b = m + s->body;
+		size_t blen = s->end - s->body;
+		struct pv_insn_text insn, next;
+		unsigned kind = 0, width = 0, flags, size, k;
+		size_t site_end = s->end, l;
+
+		for (l = 0; l < (size_t)s->nlabels; l++) {
+			const char *name = lv[s->def0 + l].name;
+
+			if (alt_labels && !as.cur.pushed && strcmp(name, "661") == 0)
+				in_alt = 1;
+			if (alt_labels && !as.cur.pushed && strcmp(name, "662") == 0)
+				in_alt = 0;
+			if (npending < 16)
+				pending[npending++] = s->def0 + l;
+		}
+		while (blen && isspace((unsigned char)b[blen - 1]))
+			blen--;
+		if (!blen)
+			continue;
+		if (b[0] == '.') {
+			if (track_directive(m, s, &as))
+				continue;
+			if (body_is(m, s, ".byte") && as.cur.code) {
+				uint8_t bytes[16];
+				int nb = pv_parse_byte_list(b + 5, blen - 5, bytes, sizeof(bytes));
+
+				if (nb > 0)
+					kind = pv_match_bytes(bytes, (size_t)nb);
+			}
+			if (!kind) {
+				/* data and alignment put bytes after the labels: they
+				 * no longer name the next instruction */
+				if (emits_bytes(m, s))
+					npending = 0;
+				continue;
+			}
+		} else if (pv_parse_insn(b, blen, &insn) != 0) {
+			continue;
+		} else {
+			int is_prefix_only = insn.nops == 0 &&
+					     pv_is_prefix(insn.mnemonic, strlen(insn.mnemonic));
+
+			if (is_prefix_only && i + 1 < n && v[i + 1].nlabels == 0 &&
+			    pv_parse_insn(m + v[i + 1].body, v[i + 1].end - v[i + 1].body, &next) == 0) {
+				/* "rep; outsb": the prefix joins the next statement */
+				insn = next;
+				site_end = v[i + 1].end;
+				i++;
+			}
+			if (!as.cur.code) {
+				npending = 0;
+				continue;
+			}
+			if (o->mmio_kind) {
+				kind = o->mmio_kind;
+				width = o->mmio_width;
+			} else {
+				if (i + 1 < n && v[i + 1].nlabels == 0 &&
+				    pv_parse_insn(m + v[i + 1].body, v[i + 1].end - v[i + 1].body,
+						  &next) == 0 &&
+				    (kind = pv_match_sequence(&insn, &next)) != 0) {
+					site_end = v[i + 1].end;
+					i++;
+				} else {
+					kind = pv_match_insn(&insn);
+				}
+				width = pv_io_width(kind, insn.mnemonic);
+			}
+			if (!kind) {
+				npending = 0;
+				continue;
+			}
+		}
+		/* a sensitive instruction from s->body to site_end */
+		flags = o->flags;
+		if (as.cur.pushed)
+			flags |= PREVIRT_F_PUSHED;
+		if (as.cur.noinstr)
+			flags |= PREVIRT_F_NOINSTR;
+		if (b[0] == '.')
+			flags |= PREVIRT_F_BYTES;
+		if (o->mmio_kind)
+			flags |= PREVIRT_F_MMIO;
+		if (!o->mmio_kind && site_end == s->end && kind_has(kind, PREVIRT_RA_SHADOW)) {
+			/* the shadowed instruction is part of the site: no pad
+			 * may take the one instruction the shadow covers */
+			size_t last = n, j = shadow_follower(m, v, n, i, &last);
+
+			if (j < n) {
+				for (l = 0; l < (size_t)v[j].nlabels && npending < 16; l++)
+					pending[npending++] = v[j].def0 + l;
+				site_end = v[last].end;
+				i = last;
+				flags |= PREVIRT_F_SHADOW;
+			}
+		}
+		for (l = 0; l < npending; l++)
+			if (ex_target[pending[l]])
+				flags |= PREVIRT_F_EXTABLE;
+		npending = 0;
+		if (as.cur.replacement) {
+			st->skipped_repl++;
+			continue;
+		}
+		if (in_alt && !as.cur.pushed) {
+			st->skipped_alt++;
+			continue;
+		}
+		if (!as.code64) {
+			st->skipped_mode++;
+			continue;
+		}
+		if (o->kind_enabled && (kind > PREVIRT_KIND_MAX || !o->kind_enabled[kind])) {
+			st->skipped_kind++;
+			continue;
+		}
+		size = o->min_size;
+		if (!size) {
+			const struct previrt_rule *r = previrt_rule_by_id(kind);
+
+			size = r ? r->size : PREVIRT_MMIO_SITE_SIZE;
+		}
+		k = st->sites++;
+		if (k < 8) {
+			st->kinds[k] = kind;
+			st->site_flags[k] = flags;
+		}
+		sb_add(&out, t + copied, s->body - copied);
+		sb_str(&out, SITE_LABEL ": ");
+		sb_add(&out, t + s->body, site_end - s->body);
+		emit_after(&out, o, kind, size, flags, width);
+		copied = site_end;
+	}
+	free(ex_target);
+	free(lv);
 	free(v);
-	free(ex.p);
+	free(m);
 	if (!st->sites) {
 		free(out.p);
 		return 0;
 	}
 	sb_str(&out, t + copied);
 	return out.p;
+}
+
+char *pv_rewrite_asm(const char *t, const struct pv_rewrite_opts *o, struct pv_rewrite_stats *st)
+{
+	return rewrite(t, o, st);
+}
+
+char *pv_rewrite_file(const char *text, const struct pv_rewrite_opts *opts, unsigned producer,
+		      struct pv_rewrite_stats *st)
+{
+	struct pv_rewrite_opts o = *opts;
+	char *out;
+	size_t len;
+
+	o.whole_file = 1;
+	out = rewrite(text, &o, st);
+	if (!out)
+		return 0;
+	len = strlen(out);
+	out = xrealloc(out, len + 2 + strlen(pv_header_asm(producer)));
+	/* a file may end without a newline; the header starts a new line */
+	strcpy(out + len, "\n");
+	strcat(out, pv_header_asm(producer));
+	return out;
 }
 
 const char *pv_header_asm(unsigned producer)

@@ -24,10 +24,13 @@ enum pv_pad_style {
 struct pv_rewrite_opts {
 	enum pv_pad_style pad;
 	unsigned min_size;            /* 0: each rule's size; else this size for every kind */
-	const uint8_t *kind_enabled;  /* [128] 1 = annotate; 0 pointer = all kinds */
+	const uint8_t *kind_enabled;  /* [PREVIRT_KIND_MAX + 1] 1 = annotate; 0 pointer = all kinds */
 	unsigned mmio_kind;           /* nonzero: the template is an MMIO accessor body */
 	unsigned mmio_width;
 	unsigned flags;               /* PREVIRT_F_* for every site: NOINSTR, TOPLEVEL, ASMGOTO */
+	int whole_file;               /* the text is a whole assembly file (a kernel .S after
+				       * cpp), not one asm statement: no ALTERNATIVE guessing
+				       * from label numbers, .code16/.code32 regions skipped */
 };
 
 struct pv_rewrite_stats {
@@ -35,6 +38,7 @@ struct pv_rewrite_stats {
 	unsigned skipped_alt;    /* sensitive, but the original of a kernel ALTERNATIVE */
 	unsigned skipped_repl;   /* sensitive, but replacement code (.altinstr_replacement) */
 	unsigned skipped_kind;   /* sensitive, but its kind is filtered out */
+	unsigned skipped_mode;   /* sensitive, but in .code16/.code32 code (not x86-64) */
 	unsigned kinds[8];       /* kind of the first sites, for verbose output */
 	unsigned site_flags[8];
 };
@@ -48,5 +52,13 @@ char *pv_rewrite_asm(const char *tmpl, const struct pv_rewrite_opts *opts,
 
 /* The asm text of one header record (struct previrt_header) for producer p. */
 const char *pv_header_asm(unsigned producer);
+
+/*
+ * A whole assembly file (opts->whole_file is implied): the rewritten text
+ * with one header record for `producer` appended, or 0 when the file has no
+ * site.  Used for hand-written .S files after the C preprocessor.
+ */
+char *pv_rewrite_file(const char *text, const struct pv_rewrite_opts *opts,
+		      unsigned producer, struct pv_rewrite_stats *stats);
 
 #endif

@@ -82,7 +82,7 @@ static void test_exact_text(void)
 static void test_header(void)
 {
 	const char *h = pv_header_asm(PREVIRT_PRODUCER_CLANG);
-	int ok = strstr(h, ".long 0x54525650") && strstr(h, ".byte 1, 12, 2, 0, 0, 0") &&
+	int ok = strstr(h, ".long 0x54525650") && strstr(h, ".byte 2, 12, 2, 0, 0, 0") &&
 		 strstr(h, ".short 0");
 
 	printf("%s header_record_text\n", ok ? "PASS" : "FAIL");
@@ -91,7 +91,7 @@ static void test_header(void)
 
 static void test_filters(void)
 {
-	uint8_t enabled[128] = { 0 };
+	uint8_t enabled[PREVIRT_KIND_MAX + 1] = { 0 };
 	struct pv_rewrite_opts o = { .pad = PV_PAD_NOPS, .kind_enabled = enabled };
 	struct pv_rewrite_stats st;
 	char *out;
@@ -115,6 +115,49 @@ static void test_filters(void)
 	free(out);
 }
 
+/* A whole .S file after cpp: the assembler path's view. */
+static void test_whole_file(void)
+{
+	struct pv_rewrite_opts o = { .pad = PV_PAD_NOPS };
+	struct pv_rewrite_stats st;
+	const char *file =
+		"# 1 \"entry.S\"\n"
+		".macro SWAPGS_X\n swapgs\n.endm\n"
+		".pushsection .entry.text, \"ax\"\n"
+		"sym: SWAPGS_X\n"
+		" swapgs\n"
+		" sysretq\n"
+		".popsection\n"
+		".code32\n"
+		" cli\n"
+		".code64\n"
+		"661: rdtsc\n662:\n"
+		".pushsection .altinstructions,\"a\"\n.long 661b - .\n.popsection\n"
+		"1: rdmsr\n2:\n"
+		".pushsection \"__ex_table\",\"a\" ; .balign 4 ; .long (1b) - . ; .long (2b) - . ; "
+		".long 0 ; .popsection\n";
+	char *out = pv_rewrite_file(file, &o, PREVIRT_PRODUCER_GAS, &st);
+	/* macro body swapgs, swapgs, sysretq, rdtsc (no guessing from 661 in a
+	 * file), rdmsr with its entry; the .code32 cli is skipped */
+	int ok = out && st.sites == 5 && st.skipped_mode == 1 &&
+		 st.kinds[0] == PREVIRT_KIND_SWAPGS && st.site_flags[0] == 0 &&
+		 st.site_flags[1] == (PREVIRT_F_PUSHED | PREVIRT_F_NOINSTR) &&
+		 st.kinds[3] == PREVIRT_KIND_RDTSC && st.kinds[4] == PREVIRT_KIND_RDMSR &&
+		 st.site_flags[4] == PREVIRT_F_EXTABLE &&
+		 strstr(out, pv_header_asm(PREVIRT_PRODUCER_GAS)) != NULL;
+
+	printf("%s whole_file_macros_sections_modes_extable_header\n", ok ? "PASS" : "FAIL");
+	if (!ok)
+		printf("    sites %u skipped_mode %u\n%s\n", st.sites, st.skipped_mode, out ? out : "-");
+	ok ? passed++ : failed++;
+	free(out);
+	out = pv_rewrite_file(".text\nnop\n", &o, PREVIRT_PRODUCER_GAS, &st);
+	ok = out == NULL && st.sites == 0;
+	printf("%s whole_file_without_sites_is_unchanged\n", ok ? "PASS" : "FAIL");
+	ok ? passed++ : failed++;
+	free(out);
+}
+
 int main(void)
 {
 	const unsigned P = PREVIRT_F_PUSHED, N = PREVIRT_F_NOINSTR, B = PREVIRT_F_BYTES,
@@ -123,14 +166,16 @@ int main(void)
 	test_exact_text();
 	test_header();
 	test_filters();
+	test_whole_file();
 
 	/* what must become a site */
 	expect_sites("single_cli", "cli", 0, 1, K(PREVIRT_KIND_CLI), K(0));
 	expect_sites("pushf_pop_two_statements", "pushf ; pop %0", 0, 1, K(PREVIRT_KIND_PUSHF), 0);
 	expect_sites("sti_hlt_is_one_site", "sti; hlt", 0, 1, K(PREVIRT_KIND_STI_HLT), 0);
-	expect_sites("sti_then_other_is_sti", "sti\n nop", 0, 1, K(PREVIRT_KIND_STI), 0);
-	expect_sites("labelled_hlt_after_sti_is_separate", "sti\n1: hlt", 0, 2,
-		     K(PREVIRT_KIND_STI, PREVIRT_KIND_HLT), 0);
+	expect_sites("sti_then_other_is_sti_with_its_shadow", "sti\n nop", 0, 1, K(PREVIRT_KIND_STI),
+		     K(PREVIRT_F_SHADOW));
+	expect_sites("labelled_hlt_after_sti_stays_in_its_shadow", "sti\n1: hlt", 0, 1,
+		     K(PREVIRT_KIND_STI), K(PREVIRT_F_SHADOW));
 	expect_sites("rep_prefix_statement_joins", "rep; outsb", 0, 1, K(PREVIRT_KIND_OUTS), 0);
 	expect_sites("rep_prefix_inline", "rep insw", 0, 1, K(PREVIRT_KIND_INS), 0);
 	expect_sites("gcc_extended_cr_operand", "mov %0,%%cr3", 0, 1, K(PREVIRT_KIND_MOV_TO_CR), 0);
@@ -163,6 +208,54 @@ int main(void)
 		     "cli\n661:\n\tnop\n662:\n.pushsection .altinstructions,\"a\"\n.long 661b - .\n.popsection\n"
 		     ".pushsection .altinstr_replacement,\"ax\"\n6641:\n\twbinvd\n6651:\n.popsection", 0, 1,
 		     K(PREVIRT_KIND_CLI), 0);
+
+
+	/* interrupt shadows: the follower is part of the site, whatever its spelling */
+	expect_sites("sti_mwait_bytes_is_one_shadow_site", "sti; .byte 0x0f, 0x01, 0xc9", 0, 1,
+		     K(PREVIRT_KIND_STI), K(PREVIRT_F_SHADOW));
+	expect_sites("sti_mwait_mnemonic_is_one_shadow_site", "sti\n\tmwait", 0, 1,
+		     K(PREVIRT_KIND_STI), K(PREVIRT_F_SHADOW));
+	expect_sites("sti_then_harmless_insn_keeps_it", "sti\n\tnop\n\tcli", 0, 2,
+		     K(PREVIRT_KIND_STI, PREVIRT_KIND_CLI), K(PREVIRT_F_SHADOW, 0));
+	expect_sites("sti_shadow_across_comment_and_blank", "sti /* x */\n\n\t# y\n\tmwait", 0, 1,
+		     K(PREVIRT_KIND_STI), K(PREVIRT_F_SHADOW));
+	expect_sites("sti_last_in_template_is_alone", "cli\n\tsti", 0, 2,
+		     K(PREVIRT_KIND_CLI, PREVIRT_KIND_STI), K(0, 0));
+	expect_sites("sti_before_directive_is_alone", "sti\n.pushsection .data\n.long 0\n.popsection", 0,
+		     1, K(PREVIRT_KIND_STI), K(0));
+
+	/* comments never hide code */
+	expect_sites("c_comment_between_statements", "cli;/*x*/sti", 0, 2,
+		     K(PREVIRT_KIND_CLI, PREVIRT_KIND_STI), 0);
+	expect_sites("c_comment_before_insn", "/* c */cli", 0, 1, K(PREVIRT_KIND_CLI), 0);
+	expect_sites("hash_comment_then_insn", "nop # cli\n hlt", 0, 1, K(PREVIRT_KIND_HLT), 0);
+	expect_sites("multiline_c_comment", "cli /* a\n b ; c */\n hlt", 0, 2,
+		     K(PREVIRT_KIND_CLI, PREVIRT_KIND_HLT), 0);
+
+	/* EXTABLE: exactly the instruction the entry's first field names */
+#define EX(from, to) "\n.pushsection \"__ex_table\",\"a\"\n.balign 4\n.long (" from ") - .\n" \
+		     ".long (" to ") - .\n.long 3\n.popsection\n"
+	expect_sites("extable_on_the_named_insn", "1: rdmsr\n2:" EX("1b", "2b"), 0, 1,
+		     K(PREVIRT_KIND_RDMSR), K(E));
+	expect_sites("extable_reused_label_second_insn_unprotected",
+		     "1: rdmsr\n2:" EX("1b", "2b") "2: wrmsr", 0, 2,
+		     K(PREVIRT_KIND_RDMSR, PREVIRT_KIND_WRMSR), K(E, 0));
+	expect_sites("extable_reused_label_names_the_later_definition",
+		     "1: rdmsr\n1: wrmsr\n2:" EX("1b", "2b"), 0, 2,
+		     K(PREVIRT_KIND_RDMSR, PREVIRT_KIND_WRMSR), K(0, E));
+	expect_sites("extable_forward_reference", EX("1f", "2f") "1: wrmsr\n2:", 0, 1,
+		     K(PREVIRT_KIND_WRMSR), K(E));
+	expect_sites("extable_entry_on_second_insn", "rdmsr\n1: wrmsr\n2:" EX("1b", "2b"), 0, 2,
+		     K(PREVIRT_KIND_RDMSR, PREVIRT_KIND_WRMSR), K(0, E));
+	expect_sites("extable_fixup_label_is_not_the_insn", "1: nop\n2: rdmsr" EX("1b", "2b"), 0, 1,
+		     K(PREVIRT_KIND_RDMSR), K(0));
+	expect_sites("extable_on_harmless_insn_only", "1: mov (%1),%0\n2:" EX("1b", "2b") "rdmsr", 0,
+		     1, K(PREVIRT_KIND_RDMSR), K(0));
+	expect_sites("extable_named_label", ".Lpv%=: rdmsr\n.Lend%=:" EX(".Lpv%=", ".Lend%="), 0, 1,
+		     K(PREVIRT_KIND_RDMSR), K(E));
+	expect_sites("extable_label_behind_alignment_is_not_the_insn",
+		     "1: .balign 16\n rdmsr\n2:" EX("1b", "2b"), 0, 1, K(PREVIRT_KIND_RDMSR), K(0));
+#undef EX
 
 	/* what must not */
 	expect_sites("comment_is_not_code", "# cli sti\n nop", 0, 0, 0, 0);
