@@ -48,7 +48,7 @@ static bool annotating(void)
 	return previrt_cfg.all_code_models || ix86_cmodel == CM_KERNEL;
 }
 
-static void base_opts(struct pv_rewrite_opts *o)
+void previrt_base_opts(struct pv_rewrite_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->pad = PV_PAD_NOPS;
@@ -125,7 +125,7 @@ static void rewrite_stmt(gasm *stmt, bool noinstr)
 	const struct previrt_mmio_accessor *acc;
 	char *text;
 
-	base_opts(&o);
+	previrt_base_opts(&o);
 	if ((acc = mmio_accessor(written_in(stmt))) != NULL) {
 		o.mmio_kind = acc->write ? PREVIRT_KIND_MMIO_WRITE : PREVIRT_KIND_MMIO_READ;
 		o.mmio_width = acc->width;
@@ -193,7 +193,7 @@ static void rewrite_toplevel(void *, void *)
 
 		if (TREE_CODE(node->asm_str) != STRING_CST)
 			continue;
-		base_opts(&o);
+		previrt_base_opts(&o);
 		o.flags = PREVIRT_F_TOPLEVEL;
 		text = pv_rewrite_asm(TREE_STRING_POINTER(node->asm_str), &o, &st);
 		if (previrt_cfg.verbose)
@@ -208,11 +208,15 @@ static void rewrite_toplevel(void *, void *)
 	}
 }
 
-/* One header record per unit that has sites (docs/format.md). */
+/* One header record per unit that has sites (docs/format.md); the pool
+ * in the one unit that defines the anchor. */
 static void emit_header(void *, void *)
 {
+	if (!annotating())
+		return;
 	if (previrt_unit_sites && asm_out_file)
 		fputs(pv_header_asm(PREVIRT_PRODUCER_GCC), asm_out_file);
+	previrt_emit_pool();
 }
 
 void previrt_register_pass(const char *plugin_name)

@@ -10,13 +10,19 @@
  *   disable           load, but annotate nothing
  *   all-code-models   annotate any code model, not only -mcmodel=kernel
  *   verbose           a note for every annotated asm statement
+ *   pool=BYTES        handler pool the unit defining start_kernel reserves
+ *                     (default 262144; 0 = none; a multiple of 64)
  *
+ * The same option on a .S file (KAFLAGS) annotates the hand-written
+ * assembly (asm_file.cc).
  * The work is done by the GIMPLE pass in asm_pass.cc; this file only
  * decides whether and how it runs.
  */
 #include "gcc-plugin.h"
 #include "plugin-version.h"
 #include "diagnostic-core.h"
+#include "flags.h"
+#include "options.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -24,6 +30,7 @@
 #include "plugin.h"
 
 extern "C" {
+#include "pool.h"
 #include "previrt_rules.h"
 }
 
@@ -34,7 +41,7 @@ struct previrt_config previrt_cfg;
 static struct plugin_info previrt_plugin_info = {
 	.version = "1",
 	.help = "annotate sensitive x86-64 instructions and MMIO accesses for previrt; "
-		"keys: min-size=N kinds=LIST disable all-code-models verbose",
+		"keys: min-size=N kinds=LIST disable all-code-models verbose pool=BYTES",
 };
 
 static bool parse_kinds(const char *list)
@@ -50,7 +57,7 @@ static bool parse_kinds(const char *list)
 			previrt_cfg.kind_enabled[PREVIRT_KIND_MMIO_READ] = 1;
 			previrt_cfg.kind_enabled[PREVIRT_KIND_MMIO_WRITE] = 1;
 		} else if ((r = previrt_rule_by_name(tok)) != NULL) {
-			previrt_cfg.kind_enabled[r->id & 127] = 1;
+			previrt_cfg.kind_enabled[r->id] = 1;
 		} else {
 			error("previrt: unknown kind %qs in %<-fplugin-arg-previrt-kinds%> "
 			      "(kinds are the rule names in %<rewriting-rules/x86_64.rules%>, or %<mmio%>)", tok);
@@ -88,9 +95,16 @@ static bool parse_args(const char *name, int argc, struct plugin_argument *argv,
 			previrt_cfg.all_code_models = true;
 		} else if (strcmp(key, "verbose") == 0 && flag) {
 			previrt_cfg.verbose = true;
+		} else if (strcmp(key, "pool") == 0 && val) {
+			if (pv_pool_parse(val, &previrt_cfg.pool_bytes) != 0) {
+				error("previrt: %<-fplugin-arg-%s-pool%> wants 0 or a multiple of %u "
+				      "up to %u bytes, not %qs", name, PREVIRT_POOL_THUNK_BYTES,
+				      PREVIRT_POOL_MAX_BYTES, val);
+				return false;
+			}
 		} else {
 			error("previrt: unknown option %<-fplugin-arg-%s-%s%s%s%> "
-			      "(keys: min-size=N kinds=LIST disable all-code-models verbose)",
+			      "(keys: min-size=N kinds=LIST disable all-code-models verbose pool=BYTES)",
 			      name, key, val ? "=" : "", val ? val : "");
 			return false;
 		}
@@ -116,10 +130,14 @@ int plugin_init(struct plugin_name_args *info, struct plugin_gcc_version *versio
 		return 0;
 	}
 	register_callback(info->base_name, PLUGIN_INFO, NULL, &previrt_plugin_info);
+	previrt_cfg.pool_bytes = PREVIRT_POOL_DEFAULT_BYTES;
 	if (!parse_args(info->base_name, info->argc, info->argv, &disable))
 		return 0;   /* the error is reported; GCC stops with it */
 	if (disable)
 		return 0;
-	previrt_register_pass(info->base_name);
+	if (previrt_preprocessing_asm())
+		previrt_register_asm_file(info->base_name);
+	else if (!flag_preprocess_only)
+		previrt_register_pass(info->base_name);
 	return 0;
 }

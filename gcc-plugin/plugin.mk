@@ -1,7 +1,7 @@
 # The GCC plugin: build/previrt.so, used as gcc -fplugin=build/previrt.so,
 # or as -fplugin=previrt once installed into GCC's plugin directory.
 PLUGIN      := $(BUILD)/previrt.so
-PLUGIN_SRCS := gcc-plugin/plugin.cc gcc-plugin/asm_pass.cc
+PLUGIN_SRCS := gcc-plugin/plugin.cc gcc-plugin/asm_pass.cc gcc-plugin/asm_file.cc gcc-plugin/pool.cc
 PLUGIN_CXXFLAGS := -std=gnu++17 -O2 -g -fPIC -fno-rtti -fno-exceptions -Wall \
 	-Wno-unused-parameter -I$(GCC_PLUGIN_DIR)/include $(INCLUDES)
 

@@ -295,6 +295,15 @@ struct asm_state {
 	int depth;
 	int code64;             /* 0 after .code16/.code32 until .code64 */
 	int new_section;        /* set when a directive switched sections */
+	/*
+	 * A .macro body runs in whatever section its invocation is in, which
+	 * the text of the body cannot tell: the body is tracked from an
+	 * unnamed code section (no PUSHED/NOINSTR), and the state outside is
+	 * restored at .endm.  The loader and --verify take noinstr/entry from
+	 * where a site really landed.
+	 */
+	int in_macro;
+	struct asm_state *outside;
 };
 
 static void state_init(struct asm_state *as, unsigned caller_flags)
@@ -344,6 +353,20 @@ static int track_directive(const char *t, const struct stmt *s, struct asm_state
 		return 1;
 	} else if (body_is(t, s, ".code64")) {
 		as->code64 = 1;
+		return 1;
+	} else if (body_is(t, s, ".macro") && !as->in_macro) {
+		*as->outside = *as;
+		memset(&as->cur, 0, sizeof(as->cur));
+		as->cur.code = 1;
+		as->prev = as->cur;
+		as->depth = 0;
+		as->in_macro = 1;
+		return 1;
+	} else if ((body_is(t, s, ".endm") || body_is(t, s, ".endmacro")) && as->in_macro) {
+		struct asm_state *o = as->outside;
+
+		*as = *o;
+		as->outside = o;
 		return 1;
 	} else {
 		return 0;
@@ -404,17 +427,19 @@ static int is_data_directive(const char *t, const struct stmt *s, size_t *skip)
 static struct exref *collect_extable(const char *t, const struct stmt *v, size_t n,
 				     unsigned caller_flags, size_t *nref)
 {
-	struct asm_state as;
+	struct asm_state as, outside;
 	struct exref *r = NULL;
 	size_t i, cnt = 0, cap = 0, skip;
 	int want_from = 0;
 
 	state_init(&as, caller_flags);
+	as.outside = &outside;
 	for (i = 0; i < n; i++) {
 		as.new_section = 0;
 		if (track_directive(t, &v[i], &as)) {
 			/* a new block of __ex_table: its first data value is FROM */
-			want_from = as.new_section && has_prefix(as.cur.name, "__ex_table");
+			if (as.new_section)
+				want_from = has_prefix(as.cur.name, "__ex_table");
 			continue;
 		}
 		if (!want_from || !has_prefix(as.cur.name, "__ex_table") ||
@@ -554,7 +579,7 @@ static int kind_has(unsigned kind, unsigned attr)
 
 static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_rewrite_stats *st)
 {
-	struct asm_state as;
+	struct asm_state as, outside;
 	struct strbuf out = { 0 };
 	size_t n, nl, i, copied = 0, npending = 0;
 	size_t pending[16];
@@ -569,6 +594,7 @@ static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_r
 
 	memset(st, 0, sizeof(*st));
 	state_init(&as, o->flags);
+	as.outside = &outside;
 	for (i = 0; i < n; i++) {
 		struct stmt *s = &v[i];
 		const char *b = m + s->body;

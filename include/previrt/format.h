@@ -33,7 +33,7 @@
 #define PREVIRT_KIND_MMIO_MIN  64
 #define PREVIRT_KIND_MMIO_MAX  127
 #define PREVIRT_KIND_INSN2_MIN 128
-#define PREVIRT_KIND_MAX       1023   /* tables indexed by kind have this many + 1 */
+#define PREVIRT_KIND_ID_MAX    1023   /* largest id the format allows (the rules use fewer) */
 
 /*
  * One record per sensitive instruction (not per asm statement).

@@ -216,3 +216,27 @@ class Object:
             if len(f) >= 8 and f[7] == target and f[6].isdigit():
                 return self.section_by_index(int(f[6])), int(f[1], 16) + addend
         return None, None
+
+
+def site_records(obj):
+    """(section, offset) -> (kind, length, insn_length, flags) of every site
+    record of a relocatable object, through its .rela.previrt."""
+    data = obj.section_bytes(".previrt") or b""
+    relocs = obj.relocations(".previrt")
+    out = {}
+    for off in range(0, len(data) - len(data) % 12, 12):
+        _, kind, length, ilen, flags, _, _ = RECORD.unpack_from(data, off)
+        if kind and off in relocs:
+            out[obj.resolve(*relocs[off])] = (kind, length, ilen, flags)
+    return out
+
+
+def opens_shadow(insn):
+    """sti, mov to %ss, pop %ss: the next instruction runs with interrupts
+    still blocked (Intel SDM Vol. 3A 6.8.3, "interrupt shadow")."""
+    ops = insn.operands.replace(" ", "")
+    if insn.mnemonic == "sti":
+        return True
+    if insn.mnemonic in ("mov", "movw", "movl") and ops.endswith(",%ss"):
+        return True
+    return insn.mnemonic in ("pop", "popq", "popw") and ops == "%ss"

@@ -6,14 +6,17 @@ instead of each rule's size.
 
 Checks a plugin-annotated object against binutils' view of it:
 
-  * .previrt is whole 12-byte records with exactly one version-1 GCC header;
+  * .previrt is whole 12-byte records with exactly one version-2 GCC header;
   * every record points, through its relocation, into an executable section
     that is not replacement code, at an instruction boundary, at an
     instruction of the record's kind (classified independently of previrt),
-    with insn_length covering exactly that instruction (two for sti_hlt),
+    with insn_length covering exactly that instruction (two for sti_hlt, and
+    two for a SHADOW pair: a shadow-opening instruction and the very next
+    instruction, nothing between them),
     followed by NOPs up to exactly `length` bytes, length >= the rule's size;
-  * flags agree with binutils: EXTABLE iff __ex_table has an entry at the
-    site, NOINSTR iff the section is .noinstr.text/.entry.text, MMIO iff kind
+  * flags agree with binutils: EXTABLE iff __ex_table has an entry at an
+    instruction of the site, SHADOW iff the kind opens an interrupt shadow
+    and the template has a next instruction, NOINSTR iff the section is .noinstr.text/.entry.text, MMIO iff kind
     is mmio_*; MMIO sites are movs to/from memory of the recorded direction
     and width;
   * every sensitive instruction in executable sections, other than kernel
@@ -27,6 +30,9 @@ import re
 import sys
 
 from binutils import Object, RECORD, HEADER, MAGIC
+
+# kinds whose instruction opens an interrupt shadow (rules attribute `shadow`)
+SHADOW_KINDS = {"sti", "mov_to_ss", "pop_ss"}
 
 
 def load_rules(path):
@@ -84,7 +90,7 @@ def main(argv):
         rec = RECORD.unpack_from(data, off)
         if rec[1] == 0:
             magic, _, version, size, producer, _ = HEADER.unpack_from(data, off)
-            if magic != MAGIC or version != 1 or size != 12 or producer != 1:
+            if magic != MAGIC or version != 2 or size != 12 or producer != 1:
                 bad(f"bad header at .previrt+{off}")
             headers += 1
             continue
@@ -108,8 +114,9 @@ def main(argv):
         if insn is None:
             bad(f"{where}: not an instruction boundary")
             continue
-        if reserved or flags & 0x80:
+        if reserved:
             bad(f"{where}: reserved bits set")
+        insns_of_site = [start]
         # the instruction(s)
         if name.startswith("mmio"):
             mm = insn.mmio()
@@ -130,6 +137,20 @@ def main(argv):
             covered = insn.size
             if flags & 0x04:
                 bad(f"{where}: MMIO flag on a {name} site")
+            if flags & 0x80:
+                # the shadowed instruction follows with nothing between
+                nxt = obj.by_addr.get((sec, start + insn.size))
+                if name not in SHADOW_KINDS:
+                    bad(f"{where}: SHADOW flag on a {name} site")
+                if nxt is None:
+                    bad(f"{where}: SHADOW site without a following instruction")
+                else:
+                    covered += nxt.size
+                    insns_of_site.append(start + insn.size)
+        if not flags & 0x80 and name in SHADOW_KINDS and ilen == covered:
+            # a lone shadow instruction: only legal where its template ends,
+            # which binutils cannot tell; the pad then follows it
+            pass
         if ilen != covered:
             bad(f"{where}: insn_length {ilen}, instruction is {covered} bytes")
         if length < max(minsize, ilen):
@@ -148,9 +169,10 @@ def main(argv):
         noinstr = sec.startswith(".noinstr.text") or sec.startswith(".entry.text")
         if bool(flags & 0x02) != noinstr:
             bad(f"{where}: NOINSTR flag {bool(flags & 0x02)}, section {sec}")
-        if bool(flags & 0x01) != ((sec, start) in exsites):
+        has_entry = any((sec, a) in exsites for a in insns_of_site)
+        if bool(flags & 0x01) != has_entry:
             bad(f"{where}: EXTABLE flag {bool(flags & 1)} but __ex_table "
-                f"{'has' if (sec, start) in exsites else 'has no'} entry")
+                f"{'has' if has_entry else 'has no'} entry")
     if sites and headers != 1:
         bad(f"{headers} header records, want 1")
 
@@ -166,10 +188,12 @@ def main(argv):
             continue
         if (insn.section, insn.addr) in sites:
             continue
-        if k == "hlt":
-            prev = [p for p in obj.insns if p.section == insn.section and
-                    p.addr + p.size == insn.addr]
-            if prev and sites.get((insn.section, prev[0].addr), ("",))[0] == "sti_hlt":
+        prev = [p for p in obj.insns if p.section == insn.section and
+                p.addr + p.size == insn.addr]
+        if prev:
+            owner = sites.get((insn.section, prev[0].addr))
+            # the second instruction of sti_hlt, or the follower of a SHADOW pair
+            if owner and ((k == "hlt" and owner[0] == "sti_hlt") or owner[3] & 0x80):
                 continue
         bad(f"{insn.section}+{insn.addr:#x} in {insn.function}: {insn.text!r} has no record")
 

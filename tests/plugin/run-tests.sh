@@ -90,7 +90,7 @@ t "flag_with_value_is_one_error" one_error -fplugin-arg-previrt-disable=1
 GCC_INC=$($CC -print-file-name=plugin)/include
 if g++ -std=gnu++17 -O0 -fPIC -fno-rtti -fno-exceptions -I"$GCC_INC" -I"$ROOT/include" -I"$ROOT/lib" \
 	-I"$(dirname "$PLUGIN")/gen" -DPREVIRT_TEST_FAKE_BASEVER='"11.9.0"' -shared \
-	"$ROOT/gcc-plugin/plugin.cc" "$ROOT/gcc-plugin/asm_pass.cc" \
+	"$ROOT"/gcc-plugin/*.cc \
 	"$(dirname "$PLUGIN")/lib/libprevirt-rewrite.a" -o "$WORK/fake-version.so" 2>"$WORK/last.log"; then
 	t "wrong_gcc_version_is_one_clear_error" bash -c "! $CC -c $CORPUS/irqflags.c -fplugin=$WORK/fake-version.so 2>$WORK/v.txt -o $WORK/fv.o; cat $WORK/v.txt; [ \$(grep -c error $WORK/v.txt) = 1 ] && grep -q 'built for GCC 11.9.0' $WORK/v.txt"
 else

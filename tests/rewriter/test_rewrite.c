@@ -138,7 +138,8 @@ static void test_whole_file(void)
 		".long 0 ; .popsection\n";
 	char *out = pv_rewrite_file(file, &o, PREVIRT_PRODUCER_GAS, &st);
 	/* macro body swapgs, swapgs, sysretq, rdtsc (no guessing from 661 in a
-	 * file), rdmsr with its entry; the .code32 cli is skipped */
+	 * file), rdmsr with its entry; the .code32 cli is skipped; the macro
+	 * body's section is its invocation's, unknown in the text: no flags */
 	int ok = out && st.sites == 5 && st.skipped_mode == 1 &&
 		 st.kinds[0] == PREVIRT_KIND_SWAPGS && st.site_flags[0] == 0 &&
 		 st.site_flags[1] == (PREVIRT_F_PUSHED | PREVIRT_F_NOINSTR) &&
@@ -253,6 +254,10 @@ int main(void)
 		     1, K(PREVIRT_KIND_RDMSR), K(0));
 	expect_sites("extable_named_label", ".Lpv%=: rdmsr\n.Lend%=:" EX(".Lpv%=", ".Lend%="), 0, 1,
 		     K(PREVIRT_KIND_RDMSR), K(E));
+	expect_sites("extable_block_with_macro_after_from",
+		     "1: rdmsr\n2:\n.pushsection \"__ex_table\",\"a\"\n.balign 4\n.long (1b) - .\n"
+		     ".long (2b) - .\n.macro xr type:req\n.long \\type\n.endm\nxr type=3\n"
+		     ".purgem xr\n.popsection\n", 0, 1, K(PREVIRT_KIND_RDMSR), K(E));
 	expect_sites("extable_label_behind_alignment_is_not_the_insn",
 		     "1: .balign 16\n rdmsr\n2:" EX("1b", "2b"), 0, 1, K(PREVIRT_KIND_RDMSR), K(0));
 #undef EX
