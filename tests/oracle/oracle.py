@@ -96,6 +96,7 @@ class Elf:
             s.name = self._cstr(strtab.offset + s.name)
         self.relocatable = self.type == ET_REL
         self._symbols = None
+        self._relocs = {}
 
     def _cstr(self, off):
         return self.data[off:self.data.index(b"\0", off)].decode("utf-8", "replace")
@@ -184,9 +185,9 @@ class Elf:
     def self_relative(self, sec, rec_off, field_off, value):
         """Resolve a self-relative s32 at sec+rec_off+field_off: (shndx, off) or None."""
         if self.relocatable:
-            if not hasattr(sec, "_relocs"):
-                sec._relocs = self.relocations_for(sec)
-            return sec._relocs.get(rec_off + field_off)
+            if sec.index not in self._relocs:
+                self._relocs[sec.index] = self.relocations_for(sec)
+            return self._relocs[sec.index].get(rec_off + field_off)
         return self.locate(sec.addr + rec_off + field_off + value)
 
 
