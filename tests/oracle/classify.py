@@ -130,14 +130,15 @@ def classify(b):
     rep = None                     # the last F2/F3, which wins as mandatory prefix
     while i < n:
         c = b[i]
+        if 0x40 <= c <= 0x4F:              # REX (always, in 64-bit mode); one that a
+            i += 1                         # legacy prefix follows is ignored by the CPU
+            continue
         if c not in LEGACY_PREFIXES:
             break
         if c == 0x66:
             p66 = True
         elif c == 0xF2 or c == 0xF3:
             rep = c
-        i += 1
-    if i < n and 0x40 <= b[i] <= 0x4F:     # REX
         i += 1
     if i >= n:
         return None

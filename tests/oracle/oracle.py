@@ -97,6 +97,7 @@ class Elf:
         self.relocatable = self.type == ET_REL
         self._symbols = None
         self._relocs = {}
+        self._symtab = None
 
     def _cstr(self, off):
         return self.data[off:self.data.index(b"\0", off)].decode("utf-8", "replace")
@@ -111,6 +112,11 @@ class Elf:
 
     def symtab(self):
         """[(st_name, st_info, st_shndx, st_value, st_size)] of .symtab, or []."""
+        if self._symtab is None:
+            self._symtab = self._read_symtab()
+        return self._symtab
+
+    def _read_symtab(self):
         tabs = [s for s in self.sections if s.type == SHT_SYMTAB]
         if not tabs:
             return [], None
