@@ -351,7 +351,7 @@ def scan(elf, opts):
         ss = site_start_sets.get(shndx)
         if ss and off in ss:
             at_boundary.add((shndx, off))
-        if text.startswith("(bad)") or text.startswith(".byte"):
+        if "(bad)" in text or text.startswith(".byte"):
             bad_decodes += 1
             continue
         hit = classify(raw)
