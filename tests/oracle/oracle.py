@@ -27,6 +27,7 @@ import os
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -69,6 +70,7 @@ class Elf:
     """The parts of an ELF64 little-endian x86-64 file the oracle needs."""
 
     def __init__(self, path):
+        self.path = path
         with open(path, "rb") as f:
             self.data = f.read()
         d = self.data
@@ -285,8 +287,9 @@ def disassemble(elf, objdump):
     cmd = [objdump, "-d", "-w", "--insn-width=15"]
     for name in by_name:
         cmd += ["-j", name]
+    errf = tempfile.TemporaryFile()       # not a pipe: warnings must not stall objdump
     proc = subprocess.Popen(cmd + ["--", elf.path], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, bufsize=1 << 20,
+                            stderr=errf, text=True, bufsize=1 << 20,
                             encoding="utf-8", errors="replace")
     cur = None
     base = 0
@@ -310,9 +313,11 @@ def disassemble(elf, objdump):
         if not a.endswith(":"):
             continue
         yield cur.index, int(a[:-1], 16) - base, fromhex(raw), text.rstrip()
-    err = proc.stderr.read()
-    if proc.wait() != 0:
-        raise InputError(f"objdump failed: {err.strip()}")
+    rc = proc.wait()
+    errf.seek(0)
+    err = errf.read().decode("utf-8", "replace")
+    if rc != 0:
+        raise InputError(f"{' '.join(cmd[:1])} failed (exit {rc}): {err.strip()}")
     missing = [s.name for s in exec_secs if s.index not in seen]
     if missing:
         # objdump prints nothing for a section of only zeros; anything else is a gap
@@ -455,7 +460,6 @@ def main(argv):
     t0 = time.monotonic()
     try:
         elf = Elf(files[0])
-        elf.path = files[0]
         res = scan(elf, opts)
     except (InputError, OSError) as e:
         print(f"oracle: {e}", file=sys.stderr)
