@@ -32,6 +32,7 @@ include rewriting-rules/rules.mk
 include lib/lib.mk
 include gcc-plugin/plugin.mk
 include tests/tests.mk
+include tests/oracle/oracle.mk
 -include tools/tools.mk
 -include clang-pass/pass.mk
 -include kernel-configs/kernel.mk

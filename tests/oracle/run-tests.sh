@@ -1,0 +1,135 @@
+#!/bin/bash
+# The coverage oracle's own tests (make check-oracle):
+#   1. selftest.py: every opcode of the oracle's table, assembled by gas in
+#      several forms, is classified sensitive; common instructions are not;
+#   2. a plugin-annotated object (cli, verw, mov to %ds): the oracle covers
+#      cli and reports the two kinds the rules lack, in the object (through
+#      .rela.previrt) and in a linked image (self-relative addresses);
+#   3. ALTERNATIVE originals and .altinstr_replacement are excluded, the
+#      exclusion can be turned off, and a .altinstructions of the wrong
+#      layout is not trusted;
+#   4. a record planted one byte off no longer covers its instruction.
+#
+#   run-tests.sh PLUGIN WORKDIR
+#
+# Ends with "N passed, M failed"; exits 1 if anything failed.
+set -u
+PLUGIN=$1 WORK=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+CC=${CC:-gcc}
+PY=${PYTHON:-python3}
+ORACLE="$PY $HERE/oracle.py"
+KFLAGS="-mcmodel=kernel -fno-pic -mno-red-zone -ffreestanding -O2 -Wall -Werror"
+. "$HERE/../testlib.sh"
+mkdir -p "$WORK"
+rm -f "$WORK"/*.o "$WORK"/*.elf "$WORK"/*.out "$WORK"/*.log
+
+# ---- 1. the classifier against binutils ---------------------------------------
+$PY "$HERE/selftest.py" "$WORK/selftest" >"$WORK/selftest.out" 2>&1
+st=$?
+grep -E '^(PASS|FAIL|    |note:)' "$WORK/selftest.out"
+sp=$(grep -c '^PASS' "$WORK/selftest.out")
+sf=$(grep -c '^FAIL' "$WORK/selftest.out")
+pass=$((pass + sp)) fail=$((fail + sf))
+if [ "$st" != 0 ] && [ "$sf" = 0 ]; then
+	bad "selftest_ran"; sed 's/^/    /' "$WORK/selftest.out" | tail -20
+fi
+
+# ---- 2. a plugin-annotated object ----------------------------------------------
+cat >"$WORK/three.c" <<'EOF'
+static unsigned short sel;
+void f_cli(void) { asm volatile("cli" ::: "memory"); }
+void f_verw(void) { asm volatile("verw %0" :: "m"(sel)); }
+void f_ds(unsigned v) { asm volatile("mov %0,%%ds" :: "r"(v)); }
+EOF
+t plugin_object_compiles $CC -fplugin="$PLUGIN" $KFLAGS -c "$WORK/three.c" -o "$WORK/three.o"
+t plain_object_compiles $CC $KFLAGS -c "$WORK/three.c" -o "$WORK/three.plain.o"
+t object_links ld -e 0 -o "$WORK/three.elf" "$WORK/three.o"
+
+# expect FILE COVERED/TOTAL NAMES...: the oracle's last line and exactly the
+# listed uncovered classes (sorted), from its JSON
+expect() {
+	local f=$1 frac=$2; shift 2
+	[ -f "$f" ] || { echo "missing $f"; return 1; }
+	$ORACLE --report-only "$f" >"$WORK/o.out" 2>&1 || { cat "$WORK/o.out"; return 1; }
+	cat "$WORK/o.out"
+	tail -1 "$WORK/o.out" | grep -q "^oracle: $frac covered" || { echo "want $frac"; return 1; }
+	$ORACLE --report-only --json "$f" >"$WORK/o.json" || return 1
+	local got want
+	got=$($PY -c 'import json,sys; print(" ".join(sorted(u["name"] for u in json.load(open(sys.argv[1]))["uncovered"])))' "$WORK/o.json")
+	want=$(printf '%s\n' "$@" | sort | tr '\n' ' ' | sed 's/ $//')
+	[ "$got" = "$want" ] || { echo "uncovered: got '$got', want '$want'"; return 1; }
+}
+t object_cli_covered_verw_and_mov_ds_reported expect "$WORK/three.o" 1/3 verw mov_to_sreg
+t linked_cli_covered_verw_and_mov_ds_reported expect "$WORK/three.elf" 1/3 verw mov_to_sreg
+t plain_object_nothing_covered expect "$WORK/three.plain.o" 0/3 cli verw mov_to_sreg
+tcatch uncovered_exits_1 "$WORK/three.o" $ORACLE "$WORK/three.o"
+t report_only_exits_0 $ORACLE --report-only "$WORK/three.o"
+t uncovered_list_names_function_and_bytes \
+	sh -c "$ORACLE --report-only '$WORK/three.elf' | grep -E '^  0x[0-9a-f]+ +f_verw .*\.text +verw +0f 00 2d .*\| verw'"
+tfail not_an_elf_is_an_error $ORACLE "$WORK/three.c"
+t not_an_elf_exits_2 sh -c "$ORACLE '$WORK/three.c'; [ \$? = 2 ]"
+
+# ---- 3. ALTERNATIVE originals and replacement code -----------------------------
+# struct alt_instr of Linux 6.1: s32 instr_offset, s32 repl_offset, u16 cpuid,
+# u8 instrlen, u8 replacementlen (12 bytes)
+alt_asm() {
+	cat <<'EOF'
+	.text
+	.globl f
+f:
+661:	stac
+662:
+	.pushsection .altinstructions,"a"
+	.long 661b - .
+	.long 6641f - .
+	.word 0x1234
+	.byte 662b - 661b
+	.byte 6642f - 6641f
+	.popsection
+	.pushsection .altinstr_replacement,"ax"
+6641:	clac
+6642:
+	.popsection
+	cli
+	ret
+EOF
+}
+alt_asm >"$WORK/alt.s"
+{ alt_asm; printf '\t.pushsection .altinstructions,"a"\n\t.byte 0\n\t.popsection\n'; } >"$WORK/altbad.s"
+t alt_objects_assemble sh -c "as --64 -o '$WORK/alt.o' '$WORK/alt.s' && as --64 -o '$WORK/altbad.o' '$WORK/altbad.s' && ld -e 0 -o '$WORK/alt.elf' '$WORK/alt.o'"
+t alt_original_and_replacement_excluded_object expect "$WORK/alt.o" 0/1 cli
+t alt_original_and_replacement_excluded_linked expect "$WORK/alt.elf" 0/1 cli
+t alt_exclusion_counts_both_reasons \
+	sh -c "$ORACLE --report-only '$WORK/alt.elf' | grep -q 'excluded, cannot be sites (2): ALTERNATIVE original 1, replacement section 1'"
+t no_alt_exclude_counts_the_original sh -c "$ORACLE --report-only --no-alt-exclude '$WORK/alt.elf' | tail -1 | grep -q '^oracle: 0/2 covered'"
+t misaligned_altinstructions_not_trusted \
+	sh -c "$ORACLE --report-only '$WORK/altbad.o' >'$WORK/altbad.out'; grep -q 'not a multiple' '$WORK/altbad.out' && tail -1 '$WORK/altbad.out' | grep -q '^oracle: 0/2 covered'"
+t other_alt_layout_not_trusted \
+	sh -c "$ORACLE --report-only --alt-layout=6.3 '$WORK/alt.o' | tail -1 | grep -q '^oracle: 0/2 covered'"
+
+# ---- 4. a planted record --------------------------------------------------------
+# move the cli site one byte on: it no longer covers cli, and the oracle says why
+plant() {
+	cp "$WORK/three.elf" "$WORK/planted.elf" && $PY - "$WORK/planted.elf" <<'EOF'
+import os, struct, sys
+sys.path.insert(0, os.environ["ORACLE_DIR"])
+from oracle import Elf
+path = sys.argv[1]
+elf = Elf(path)
+sec = elf.by_name(".previrt")[0]
+data = bytearray(open(path, "rb").read())
+for off in range(sec.offset, sec.offset + sec.size, 12):
+    addr, kind = struct.unpack_from("<iH", data, off)
+    if kind:
+        struct.pack_into("<i", data, off, addr + 1)
+        break
+open(path, "wb").write(data)
+EOF
+}
+export ORACLE_DIR=$HERE
+t plant_record plant
+t planted_record_no_longer_covers expect "$WORK/planted.elf" 0/3 cli verw mov_to_sreg
+t planted_record_is_named sh -c "$ORACLE --report-only '$WORK/planted.elf' | grep -Eq 'f_cli\+0x1 +kind 1: first instruction not sensitive here'"
+
+test_summary oracle
