@@ -56,7 +56,10 @@ static int check_fields(struct verifier *v, const struct pv_site *s)
 		ok = 0;
 	}
 	if (s->flags & ~PREVIRT_F_KNOWN)
-		problem(v, s, "flags 0x%02x use a bit version 1 does not define", s->flags);
+		problem(v, s, "flags 0x%02x use a bit the format does not define", s->flags);
+	if ((s->flags & PREVIRT_F_SHADOW) &&
+	    !(previrt_rule_by_id(s->kind) && (previrt_rule_by_id(s->kind)->attrs & PREVIRT_RA_SHADOW)))
+		problem(v, s, "SHADOW flag on a kind that opens no interrupt shadow");
 	if (s->reserved)
 		problem(v, s, "reserved field is 0x%04x, must be 0", s->reserved);
 	if (mmio_kind != !!(s->flags & PREVIRT_F_MMIO))
@@ -149,7 +152,22 @@ static void check_code(struct verifier *v, const struct pv_site *s)
 			return;
 		}
 	} else {
-		if (a.length != s->insn_length) {
+		unsigned want = s->insn_length;
+
+		if (s->flags & PREVIRT_F_SHADOW) {
+			/* the shadow-opening instruction and the one it shadows */
+			if (a.length < s->insn_length)
+				pv_disasm(p + a.length, s->length - (size_t)a.length,
+					  s->addr + (uint64_t)a.length, &b);
+			if (a.length >= s->insn_length || b.length <= 0 || !b.is_insn ||
+			    a.length + b.length != s->insn_length) {
+				problem(v, s, "SHADOW site: \"%s\" and one more instruction are not "
+					"%u bytes", a.text, s->insn_length);
+				return;
+			}
+			want = (unsigned)a.length;
+		}
+		if ((unsigned)a.length != want) {
 			problem(v, s, "instruction \"%s\" is %d bytes, record says %u", a.text,
 				a.length, s->insn_length);
 			return;
@@ -176,6 +194,7 @@ static void check_code(struct verifier *v, const struct pv_site *s)
 struct overlap_arg {
 	struct verifier *v;
 	const struct pv_site *s;
+	int has_entry;          /* an __ex_table entry names one of its instructions */
 };
 
 static void overlap_cb(const struct pv_range *x, void *arg)
@@ -185,11 +204,12 @@ static void overlap_cb(const struct pv_range *x, void *arg)
 
 	pv_where(a->v->r, x->loc, pv_loc_addr(&a->v->r->img, x->loc), where, sizeof(where));
 	if (x->table == PV_TAB_EXTABLE) {
-		if (!(a->s->flags & PREVIRT_F_EXTABLE) && a->v->r->verbose) {
-			fprintf(a->v->out, "%s: note: site at %s has an __ex_table entry but no EXTABLE flag\n",
-				a->v->r->img.path, where);
-			a->v->notes++;
-		}
+		/* an entry names an instruction of the site, or (never right)
+		 * a byte of its pad */
+		if (x->loc.off < a->s->loc.off + a->s->insn_length)
+			a->has_entry = 1;
+		else
+			problem(a->v, a->s, "an __ex_table entry at %s names a byte of the pad", where);
 		return;
 	}
 	problem(a->v, a->s, "overlaps a %s entry at %s (%u bytes)", pv_table_name(x->table),
@@ -204,7 +224,7 @@ int pv_mode_verify(struct pv_report *r, FILE *out)
 
 	for (i = 0; i < r->sites.n; i++) {
 		const struct pv_site *s = &r->sites.v[i];
-		struct overlap_arg oa = { &v, s };
+		struct overlap_arg oa = { &v, s, 0 };
 
 		if (!check_fields(&v, s) || !check_place(&v, s))
 			continue;
@@ -222,13 +242,15 @@ int pv_mode_verify(struct pv_report *r, FILE *out)
 		    s->loc.off + s->length > prev->loc.off + prev->length)
 			prev = s;
 		pv_ranges_overlapping(&r->ranges, s->loc, s->length, overlap_cb, &oa);
-		if ((s->flags & PREVIRT_F_EXTABLE) && r->verbose &&
-		    !pv_ranges_contain(&r->ranges, PV_TAB_EXTABLE, s->loc)) {
-			char where[96];
-
-			fprintf(out, "%s: note: site at %s has the EXTABLE flag but no __ex_table entry\n",
-				r->img.path, pv_where(r, s->loc, s->addr, where, sizeof(where)));
-			v.notes++;
+		/* EXTABLE is a promise the backends rely on to keep *_safe
+		 * accesses native: it must match the linked table exactly */
+		if (r->ranges.present[PV_TAB_EXTABLE] || r->ranges.skipped[PV_TAB_EXTABLE] ||
+		    (s->flags & PREVIRT_F_EXTABLE)) {
+			if ((s->flags & PREVIRT_F_EXTABLE) && !oa.has_entry)
+				problem(&v, s, "EXTABLE flag, but no __ex_table entry names the site");
+			else if (!(s->flags & PREVIRT_F_EXTABLE) && oa.has_entry)
+				problem(&v, s, "an __ex_table entry names the site, but it has no "
+					"EXTABLE flag");
 		}
 	}
 	if (v.problems)
