@@ -7,7 +7,7 @@
 #   make check-runtime-vmlinux   decoder + patching over the tiny vmlinux (after check-kernel)
 #   make kernel-tiny-pool        the tiny kernel with the handler pool (profile backend)
 #   make check-runtime-boot      QEMU boots through the loader (after check-kernel)
-#   make boot-native LOADER=1 BACKEND=native|profile [KERNEL=vmlinux]
+#   make boot-native LOADER=1 BACKEND=native|profile [KERNEL=vmlinux] [INITRD=...] [MARKER=text]
 
 RT_OUT     := $(BUILD)/runtime
 # Xen's public headers default to the 3.0.0 ABI, where __HYPERVISOR_sched_op
@@ -216,7 +216,8 @@ check-runtime-boot: $(RT_LOADER) $(RT_T)/corrupt-elf $(filter %/previrt-report,$
 
 # Xen 4.17 under QEMU with previrt-loader as PVH dom0 (ci/boot-xen): the
 # annotated kernel with the handler pool, no Xen support configured.
-#   make boot-xen [KERNEL=vmlinux] [INITRD=initramfs] [BACKEND=xen]
+#   make boot-xen [KERNEL=vmlinux] [INITRD=initramfs] [BACKEND=xen] [MARKER=text]
+# (MARKER reaches ci/boot-xen through the environment: kernel-configs/kernel.mk exports it)
 # KERNEL given on the command line wins; the default is the tiny pool kernel.
 # XEN_ICOUNT: QEMU -icount shift (default 0; empty = real time).  With
 # instruction-counted time the polled console drains on the guest's clock,
