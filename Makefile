@@ -36,6 +36,7 @@ include tests/tests.mk
 -include clang-pass/pass.mk
 -include kernel-configs/kernel.mk
 -include runtime/runtime.mk
+-include tests/boot/boot.mk
 
 all: $(ALL)
 
