@@ -26,6 +26,7 @@ Prints PASS/FAIL per command and ends with "N passed, M failed".
 """
 import os
 import re
+import shlex
 import subprocess
 import sys
 
@@ -74,19 +75,27 @@ def code_pieces(path):
         prev_blank = not line.strip()
 
 
-CMD = re.compile(r"(?:^|[;&(]\s*|\$\s+|\bor:\s+|\s)make((?:\s+[^\s#;&)]+)*)")
+MAKE_WORD = re.compile(r"(?:^|(?<=[\s;&(]))make(?=\s|$)")
 
 
 def commands(text):
-    """Each `make ...` command in one piece of code: its argument words."""
-    for m in CMD.finditer(text):
-        words = m.group(1).split()
-        # a pipe with spaces around it, or a parenthesis (prose: "make
-        # (part of ALL)"), ends the command
-        for i, w in enumerate(words):
-            if w == "|" or w.startswith("("):
-                words = words[:i]
-                break
+    """Each `make ...` command in one piece of code: its argument words,
+    split as the shell would (quotes, comments).  `&&`, `;`, a pipe with
+    spaces around it, or a parenthesis (prose: "make (part of ALL)") ends
+    the command; `a|b` without spaces stays one word (alternatives)."""
+    for m in MAKE_WORD.finditer(text):
+        rest = re.sub(r"(?<=\S)\|(?=\S)", "\0", text[m.end():])
+        lex = shlex.shlex(rest, posix=True, punctuation_chars=";&|()")
+        lex.whitespace_split = True
+        lex.commenters = "#"
+        words = []
+        try:
+            for w in lex:
+                if w and all(c in ";&|()" for c in w):
+                    break
+                words.append(w.replace("\0", "|"))
+        except ValueError:  # unbalanced quotes: plain words up to a comment
+            words = [w.replace("\0", "|") for w in rest.split("#")[0].split()]
         yield words
 
 
