@@ -11,7 +11,8 @@
 #   5. `make boot-native LOADER=1` with the same initramfs and MARKER:
 #      previrt-loader validates the kernel's sites, then the same verdict.
 # Five short QEMU TCG boots of the tiny kernel (a few seconds each).  First,
-# without a boot: ci/boot-lib.sh tells the project's workload initramfs
+# without a boot: the verdict on made-up console logs (oops, BUG, Call
+# Trace, hang), and ci/boot-lib.sh tells the project's workload initramfs
 # (WORKLOAD_INITRD, when given) from the user's, and a user archive named
 # like the project's (initramfs.cpio.gz) is still the user's.
 #
@@ -58,6 +59,33 @@ tfail "detect: an uncompressed user cpio is not the workload's" is_workload "$WO
 if [ -n "$workload_initrd" ]; then
 	t "detect: the project's $(basename "$workload_initrd") is the workload's" is_workload "$workload_initrd"
 fi
+
+# the verdict itself on made-up console logs (no boot): what a boot that
+# cannot be staged cheaply (an oops, a hang) would print
+# verdict NAME WORKLOAD RC WANT LINE...: check_boot + check_exit on a log of
+# LINEs; WANT is "pass" or a text the one FAIL line must hold
+verdict() {
+	local n=$1 w=$2 r=$3 want=$4 got; shift 4
+	printf '%s\n' "$@" >"$WORK/verdict-$n.log"
+	got=$( (fail() { echo "FAIL: $*"; exit 1; }
+		LOG=$WORK/verdict-$n.log WORKLOAD=$w rc=$r TIMEOUT=9 MARKER=''
+		. "$here/ci/boot-lib.sh" && check_boot && check_exit power-off && echo pass) 2>&1)
+	echo "$got" >"$WORK/last.log"
+	case $want:$got in
+	pass:pass) ok "verdict: $n passes" ;;
+	pass:*) bad "verdict: $n should pass, got: $got" ;;
+	*) case $got in "FAIL: "*"$want"*) ok "verdict: $n: $got" ;; *) bad "verdict: $n: wanted '$want', got: $got" ;; esac ;;
+	esac
+}
+pd="reboot: Power down"
+verdict "user initramfs, clean power-off" 0 0 pass "Run /init as init process" "hello" "$pd"
+verdict "user initramfs, oops" 0 0 "kernel oops: Oops: 0002 [#1] SMP" "Oops: 0002 [#1] SMP" "$pd"
+verdict "user initramfs, BUG" 0 0 "BUG: kernel NULL pointer dereference" \
+	"[    1.5] BUG: kernel NULL pointer dereference, address: 0000000000000000" "$pd"
+verdict "user initramfs, warning with a Call Trace" 0 0 "kernel oops:  Call Trace:" " Call Trace:" " <TASK>" "$pd"
+verdict "user initramfs, hang" 0 124 "timeout after 9s (the machine never powered off)" "Run /init as init process"
+verdict "user initramfs, powered off but QEMU hung" 0 124 "timeout after 9s (QEMU did not exit after power-off)" "$pd"
+verdict "workload initramfs, user-style output only" 1 0 "userspace never started (no previrt-init line)" "hello" "$pd"
 
 # The kernel through symlinks in WORK: the console logs land here, and
 # `make boot-native KERNEL=...` outside the tiny build dir boots it as is
