@@ -14,9 +14,14 @@ BOOT_USER_KERNEL ?= $(BOOT_USER_KERNEL_TINY)
 # check that it is told apart from the user's.
 BOOT_USER_WORKLOAD ?= $(BUILD)/workload/initramfs.cpio.gz
 
+# The make the test runs `make boot-native` with.  Named through a variable
+# so that this recipe is not a recursive one: `make -n check-boot-user`
+# prints it instead of booting.
+BOOT_USER_MAKE = $(MAKE)
+
 check-boot-user: $(filter %/previrt-loader.elf,$(ALL)) $(if $(WORKLOAD_DIR),$(BOOT_USER_WORKLOAD))
 	@echo "== boot: a user's own initramfs through boot-native (clean power-off, MARKER, panic, loader)"
-	@tests/boot/run-tests.sh $(BOOT_USER_KERNEL) $(BUILD)/tests/boot "$(MAKE)" \
+	@tests/boot/run-tests.sh $(BOOT_USER_KERNEL) $(BUILD)/tests/boot "$(BOOT_USER_MAKE)" \
 		"$(filter %/previrt-loader.elf,$(ALL))" "$(if $(WORKLOAD_DIR),$(BOOT_USER_WORKLOAD))"
 
 .PHONY: check-boot-user
