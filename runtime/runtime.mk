@@ -240,7 +240,7 @@ check-runtime-xen: $(RT_LOADER) kernel-tiny-pool
 # PVH kernel (kernel-configs/xen-pvh.mk), (c) (a) with every site native;
 # REPS rounds (default 2), then the table.  Builds both kernels first, one
 # after the other (they share the extracted source tree); logs in
-# $(BUILD)/bench/p5.  Not in CI: about 10 min of QEMU -icount.
+# $(BUILD)/bench/p5.  Not in CI (two kernel builds, 2*REPS+1 Xen boots).
 ifneq ($(PVOPS_KERNEL),)
 bench-xen: $(RT_LOADER) $(INITRD)
 	@$(MAKE) --no-print-directory kernel-tiny-pool
