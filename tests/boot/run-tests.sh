@@ -31,6 +31,13 @@ mkdir -p "$WORK"
 start=$(date +%s)
 line="user-init: hello from a user's own initramfs"
 
+# its /init runs before any library could be found
+if readelf -l /bin/busybox 2>/dev/null | grep -q INTERP; then
+	bad "/bin/busybox is dynamically linked: install busybox-static"
+	test_summary boot-user
+	exit 1
+fi
+
 # mkinit NAME: a user initramfs whose /init is stdin (after the mounts)
 mkinit() {
 	local root=$WORK/$1.root
