@@ -49,7 +49,7 @@ initrd_is_workload() {
 	esac
 	# shellcheck disable=SC2086
 	$_cat <"$1" 2>/dev/null | cpio -it --quiet 2>/dev/null |
-		grep -qx '\(\./\)\{0,1\}bin/previrt-workload'
+		grep -qE '^(\./|/)?bin/previrt-workload$'
 }
 
 # judge_init: which verdict this boot gets, decided before QEMU runs.
