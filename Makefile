@@ -37,8 +37,16 @@ include tests/oracle/oracle.mk
 -include clang-pass/pass.mk
 -include kernel-configs/kernel.mk
 -include runtime/runtime.mk
+-include tests/boot/boot.mk
 
 all: $(ALL)
+
+# The docs name built files relative to the top (`make build/previrt-clang.so`,
+# `make build/runtime/previrt-loader.elf`); the rules name them by $(BUILD)'s
+# absolute path.  Each relative name stands for that file.
+ifeq ($(abspath $(BUILD)),$(CURDIR)/build)
+build/%: $(CURDIR)/build/% ;@:
+endif
 
 deps:
 	@ci/install-deps

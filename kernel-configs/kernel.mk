@@ -4,7 +4,7 @@
 #   make kernel [KCONFIG=tiny|defconfig] [O=dir] [KPLUGIN=0]   build (+ checks, reports)
 #   make kernel-plain [KCONFIG=...]        the same config without the plugin
 #   make initramfs                         busybox + workload initramfs
-#   make boot-native [KERNEL=bzImage] [INITRD=...]   boot it under QEMU TCG
+#   make boot-native [KERNEL=bzImage] [INITRD=...] [MARKER=text]   boot it under QEMU TCG
 #   make demo-kernel                       tiny kernel, reports, native boot
 #   make check-kernel                      CI: tiny build + checks + boot
 #   make bench-kernel                      P1 P2 P3 R1 side by side (not CI)
@@ -75,7 +75,14 @@ $(WORKLOAD_DIR)/initramfs.cpio.gz: $(WORKLOAD) $(GEN_CPIO) workload/init.sh work
 
 initramfs: $(WORKLOAD_DIR)/initramfs.cpio.gz
 
+# MARKER=text: a line the boot must print (any initramfs).  ci/boot-native
+# and ci/boot-xen read it from the environment; exported here so that it
+# reaches them however it was given (command line or environment).
+export MARKER
+
 # Booting the default kernel builds it first; an explicit KERNEL= is used as is.
+# INITRD may be any initramfs: ci/boot-native judges the project's workload
+# by its lines and any other by a clean boot to power-off (ci/boot-lib.sh).
 boot-native: $(INITRD) $(if $(filter $(KTINY)/%,$(KERNEL)),k-tiny $(filter %/previrt-report,$(ALL)))
 	@KERNEL=$(KERNEL) INITRD=$(INITRD) ci/boot-native
 

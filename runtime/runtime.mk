@@ -7,7 +7,8 @@
 #   make check-runtime-vmlinux   decoder + patching over the tiny vmlinux (after check-kernel)
 #   make kernel-tiny-pool        the tiny kernel with the handler pool (profile backend)
 #   make check-runtime-boot      QEMU boots through the loader (after check-kernel)
-#   make boot-native LOADER=1 BACKEND=native|profile [KERNEL=vmlinux]
+#   make boot-native LOADER=1 BACKEND=native|profile [KERNEL=vmlinux] [INITRD=...] [MARKER=text]
+#   make bench-xen               P5: builds the pool and pvops kernels, prints the table
 
 RT_OUT     := $(BUILD)/runtime
 # Xen's public headers default to the 3.0.0 ABI, where __HYPERVISOR_sched_op
@@ -216,7 +217,8 @@ check-runtime-boot: $(RT_LOADER) $(RT_T)/corrupt-elf $(filter %/previrt-report,$
 
 # Xen 4.17 under QEMU with previrt-loader as PVH dom0 (ci/boot-xen): the
 # annotated kernel with the handler pool, no Xen support configured.
-#   make boot-xen [KERNEL=vmlinux] [INITRD=initramfs] [BACKEND=xen]
+#   make boot-xen [KERNEL=vmlinux] [INITRD=initramfs] [BACKEND=xen] [MARKER=text]
+# (MARKER reaches ci/boot-xen through the environment: kernel-configs/kernel.mk exports it)
 # KERNEL given on the command line wins; the default is the tiny pool kernel.
 # XEN_ICOUNT: QEMU -icount shift (default 0; empty = real time).  With
 # instruction-counted time the polled console drains on the guest's clock,
@@ -232,6 +234,22 @@ check-runtime-xen: $(RT_LOADER) kernel-tiny-pool
 	@echo "== runtime: the Xen backend: Xen 4.17 under QEMU TCG, previrt-loader as PVH dom0"
 	@tests/runtime/xen-tests.sh $(RT_LOADER) $(RT_KPOOL) $(BUILD)/kernel/tiny/vmlinux \
 		$(BUILD)/workload/initramfs.cpio.gz $(RT_T)/xen
+
+# P5 (docs/xen.md, ci/bench-xen): the workload on Xen 4.17 as PVH dom0 for
+# (a) the tiny pool kernel patched by the Xen backend, (b) Linux's own Xen
+# PVH kernel (kernel-configs/xen-pvh.mk), (c) (a) with every site native;
+# REPS rounds (default 2), then the table.  Builds both kernels first, one
+# after the other (they share the extracted source tree); logs in
+# $(BUILD)/bench/p5.  Not in CI (two kernel builds, 2*REPS+1 Xen boots).
+ifneq ($(PVOPS_KERNEL),)
+bench-xen: $(RT_LOADER) $(INITRD)
+	@$(MAKE) --no-print-directory kernel-tiny-pool
+	@$(MAKE) --no-print-directory kernel-pvops
+	@echo "== runtime: P5 on Xen 4.17: $(RT_KPOOL) (Xen backend) vs $(PVOPS_KERNEL) (Linux's own Xen PVH)"
+	@PREVIRT_LOADER=$(RT_LOADER) A_KERNEL=$(RT_KPOOL) B_KERNEL=$(abspath $(PVOPS_KERNEL)) \
+		INITRD=$(abspath $(INITRD)) ci/bench-xen $(BUILD)/bench/p5
+.PHONY: bench-xen
+endif
 
 demo-xen:
 	@echo "== [runtime] Xen: the non-Xen Linux 6.1 boots as Xen's PVH dom0, patched by previrt-loader"

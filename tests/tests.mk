@@ -16,5 +16,13 @@ check-gcc-plugin: $(PLUGIN) $(RULES_H)
 	@echo "== gcc-plugin: corpus at -O0/-O2/-Os checked with binutils, options"
 	@CC=$(CC) tests/plugin/run-tests.sh $(PLUGIN) $(CURDIR)/$(RULES) $(TESTS_WORK)/plugin
 
-CHECKS += check-rewriter check-gcc-plugin
-.PHONY: check-rewriter check-gcc-plugin
+# Documented commands exist: every `make TARGET` in README.md, docs/*.md and
+# the directories' README.md is a target make knows (nothing is built).
+# (make named through a variable: not a recursive recipe, so make -n only prints it)
+DOCS_MAKE = $(MAKE)
+check-docs-commands:
+	@echo "== docs: every make command the documentation names is a target"
+	@tests/docs/run-tests.sh $(TESTS_WORK)/docs "$(DOCS_MAKE)"
+
+CHECKS += check-rewriter check-gcc-plugin check-docs-commands
+.PHONY: check-rewriter check-gcc-plugin check-docs-commands

@@ -19,7 +19,7 @@ ok()   { echo "ok   - $*"; pass=$((pass + 1)); }
 bad()  { echo "FAIL - $*"; failn=$((failn + 1)); }
 mkdir -p "$work"
 
-if LOADER=1 BACKEND=native PREVIRT_LOADER="$loader" KERNEL="$vmlinux" INITRD="$initrd" \
+if LOADER=1 BACKEND=native MARKER='' PREVIRT_LOADER="$loader" KERNEL="$vmlinux" INITRD="$initrd" \
 	LOG="$work/boot-native.log" "$here/ci/boot-native" >"$work/boot-native.out" 2>&1; then
 	ok "loader + native backend: $(grep 'previrt-loader: .* valid' "$work/boot-native.log" | tr -d '\r')"
 	ok "$(tail -1 "$work/boot-native.out")"
@@ -58,7 +58,7 @@ else
 fi
 
 if [ -n "${PROFILE_KERNEL:-}" ]; then
-	if LOADER=1 BACKEND=profile PREVIRT_LOADER="$loader" KERNEL="$PROFILE_KERNEL" INITRD="$initrd" \
+	if LOADER=1 BACKEND=profile MARKER='' PREVIRT_LOADER="$loader" KERNEL="$PROFILE_KERNEL" INITRD="$initrd" \
 		LOG="$work/boot-profile.log" "$here/ci/boot-native" >"$work/boot-profile.out" 2>&1; then
 		ok "loader + profile backend: $(grep 'previrt-loader: .* valid' "$work/boot-profile.log" | tr -d '\r')"
 		if [ -n "$report" ] && [ -x "$report" ]; then

@@ -23,7 +23,7 @@ mkdir -p "$work"
 # Instruction-counted time (-icount): the polled console drains the
 # workload's output on the guest's clock, so whether all of it is out
 # before the power-off must not depend on how fast the host is.
-if ICOUNT=0 PREVIRT_LOADER="$loader" KERNEL="$pool" INITRD="$initrd" LOG="$work/xen.log" \
+if ICOUNT=0 MARKER='' PREVIRT_LOADER="$loader" KERNEL="$pool" INITRD="$initrd" LOG="$work/xen.log" \
 	"$here/ci/boot-xen" >"$work/xen.out" 2>&1; then
 	ok "$(tail -1 "$work/xen.out")"
 else
@@ -47,7 +47,7 @@ for want in "previrt-loader: PVH entry, hvm_start_info" \
 done
 
 # no handler pool: refused before the kernel runs
-if PREVIRT_LOADER="$loader" KERNEL="$plain" INITRD="$initrd" LOG="$work/xen-nopool.log" TIMEOUT=120 \
+if MARKER='' PREVIRT_LOADER="$loader" KERNEL="$plain" INITRD="$initrd" LOG="$work/xen-nopool.log" TIMEOUT=120 \
 	"$here/ci/boot-xen" >"$work/xen-nopool.out" 2>&1; then
 	bad "a kernel without the handler pool booted with the Xen backend"
 elif grep -aq "FATAL: no previrt_pool" "$work/xen-nopool.out" &&
