@@ -30,6 +30,7 @@ DEMOS    :=
 
 include rewriting-rules/rules.mk
 include lib/lib.mk
+include tools/as/as.mk
 include gcc-plugin/plugin.mk
 include tests/tests.mk
 include tests/oracle/oracle.mk

@@ -8,6 +8,7 @@
 //   -mllvm -previrt-disable        load, but annotate nothing
 //   -mllvm -previrt-all-code-models  not only -mcmodel=kernel
 //   -mllvm -previrt-verbose        a remark for every annotated asm
+//   -mllvm -previrt-pool=BYTES     handler pool in the unit defining start_kernel
 // clang parses -mllvm before it loads -fpass-plugin libraries, so these need
 // -fplugin=<same .so> as well.  PREVIRT_CLANG_OPTIONS="min-size=9 verbose"
 // gives the same keys without that (handy through build systems).
@@ -41,11 +42,13 @@ struct cl_options {
 		cl::desc("previrt: annotate any code model, not only kernel")};
 	cl::opt<bool> verbose{"previrt-verbose", cl::init(false),
 		cl::desc("previrt: a remark for every annotated asm")};
+	cl::opt<std::string> pool{"previrt-pool", cl::init(""),
+		cl::desc("previrt: handler pool bytes reserved with start_kernel (0 = none)")};
 };
 cl_options *opts;
 } // namespace
 
-static const char KEYS[] = "min-size=N kinds=LIST disable all-code-models verbose";
+static const char KEYS[] = "min-size=N kinds=LIST disable all-code-models verbose pool=BYTES";
 
 void previrt_register_options()
 {
@@ -68,6 +71,18 @@ static bool set_min_size(previrt_clang_config *cfg, const std::string &v, const 
 	return true;
 }
 
+static bool set_pool(previrt_clang_config *cfg, const std::string &v, const char *how,
+		     std::string *error)
+{
+	if (pv_pool_parse(v.c_str(), &cfg->pool_bytes) != 0) {
+		*error = std::string("previrt: ") + how + "pool wants 0 or a multiple of " +
+			 std::to_string(PREVIRT_POOL_THUNK_BYTES) + " up to " +
+			 std::to_string(PREVIRT_POOL_MAX_BYTES) + " bytes, not '" + v + "'";
+		return false;
+	}
+	return true;
+}
+
 static bool set_kinds(previrt_clang_config *cfg, const std::string &list, const char *how,
 		      std::string *error)
 {
@@ -84,7 +99,7 @@ static bool set_kinds(previrt_clang_config *cfg, const std::string &list, const 
 			cfg->kind_enabled[PREVIRT_KIND_MMIO_READ] = 1;
 			cfg->kind_enabled[PREVIRT_KIND_MMIO_WRITE] = 1;
 		} else if ((r = previrt_rule_by_name(tok.c_str())) != nullptr) {
-			cfg->kind_enabled[r->id & 127] = 1;
+			cfg->kind_enabled[r->id] = 1;
 		} else {
 			*error = std::string("previrt: unknown kind '") + tok + "' in " + how +
 				 "kinds (kinds are the rule names in rewriting-rules/x86_64.rules, or 'mmio')";
@@ -131,6 +146,9 @@ static bool read_env(previrt_clang_config *cfg, const char *env, std::string *er
 			cfg->all_code_models = true;
 		} else if (key == "verbose" && !has_val) {
 			cfg->verbose = true;
+		} else if (key == "pool" && has_val) {
+			if (!set_pool(cfg, val, how, error))
+				return false;
 		} else {
 			*error = std::string("previrt: unknown option '") + word +
 				 "' in PREVIRT_CLANG_OPTIONS (keys: " + KEYS + ")";
@@ -151,6 +169,8 @@ bool previrt_read_options(previrt_clang_config *cfg, std::string *error)
 		    !set_min_size(cfg, opts->min_size, how, error))
 			return false;
 		if (opts->kinds.getNumOccurrences() && !set_kinds(cfg, opts->kinds, how, error))
+			return false;
+		if (opts->pool.getNumOccurrences() && !set_pool(cfg, opts->pool, how, error))
 			return false;
 		cfg->disable = opts->disable;
 		cfg->all_code_models = opts->all_code_models;

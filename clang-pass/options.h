@@ -7,13 +7,19 @@
 #include <cstdint>
 #include <string>
 
+extern "C" {
+#include "pool.h"
+#include "previrt_rules.h"   // PREVIRT_KIND_MAX
+}
+
 struct previrt_clang_config {
 	unsigned min_size = 0;          // 0: the rules decide each kind's size
 	bool restrict_kinds = false;    // kinds= was given
-	uint8_t kind_enabled[128] = {}; // with restrict_kinds: kinds to annotate
+	uint8_t kind_enabled[PREVIRT_KIND_MAX + 1] = {}; // with restrict_kinds: kinds to annotate
 	bool disable = false;
 	bool all_code_models = false;
 	bool verbose = false;
+	unsigned long pool_bytes = PREVIRT_POOL_DEFAULT_BYTES;  // pool=BYTES (lib/pool.h)
 };
 
 // Registers the -previrt-* command-line options (call once, at load, only

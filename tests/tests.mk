@@ -26,3 +26,10 @@ check-docs-commands:
 
 CHECKS += check-rewriter check-gcc-plugin check-docs-commands
 .PHONY: check-rewriter check-gcc-plugin check-docs-commands
+
+check-asm-path: $(PLUGIN) $(PREVIRT_AS_DIR)/as $(RULES_H)
+	@echo "== asm path: hand-written .S through the GCC plugin and previrt-as, checked with binutils"
+	@tests/asm/run-tests.sh $(PLUGIN) $(PREVIRT_AS_DIR) $(CURDIR)/$(RULES) $(TESTS_WORK)/asm
+
+CHECKS += check-asm-path
+.PHONY: check-asm-path

@@ -1,0 +1,59 @@
+/*
+ * Hand-written assembly shaped like Linux's arch/x86/entry and head code:
+ * sensitive instructions in macros, in .entry.text and .noinstr.text, in
+ * exception-table-protected form, in ALTERNATIVE replacement code, next to
+ * interrupt shadows, and spelled as .byte.  (32-bit code, which 64-bit
+ * objdump cannot tell apart, is pinned in tests/rewriter.)
+ */
+#define SWAPGS swapgs
+#define _ASM_EXTABLE(from, to) \
+	.pushsection "__ex_table","a" ; .balign 4 ; .long (from) - . ; \
+	.long (to) - . ; .long 0 ; .popsection
+
+.macro SWITCH_CR3 reg:req
+	mov	%cr3, \reg
+	or	$0x1000, \reg
+	mov	\reg, %cr3
+.endm
+
+	.section .entry.text, "ax"
+	.globl entry_like_syscall
+entry_like_syscall:
+	SWAPGS
+	SWITCH_CR3 %rdi
+	pushq	%rax
+	popq	%rax
+	sti			/* the shadow covers sysretq */
+	sysretq
+
+	.globl entry_like_iret
+entry_like_iret:
+	pushfq
+	popfq
+	iretq
+
+	.section .noinstr.text, "ax"
+	.globl safe_msr
+safe_msr:
+1:	rdmsr
+2:	ret
+	_ASM_EXTABLE(1b, 2b)
+1:	wrmsr			/* reuses label 1: not protected */
+	ret
+
+	.text
+	.globl halt_loop
+halt_loop:
+	cli
+	.byte 0x0f, 0x01, 0xc8	/* monitor */
+	sti
+	.byte 0x0f, 0x01, 0xc9	/* mwait, in the sti shadow */
+	rdtsc
+	ret
+
+	.pushsection .altinstr_replacement, "ax"
+	wbinvd			/* replacement code: the kernel patches it itself */
+	.popsection
+
+	lgdt	(%rax)
+	ret
