@@ -42,11 +42,12 @@ check-clang-pass: $(CLANG_PASS) $(PLUGIN)
 # uses kernel-configs/kernel.mk's source cache (KSRC), report tool and initramfs.
 KCLANG_O = $(BUILD)/kernel/$(KCONFIG)-clang
 # (kernel.mk is included after this file: its variables are used in the recipe only)
-kernel-clang: $(CLANG_PASS) $(filter %/previrt-report,$(ALL))
+kernel-clang: $(CLANG_PASS) $(PREVIRT_AS_DIR)/as $(filter %/previrt-report,$(ALL))
 	@test -f $(KSRC)/Makefile || env -u MAKEFLAGS O=$(KCLANG_O) SRC=$(KSRC) TARBALL=$(KTARBALL) \
 		ci/kernel-build --extract-only
 	@env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL KCONFIG=$(KCONFIG) \
-		O=$(KCLANG_O) SRC=$(KSRC) PASS=$(abspath $(CLANG_PASS)) JOBS=$(KJOBS) REPORT=$(REPORT_TOOL) \
+		O=$(KCLANG_O) SRC=$(KSRC) PASS=$(abspath $(CLANG_PASS)) AS_DIR=$(PREVIRT_AS_DIR) \
+		JOBS=$(KJOBS) REPORT=$(REPORT_TOOL) \
 		clang-pass/kernel-build-clang
 	@$(MAKE) --no-print-directory initramfs
 	@KERNEL=$(KCLANG_O)/arch/x86/boot/bzImage INITRD=$(INITRD) LOG=$(KCLANG_O)/boot-native.log \

@@ -570,6 +570,63 @@ static int emits_bytes(const char *t, const struct stmt *s)
 	return 0;
 }
 
+/*
+ * A statement in a .macro body whose mnemonic is a macro parameter ("1: \\op"
+ * in Linux's msr-reg.S, expanded once as rdmsr and once as wrmsr): which
+ * instruction it is, only gas knows, at each expansion.  So the choice is
+ * left to gas: a chain of .ifc tests, one per mnemonic a rule matches with
+ * any operands, each branch the statement as a site of that kind, the
+ * final branch the statement untouched.  Returns the number of branches.
+ */
+static unsigned emit_param_cascade(struct strbuf *out, const char *stmt, size_t len,
+				   const char *param, const struct pv_rewrite_opts *o,
+				   unsigned flags)
+{
+	unsigned i, j, n = 0;
+	char buf[160];
+
+	for (i = 0; i < previrt_nforms; i++) {
+		const struct previrt_form *f = &previrt_forms[i];
+		const struct previrt_rule *r = previrt_rule_by_id(f->kind);
+		unsigned size;
+		int seen = 0;
+
+		if (f->nsteps != 1 || f->nops != 0 || !r)
+			continue;
+		if (o->kind_enabled && (f->kind > PREVIRT_KIND_MAX || !o->kind_enabled[f->kind]))
+			continue;
+		for (j = 0; j < i && !seen; j++)
+			seen = previrt_forms[j].nsteps == 1 && previrt_forms[j].nops == 0 &&
+			       strcmp(previrt_forms[j].mnemonic, f->mnemonic) == 0;
+		if (seen)
+			continue;
+		size = o->min_size ? o->min_size : r->size;
+		snprintf(buf, sizeof(buf), "\n.ifc %s,%s\n" SITE_LABEL ": ", param, f->mnemonic);
+		sb_str(out, buf);
+		sb_add(out, stmt, len);
+		emit_after(out, o, f->kind, size, flags, pv_io_width(f->kind, f->mnemonic));
+		sb_str(out, "\n.else");
+		n++;
+	}
+	sb_str(out, "\n");
+	sb_add(out, stmt, len);
+	for (i = 0; i < n; i++)
+		sb_str(out, "\n.endif");
+	return n;
+}
+
+/* "\\name" at the start of a statement body: the parameter reference, else 0. */
+static size_t param_mnemonic(const char *b, size_t blen)
+{
+	size_t n = 1;
+
+	if (blen < 2 || b[0] != '\\' || !(isalpha((unsigned char)b[1]) || b[1] == '_'))
+		return 0;
+	while (n < blen && (isalnum((unsigned char)b[n]) || b[n] == '_'))
+		n++;
+	return n < blen && !isspace((unsigned char)b[n]) ? 0 : n;
+}
+
 static int kind_has(unsigned kind, unsigned attr)
 {
 	const struct previrt_rule *r = previrt_rule_by_id(kind);
@@ -634,6 +691,28 @@ static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_r
 					npending = 0;
 				continue;
 			}
+		} else if (as.in_macro && as.cur.code && as.code64 && !as.cur.replacement &&
+			   param_mnemonic(b, blen) && !o->mmio_kind) {
+			char param[48];
+			size_t pl = param_mnemonic(b, blen);
+
+			if (pl >= sizeof(param))
+				continue;
+			memcpy(param, b, pl);
+			param[pl] = 0;
+			flags = o->flags | (as.cur.pushed ? PREVIRT_F_PUSHED : 0) |
+				(as.cur.noinstr ? PREVIRT_F_NOINSTR : 0);
+			for (l = 0; l < npending; l++)
+				if (ex_target[pending[l]])
+					flags |= PREVIRT_F_EXTABLE;
+			npending = 0;
+			sb_add(&out, t + copied, s->body - copied);
+			if (emit_param_cascade(&out, t + s->body, s->end - s->body, param, o, flags)) {
+				st->sites++;
+				st->param_sites++;
+			}
+			copied = s->end;
+			continue;
 		} else if (pv_parse_insn(b, blen, &insn) != 0) {
 			continue;
 		} else {

@@ -39,6 +39,7 @@ struct pv_rewrite_stats {
 	unsigned skipped_repl;   /* sensitive, but replacement code (.altinstr_replacement) */
 	unsigned skipped_kind;   /* sensitive, but its kind is filtered out */
 	unsigned skipped_mode;   /* sensitive, but in .code16/.code32 code (not x86-64) */
+	unsigned param_sites;    /* macro-parameter mnemonics ("\\op") left to gas's .ifc */
 	unsigned kinds[8];       /* kind of the first sites, for verbose output */
 	unsigned site_flags[8];
 };

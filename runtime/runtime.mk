@@ -5,10 +5,9 @@
 #   make runtime                 loader image, the core as a host library, test programs
 #   make check-runtime           harness, decoder differential, VMM detection
 #   make check-runtime-vmlinux   decoder + patching over the tiny vmlinux (after check-kernel)
-#   make kernel-tiny-pool        the tiny kernel with the handler pool (profile backend)
 #   make check-runtime-boot      QEMU boots through the loader (after check-kernel)
 #   make boot-native LOADER=1 BACKEND=native|profile [KERNEL=vmlinux] [INITRD=...] [MARKER=text]
-#   make bench-xen               P5: builds the pool and pvops kernels, prints the table
+#   make bench-xen               P5: builds the tiny and pvops kernels, prints the table
 
 RT_OUT     := $(BUILD)/runtime
 # Xen's public headers default to the 3.0.0 ABI, where __HYPERVISOR_sched_op
@@ -176,40 +175,23 @@ check-runtime-vmlinux: $(RT_T)/decode-diff $(RT_T)/patch-elf
 	@echo "== runtime: validate + patch $(RT_VMLINUX) in a copy, timed"
 	@$(RT_T)/patch-elf --min-sites 1000 $(RT_VMLINUX)
 
-# The tiny kernel again, with the handler pool (runtime/kernel/previrt-pool.h)
-# that the profile backend needs: same .config as kernel-configs' tiny
-# build, same source tree, its own build directory.  Kbuild does not see a
-# plugin change, so a changed plugin cleans the build first (as ci/kernel-build does).
-RT_KPOOL_DIR := $(BUILD)/kernel/tiny-pool
-RT_KPOOL     := $(RT_KPOOL_DIR)/vmlinux
-kernel-tiny-pool: $(PLUGIN)
-	@test -f $(BUILD)/kernel/tiny/.config -a -d $(BUILD)/linux-src || \
-		{ echo "kernel-tiny-pool: build the tiny kernel first (make kernel)" >&2; exit 1; }
-	@mkdir -p $(RT_KPOOL_DIR)
-	@cmp -s $(BUILD)/kernel/tiny/.config $(RT_KPOOL_DIR)/.config || \
-		cp $(BUILD)/kernel/tiny/.config $(RT_KPOOL_DIR)/.config
-	@stamp=$$(cat $(PLUGIN) runtime/kernel/previrt-pool.h | md5sum); \
-	if [ "$$(cat $(RT_KPOOL_DIR)/.previrt-stamp 2>/dev/null)" != "$$stamp" ]; then \
-		rm -f $(RT_KPOOL_DIR)/.previrt-stamp; \
-		env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL \
-			make -C $(BUILD)/linux-src O=$(RT_KPOOL_DIR) -s clean >/dev/null 2>&1; \
-		cp $(BUILD)/kernel/tiny/.config $(RT_KPOOL_DIR)/.config; \
-	fi; \
-	echo "== runtime: tiny kernel with the handler pool in $(RT_KPOOL_DIR) (log: build.log)"; \
-	env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL \
-		make -C $(BUILD)/linux-src O=$(RT_KPOOL_DIR) -j$$(nproc) \
-		KCFLAGS="-fplugin=$(abspath $(PLUGIN)) -include $(CURDIR)/runtime/kernel/previrt-pool.h" \
-		olddefconfig vmlinux >$(RT_KPOOL_DIR)/build.log 2>&1 || \
-		{ tail -30 $(RT_KPOOL_DIR)/build.log; echo "kernel-tiny-pool: build failed" >&2; exit 1; }; \
-	echo "$$stamp" >$(RT_KPOOL_DIR)/.previrt-stamp
+# The plugin reserves the handler pool itself (lib/pool.h, in the unit that
+# defines start_kernel), so the tiny kernel kernel-configs builds is the one
+# every backend boots.  A copy without the pool's symbols stands for a
+# kernel built without it, to test the loader's refusal.
+RT_KPOOL   := $(BUILD)/kernel/tiny/vmlinux
+RT_NOPOOL  := $(RT_T)/vmlinux-nopool
+$(RT_NOPOOL): $(RT_KPOOL)
+	@mkdir -p $(dir $@)
+	objcopy --strip-symbol=previrt_pool --strip-symbol=previrt_pool_end \
+		--strip-symbol=previrt_counters --strip-symbol=previrt_counters_end $< $@
 
 # Boot tests under QEMU: the tiny annotated kernel (built by kernel-configs/kernel.mk)
 # through the loader with the native backend, as one bundle module, corrupted;
 # and the pool kernel with the profile backend, its counts read by previrt-report.
 # RT_PROFILE_KERNEL= (empty) leaves the profile boot out.
 RT_PROFILE_KERNEL ?= $(RT_KPOOL)
-check-runtime-boot: $(RT_LOADER) $(RT_T)/corrupt-elf $(filter %/previrt-report,$(ALL)) \
-		$(if $(filter $(RT_KPOOL),$(RT_PROFILE_KERNEL)),kernel-tiny-pool)
+check-runtime-boot: $(RT_LOADER) $(RT_T)/corrupt-elf $(filter %/previrt-report,$(ALL))
 	@echo "== runtime: booting the tiny annotated kernel through previrt-loader (QEMU TCG)"
 	@PROFILE_KERNEL=$(RT_PROFILE_KERNEL) tests/runtime/boot-tests.sh $(RT_LOADER) \
 		$(BUILD)/kernel/tiny/vmlinux $(BUILD)/workload/initramfs.cpio.gz $(RT_T)/boot \
@@ -225,25 +207,25 @@ check-runtime-boot: $(RT_LOADER) $(RT_T)/corrupt-elf $(filter %/previrt-report,$
 # whatever the host's speed (docs/xen.md).
 RT_XEN_KERNEL = $(if $(filter command line,$(origin KERNEL)),$(KERNEL),$(RT_KPOOL))
 XEN_ICOUNT ?= 0
-boot-xen: $(RT_LOADER) $(INITRD) $(if $(filter command line,$(origin KERNEL)),,kernel-tiny-pool)
+boot-xen: $(RT_LOADER) $(INITRD) $(if $(filter command line,$(origin KERNEL)),,k-tiny)
 	@echo "== runtime: Xen 4.17 (QEMU TCG), previrt-loader as PVH dom0, $(RT_XEN_KERNEL)"
 	@PREVIRT_LOADER=$(RT_LOADER) KERNEL=$(RT_XEN_KERNEL) INITRD=$(INITRD) BACKEND=$(BACKEND) \
 		ICOUNT=$(XEN_ICOUNT) ci/boot-xen
 
-check-runtime-xen: $(RT_LOADER) kernel-tiny-pool
+check-runtime-xen: $(RT_LOADER) $(RT_NOPOOL)
 	@echo "== runtime: the Xen backend: Xen 4.17 under QEMU TCG, previrt-loader as PVH dom0"
-	@tests/runtime/xen-tests.sh $(RT_LOADER) $(RT_KPOOL) $(BUILD)/kernel/tiny/vmlinux \
+	@tests/runtime/xen-tests.sh $(RT_LOADER) $(RT_KPOOL) $(RT_NOPOOL) \
 		$(BUILD)/workload/initramfs.cpio.gz $(RT_T)/xen
 
 # P5 (docs/xen.md, ci/bench-xen): the workload on Xen 4.17 as PVH dom0 for
-# (a) the tiny pool kernel patched by the Xen backend, (b) Linux's own Xen
+# (a) the tiny kernel patched by the Xen backend, (b) Linux's own Xen
 # PVH kernel (kernel-configs/xen-pvh.mk), (c) (a) with every site native;
 # REPS rounds (default 2), then the table.  Builds both kernels first, one
 # after the other (they share the extracted source tree); logs in
 # $(BUILD)/bench/p5.  Not in CI (two kernel builds, 2*REPS+1 Xen boots).
 ifneq ($(PVOPS_KERNEL),)
 bench-xen: $(RT_LOADER) $(INITRD)
-	@$(MAKE) --no-print-directory kernel-tiny-pool
+	@$(MAKE) --no-print-directory k-tiny
 	@$(MAKE) --no-print-directory kernel-pvops
 	@echo "== runtime: P5 on Xen 4.17: $(RT_KPOOL) (Xen backend) vs $(PVOPS_KERNEL) (Linux's own Xen PVH)"
 	@PREVIRT_LOADER=$(RT_LOADER) A_KERNEL=$(RT_KPOOL) B_KERNEL=$(abspath $(PVOPS_KERNEL)) \
@@ -264,14 +246,14 @@ endif
 
 ALL    += $(RT_HOST_LIB) $(RT_LOADER)
 CHECKS += check-runtime
-.PHONY: runtime check-runtime check-runtime-vmlinux check-runtime-boot kernel-tiny-pool
+.PHONY: runtime check-runtime check-runtime-vmlinux check-runtime-boot
 # After check-kernel, which builds the tiny kernel and the initramfs (and so
 # never races these tests for the same build directory).
 ifneq ($(wildcard kernel-configs/kernel.mk),)
 ifeq ($(RT_VMLINUX),$(RT_VMLINUX_TINY))
 check-runtime-vmlinux: check-kernel
 endif
-check-runtime-boot kernel-tiny-pool: check-kernel
+check-runtime-boot $(RT_NOPOOL): check-kernel
 # one QEMU at a time: the Xen boot after the native ones
 check-runtime-xen: check-runtime-boot
 CHECKS += check-runtime-vmlinux check-runtime-boot check-runtime-xen

@@ -180,7 +180,7 @@ struct pool {
 	uint64_t pool, pool_end, cnt, cnt_end;     /* physical */
 };
 
-/* The handler pool and counters that runtime/kernel/previrt-pool.h puts in vmlinux. */
+/* The handler pool and counters the compiler plugin reserves in vmlinux (lib/pool.h). */
 static void find_pool(const struct elfimage *im, const char *backend, struct pool *p)
 {
 	p->pool = elfimage_symbol(im, "previrt_pool");
@@ -189,7 +189,7 @@ static void find_pool(const struct elfimage *im, const char *backend, struct poo
 	p->cnt_end = elfimage_symbol(im, "previrt_counters_end");
 	if (!p->pool || !p->cnt || p->pool_end <= p->pool || p->cnt_end <= p->cnt) {
 		con_printf("previrt-loader: backend %s needs a handler pool in the kernel image\n", backend);
-		fatal("no previrt_pool/previrt_counters symbols", "build with runtime/kernel/previrt-pool.h");
+		fatal("no previrt_pool/previrt_counters symbols", "build with -fplugin=previrt (pool=BYTES above 0)");
 	}
 	con_printf("previrt-loader: pool 0x%lx (%lu bytes), counters 0x%lx (%lu bytes)\n",
 		   (unsigned long)p->pool, (unsigned long)(p->pool_end - p->pool),

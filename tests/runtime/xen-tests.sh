@@ -10,7 +10,7 @@
 #   3. a kernel without the handler pool: the loader refuses (FATAL), the
 #      kernel never starts, Xen reports the domain as crashed.
 #
-#   tests/runtime/xen-tests.sh LOADER POOL_VMLINUX PLAIN_VMLINUX INITRD WORKDIR
+#   tests/runtime/xen-tests.sh LOADER VMLINUX NOPOOL_VMLINUX INITRD WORKDIR
 # Ends with "N passed, M failed".
 set -u
 loader=$1 pool=$2 plain=$3 initrd=$4 work=$5

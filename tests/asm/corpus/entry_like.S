@@ -57,3 +57,21 @@ halt_loop:
 
 	lgdt	(%rax)
 	ret
+
+/* The mnemonic is a macro parameter (Linux's arch/x86/lib/msr-reg.S):
+ * only the expansion tells rdmsr from wrmsr, or from a harmless pause. */
+.macro op_safe op
+1:	\op
+2:	ret
+	_ASM_EXTABLE(1b, 2b)
+.endm
+.macro plain_op op
+	\op
+.endm
+	.globl rd_safe, wr_safe
+rd_safe:
+	op_safe rdmsr
+wr_safe:
+	op_safe wrmsr
+	plain_op pause
+	ret
