@@ -303,6 +303,7 @@ struct asm_state {
 	 * where a site really landed.
 	 */
 	int in_macro;
+	int alt_macro;          /* the body fills .altinstructions (an ALTERNATIVE) */
 	struct asm_state *outside;
 };
 
@@ -313,6 +314,19 @@ static void state_init(struct asm_state *as, unsigned caller_flags)
 	as->cur.noinstr = (caller_flags & PREVIRT_F_NOINSTR) != 0;
 	as->prev = as->cur;
 	as->code64 = 1;
+}
+
+/*
+ * Does the .macro starting at statement s emit .altinstructions?  Then it
+ * is an ALTERNATIVE, and what its parameters hold is an original or a
+ * replacement instruction, which the kernel patches itself: never a site.
+ */
+static int macro_fills_altinstructions(const char *t, const struct stmt *s)
+{
+	const char *end = strstr(t + s->end, ".endm");
+	const char *alt = strstr(t + s->end, ".altinstructions");
+
+	return alt && (!end || alt < end);
 }
 
 /* Apply a section or mode directive; 1 when the statement was one. */
@@ -361,6 +375,7 @@ static int track_directive(const char *t, const struct stmt *s, struct asm_state
 		as->prev = as->cur;
 		as->depth = 0;
 		as->in_macro = 1;
+		as->alt_macro = macro_fills_altinstructions(t, s);
 		return 1;
 	} else if ((body_is(t, s, ".endm") || body_is(t, s, ".endmacro")) && as->in_macro) {
 		struct asm_state *o = as->outside;
@@ -601,7 +616,9 @@ static unsigned emit_param_cascade(struct strbuf *out, const char *stmt, size_t 
 		if (seen)
 			continue;
 		size = o->min_size ? o->min_size : r->size;
-		snprintf(buf, sizeof(buf), "\n.ifc %s,%s\n" SITE_LABEL ": ", param, f->mnemonic);
+		/* quoted: a parameter may hold a whole instruction with commas */
+		snprintf(buf, sizeof(buf), "\n.ifc \"%s\",\"%s\"\n" SITE_LABEL ": ", param,
+			 f->mnemonic);
 		sb_str(out, buf);
 		sb_add(out, stmt, len);
 		emit_after(out, o, f->kind, size, flags, pv_io_width(f->kind, f->mnemonic));
@@ -691,8 +708,8 @@ static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_r
 					npending = 0;
 				continue;
 			}
-		} else if (as.in_macro && as.cur.code && as.code64 && !as.cur.replacement &&
-			   param_mnemonic(b, blen) && !o->mmio_kind) {
+		} else if (as.in_macro && !as.alt_macro && as.cur.code && as.code64 &&
+			   !as.cur.replacement && param_mnemonic(b, blen) && !o->mmio_kind) {
 			char param[48];
 			size_t pl = param_mnemonic(b, blen);
 

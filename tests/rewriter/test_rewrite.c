@@ -152,6 +152,21 @@ static void test_whole_file(void)
 		printf("    sites %u skipped_mode %u\n%s\n", st.sites, st.skipped_mode, out ? out : "-");
 	ok ? passed++ : failed++;
 	free(out);
+	/* a parameter as mnemonic: gas chooses at each expansion; never inside
+	 * an ALTERNATIVE-style macro (its parameters are originals) */
+	out = pv_rewrite_file(".macro op_safe op\n1: \\op\n.endm\n"
+			      ".macro ALT oldinstr, newinstr\n140: \\oldinstr\n141:\n"
+			      ".pushsection .altinstructions,\"a\"\n.long 140b - .\n.popsection\n"
+			      ".endm\n", &o, PREVIRT_PRODUCER_GAS, &st);
+	ok = out && st.sites == 1 && st.param_sites == 1 &&
+	     strstr(out, ".ifc \"\\op\",\"rdmsr\"\n98470: \\op") != NULL &&
+	     strstr(out, "\\oldinstr\n141:") != NULL && !strstr(out, "\"\\oldinstr\"");
+	printf("%s whole_file_parameter_mnemonic_left_to_gas_not_in_alternatives\n",
+	       ok ? "PASS" : "FAIL");
+	if (!ok)
+		printf("%s\n", out ? out : "-");
+	ok ? passed++ : failed++;
+	free(out);
 	out = pv_rewrite_file(".text\nnop\n", &o, PREVIRT_PRODUCER_GAS, &st);
 	ok = out == NULL && st.sites == 0;
 	printf("%s whole_file_without_sites_is_unchanged\n", ok ? "PASS" : "FAIL");
