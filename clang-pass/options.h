@@ -7,10 +7,12 @@
 #include <cstdint>
 #include <string>
 
+#include "previrt/format.h"
+
 struct previrt_clang_config {
 	unsigned min_size = 0;          // 0: the rules decide each kind's size
 	bool restrict_kinds = false;    // kinds= was given
-	uint8_t kind_enabled[128] = {}; // with restrict_kinds: kinds to annotate
+	uint8_t kind_enabled[PREVIRT_KIND_MAX + 1] = {}; // with restrict_kinds: kinds to annotate
 	bool disable = false;
 	bool all_code_models = false;
 	bool verbose = false;

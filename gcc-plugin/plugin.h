@@ -5,10 +5,12 @@
 
 #include <stdint.h>
 
+#include "previrt/format.h"
+
 struct previrt_config {
 	unsigned min_size;          /* -fplugin-arg-previrt-min-size=N (0: rules decide) */
 	bool     restrict_kinds;    /* -fplugin-arg-previrt-kinds=LIST was given */
-	uint8_t  kind_enabled[128]; /* with restrict_kinds: kinds to annotate */
+	uint8_t  kind_enabled[PREVIRT_KIND_MAX + 1]; /* with restrict_kinds: kinds to annotate */
 	bool     all_code_models;   /* -fplugin-arg-previrt-all-code-models */
 	bool     verbose;           /* -fplugin-arg-previrt-verbose */
 };

@@ -417,7 +417,7 @@ char *pv_rewrite_asm(const char *t, const struct pv_rewrite_opts *o,
 				st->skipped_alt++;
 				continue;
 			}
-			if (o->kind_enabled && !o->kind_enabled[kind & 127]) {
+			if (o->kind_enabled && (kind > PREVIRT_KIND_MAX || !o->kind_enabled[kind])) {
 				st->skipped_kind++;
 				continue;
 			}

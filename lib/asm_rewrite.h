@@ -24,7 +24,7 @@ enum pv_pad_style {
 struct pv_rewrite_opts {
 	enum pv_pad_style pad;
 	unsigned min_size;            /* 0: each rule's size; else this size for every kind */
-	const uint8_t *kind_enabled;  /* [128] 1 = annotate; 0 pointer = all kinds */
+	const uint8_t *kind_enabled;  /* [PREVIRT_KIND_MAX + 1] 1 = annotate; 0 pointer = all kinds */
 	unsigned mmio_kind;           /* nonzero: the template is an MMIO accessor body */
 	unsigned mmio_width;
 	unsigned flags;               /* PREVIRT_F_* for every site: NOINSTR, TOPLEVEL, ASMGOTO */
