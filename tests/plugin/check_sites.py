@@ -6,7 +6,7 @@ instead of each rule's size.
 
 Checks a plugin-annotated object against binutils' view of it:
 
-  * .previrt is whole 12-byte records with exactly one version-1 GCC header;
+  * .previrt is whole 12-byte records with exactly one version-2 GCC header;
   * every record points, through its relocation, into an executable section
     that is not replacement code, at an instruction boundary, at an
     instruction of the record's kind (classified independently of previrt),
@@ -84,7 +84,7 @@ def main(argv):
         rec = RECORD.unpack_from(data, off)
         if rec[1] == 0:
             magic, _, version, size, producer, _ = HEADER.unpack_from(data, off)
-            if magic != MAGIC or version != 1 or size != 12 or producer != 1:
+            if magic != MAGIC or version != 2 or size != 12 or producer != 1:
                 bad(f"bad header at .previrt+{off}")
             headers += 1
             continue
