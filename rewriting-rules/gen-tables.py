@@ -17,7 +17,7 @@ import sys
 GPRS = ["rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
         "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"]
 ATTR_BITS = {"fault": "PREVIRT_RA_FAULT", "cflow": "PREVIRT_RA_CFLOW",
-             "shadow": "PREVIRT_RA_SHADOW"}
+             "shadow": "PREVIRT_RA_SHADOW", "ustack": "PREVIRT_RA_USTACK"}
 OPND_PATTERNS = {"*": "PREVIRT_OP_ANY", "%cr*": "PREVIRT_OP_CR",
                  "%dr*": "PREVIRT_OP_DR", "%db*": "PREVIRT_OP_DR",
                  "(*": "PREVIRT_OP_MEM", "%sreg": "PREVIRT_OP_SREG",
@@ -180,6 +180,7 @@ enum previrt_kind {{
 #define PREVIRT_RA_CFLOW   0x04   /* transfers control */
 #define PREVIRT_RA_SHADOW  0x08   /* opens an interrupt shadow */
 #define PREVIRT_RA_MMIO    0x10   /* MMIO access kind */
+#define PREVIRT_RA_USTACK  0x20   /* may run while %rsp is the user's stack (swapgs) */
 
 /* operand patterns of a form */
 enum previrt_op {{
