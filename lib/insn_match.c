@@ -107,7 +107,9 @@ int pv_parse_insn(const char *text, size_t len, struct pv_insn_text *out)
 
 /*
  * Classify an operand: "%%cr3", "%cr3" -> CR; "%db7", "%dr7" -> DR; "%%ds", "%fs" ->
- * SREG ("%ss" -> SS); "$0x80" -> IMM; "(...)" -> MEM; anything else (a GPR, "%0") -> ANY.
+ * SREG ("%ss" -> SS); "$0x80", LLVM's "$$0x80" -> IMM; "(...)" -> MEM; anything else
+ * (a GPR, GCC's "%0", LLVM's "${0:k}") -> ANY.  LLVM's "$0" reads as IMM, which every
+ * '*' pattern accepts too.
  * Asm templates double the '%' of a register; objdump writes one.
  */
 static unsigned op_class(const char *op)
@@ -127,21 +129,30 @@ static unsigned op_class(const char *op)
 		if (strlen(p) == 2 && p[1] == 's' && strchr("ecdfg", p[0]))
 			return PREVIRT_OP_SREG;
 	}
-	if (op[0] == '$')
+	/* "$0x80"; LLVM writes a literal '$' as "$$" and an operand as "$0" or "${0:k}" */
+	if (op[0] == '$' && op[1] != '{')
 		return PREVIRT_OP_IMM;
 	if (strchr(op, '('))
 		return PREVIRT_OP_MEM;
 	return PREVIRT_OP_ANY;
 }
 
-/* "$3", "$0x3", "$03" -> 1 and *v; anything else (a symbol, "$%c0") -> 0 */
+/*
+ * "$3", "$0x3", "$03", LLVM's "$$3" -> 1 and *v; anything else (a symbol,
+ * "$%c0") -> 0.  LLVM's operand reference "$3" cannot be told from GCC's
+ * immediate 3 by its text: it counts as the value 3, which errs towards an
+ * exclusion (`!int $3`: no site) rather than a wrong record.
+ */
 static int imm_value(const char *op, unsigned long *v)
 {
 	char *e;
 
-	if (op[0] != '$' || !isdigit((unsigned char)op[1]))
+	if (op[0] != '$')
 		return 0;
-	*v = strtoul(op + 1, &e, 0);
+	op += op[1] == '$' ? 2 : 1;
+	if (!isdigit((unsigned char)op[0]))
+		return 0;
+	*v = strtoul(op, &e, 0);
 	return *e == 0;
 }
 

@@ -176,6 +176,8 @@ int main(void)
 		     K(PREVIRT_KIND_FAR_RET, PREVIRT_KIND_FAR_JMP, PREVIRT_KIND_FAR_CALL,
 		       PREVIRT_KIND_FAR_JMP), 0);
 	expect_sites("int_n", "int $0x80\n int $4", 0, 2, K(PREVIRT_KIND_INT_N, PREVIRT_KIND_INT_N), 0);
+	expect_sites("llvm_int_n_but_not_int_3", "int $$0x80\n int $$3\n mov $0,%ds\n mov %ss,${0:k}",
+		     0, 3, K(PREVIRT_KIND_INT_N, PREVIRT_KIND_MOV_TO_SEG, PREVIRT_KIND_MOV_FROM_SEG), 0);
 	expect_sites("descriptor_checks", "lar %1,%0\n lsl %1,%0\n verr %w0\n verw %[ds]", 0, 4,
 		     K(PREVIRT_KIND_LAR, PREVIRT_KIND_LSL, PREVIRT_KIND_VERR, PREVIRT_KIND_VERW), 0);
 	expect_sites("xsaves_byte_form", ".byte 0x48, 0x0f,0xc7,0x2f", 0, 1, K(PREVIRT_KIND_XSAVES),
