@@ -322,11 +322,14 @@ unsigned pv_insn_kind(const struct pv_insn *insn, const uint8_t *bytes)
 
 	if (!insn->is_insn)
 		return 0;
-	if (!insn->quick && maybe_sensitive(insn->parsed.mnemonic, insn->text))
-		k = pv_match_insn(&insn->parsed);
-	/* instructions a disassembler may spell differently from the rules' mnemonic */
-	if (!k && insn->length > 0 && insn->length < 32 &&
-	    (byte_form_lengths() & (1u << insn->length)))
+	/*
+	 * The rules' exact encodings first: a disassembler may spell them
+	 * differently from the rules' mnemonic, or as another instruction
+	 * (binutils 2.40 shows FRED's erets, F2 0F 01 CA, as "repnz clac").
+	 */
+	if (insn->length > 0 && insn->length < 32 && (byte_form_lengths() & (1u << insn->length)))
 		k = pv_match_bytes(bytes, (size_t)insn->length);
+	if (!k && !insn->quick && maybe_sensitive(insn->parsed.mnemonic, insn->text))
+		k = pv_match_insn(&insn->parsed);
 	return k;
 }
