@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Decoder for the rule instructions: prefixes, opcode maps 1-byte / 0F /
- * 0F38, ModRM + SIB + displacement, immediates.  See decode.h.
+ * 0F38 / 0F3A, ModRM + SIB + displacement, immediates.  See decode.h.
  *
  * Strictness: an encoding is accepted only with the prefixes the
  * assembler emits for it (operand-size 66 where it selects a width, F3 as
