@@ -258,7 +258,9 @@ static void check_sites(const char *file, const uint8_t *rec, size_t size, uint6
 				rk = pv_match_sequence(&t1, &t2);
 			total = l + l2;
 		} else {
-			rk = r->kind >= PREVIRT_KIND_MMIO_MIN ? (ref_is_mem_mov(b.s) ? r->kind : 0) : ref_kind(b.s, p, l);
+			int mmio = r->kind >= PREVIRT_KIND_MMIO_MIN && r->kind <= PREVIRT_KIND_MMIO_MAX;
+
+			rk = mmio ? (ref_is_mem_mov(b.s) ? r->kind : 0) : ref_kind(b.s, p, l);
 			total = l;
 		}
 		if (rk != r->kind || total != r->insn_length ||

@@ -56,7 +56,13 @@ static int check_fields(struct verifier *v, const struct pv_site *s)
 		ok = 0;
 	}
 	if (s->flags & ~PREVIRT_F_KNOWN)
-		problem(v, s, "flags 0x%02x use a bit version 1 does not define", s->flags);
+		problem(v, s, "flags 0x%02x use a bit version %d does not define", s->flags,
+			PREVIRT_FORMAT_VERSION);
+	/* an interrupt-shadow pair starts with an instruction whose rule says `shadow` */
+	if ((s->flags & PREVIRT_F_SHADOW) && previrt_rule_by_id(s->kind) &&
+	    !(previrt_rule_by_id(s->kind)->attrs & PREVIRT_RA_SHADOW))
+		problem(v, s, "SHADOW flag on kind %s, which opens no interrupt shadow",
+			previrt_rule_by_id(s->kind)->name);
 	if (s->reserved)
 		problem(v, s, "reserved field is 0x%04x, must be 0", s->reserved);
 	if (mmio_kind != !!(s->flags & PREVIRT_F_MMIO))
