@@ -99,7 +99,8 @@ static bool set_kinds(previrt_clang_config *cfg, const std::string &list, const 
 			cfg->kind_enabled[PREVIRT_KIND_MMIO_READ] = 1;
 			cfg->kind_enabled[PREVIRT_KIND_MMIO_WRITE] = 1;
 		} else if ((r = previrt_rule_by_name(tok.c_str())) != nullptr) {
-			cfg->kind_enabled[r->id] = 1;
+			if (r->id <= PREVIRT_KIND_MAX)
+				cfg->kind_enabled[r->id] = 1;
 		} else {
 			*error = std::string("previrt: unknown kind '") + tok + "' in " + how +
 				 "kinds (kinds are the rule names in rewriting-rules/x86_64.rules, or 'mmio')";

@@ -57,7 +57,8 @@ static bool parse_kinds(const char *list)
 			previrt_cfg.kind_enabled[PREVIRT_KIND_MMIO_READ] = 1;
 			previrt_cfg.kind_enabled[PREVIRT_KIND_MMIO_WRITE] = 1;
 		} else if ((r = previrt_rule_by_name(tok)) != NULL) {
-			previrt_cfg.kind_enabled[r->id] = 1;
+			if (r->id <= PREVIRT_KIND_MAX)
+				previrt_cfg.kind_enabled[r->id] = 1;
 		} else {
 			error("previrt: unknown kind %qs in %<-fplugin-arg-previrt-kinds%> "
 			      "(kinds are the rule names in %<rewriting-rules/x86_64.rules%>, or %<mmio%>)", tok);

@@ -38,9 +38,11 @@ static void copy_trimmed(char *dst, size_t cap, const char *s, size_t len)
 
 int pv_parse_insn(const char *text, size_t len, struct pv_insn_text *out)
 {
-	const char *p = text, *end = text + len;
+	const char *p = text, *end = text + len, *hash = memchr(text, '#', len);
 
 	memset(out, 0, sizeof(*out));
+	if (hash)
+		end = hash;         /* a comment: objdump's "# 0x1234" after a RIP-relative operand */
 	for (;;) {
 		const char *w;
 		size_t wl, i;
@@ -53,6 +55,16 @@ int pv_parse_insn(const char *text, size_t len, struct pv_insn_text *out)
 		while (p < end && (isalnum((unsigned char)*p) || *p == '_'))
 			p++;
 		wl = (size_t)(p - w);
+		/* objdump's "rex.W", "rex.WRB", ...: a REX prefix it could not fold into the mnemonic */
+		if (wl == 3 && strncasecmp(w, "rex", 3) == 0 && p < end && *p == '.') {
+			while (p < end && (isalpha((unsigned char)*p) || *p == '.'))
+				p++;
+			if (p < end && isspace((unsigned char)*p)) {
+				out->nprefixes++;
+				continue;
+			}
+			return -1;
+		}
 		/* a word must end at white space, an operand start or the end */
 		if (p < end && !isspace((unsigned char)*p) && *p != '%' && *p != '(' && *p != '$')
 			return -1;
@@ -93,7 +105,13 @@ int pv_parse_insn(const char *text, size_t len, struct pv_insn_text *out)
 	return 0;
 }
 
-/* Classify an operand: "%%cr3", "%cr3" -> CR; "%db7", "%dr7" -> DR; "(...)" -> MEM. */
+/*
+ * Classify an operand: "%%cr3", "%cr3" -> CR; "%db7", "%dr7" -> DR; "%%ds", "%fs" ->
+ * SREG ("%ss" -> SS); "$0x80", LLVM's "$$0x80" -> IMM; "(...)" -> MEM; anything else
+ * (a GPR, GCC's "%0", LLVM's "${0:k}") -> ANY.  LLVM's "$0" reads as IMM, which every
+ * '*' pattern accepts too.
+ * Asm templates double the '%' of a register; objdump writes one.
+ */
 static unsigned op_class(const char *op)
 {
 	const char *p = op;
@@ -106,10 +124,36 @@ static unsigned op_class(const char *op)
 		if ((strncmp(p, "dr", 2) == 0 || strncmp(p, "db", 2) == 0) &&
 		    isdigit((unsigned char)p[2]))
 			return PREVIRT_OP_DR;
+		if (strcmp(p, "ss") == 0)
+			return PREVIRT_OP_SS;
+		if (strlen(p) == 2 && p[1] == 's' && strchr("ecdfg", p[0]))
+			return PREVIRT_OP_SREG;
 	}
+	/* "$0x80"; LLVM writes a literal '$' as "$$" and an operand as "$0" or "${0:k}" */
+	if (op[0] == '$' && op[1] != '{')
+		return PREVIRT_OP_IMM;
 	if (strchr(op, '('))
 		return PREVIRT_OP_MEM;
 	return PREVIRT_OP_ANY;
+}
+
+/*
+ * "$3", "$0x3", "$03", LLVM's "$$3" -> 1 and *v; anything else (a symbol,
+ * "$%c0") -> 0.  LLVM's operand reference "$3" cannot be told from GCC's
+ * immediate 3 by its text: it counts as the value 3, which errs towards an
+ * exclusion (`!int $3`: no site) rather than a wrong record.
+ */
+static int imm_value(const char *op, unsigned long *v)
+{
+	char *e;
+
+	if (op[0] != '$')
+		return 0;
+	op += op[1] == '$' ? 2 : 1;
+	if (!isdigit((unsigned char)op[0]))
+		return 0;
+	*v = strtoul(op, &e, 0);
+	return *e == 0;
 }
 
 static int form_matches(const struct previrt_form *f, const struct pv_insn_text *insn)
@@ -126,8 +170,17 @@ static int form_matches(const struct previrt_form *f, const struct pv_insn_text 
 		unsigned want = f->op[i], have = op_class(insn->ops[i]);
 
 		if (want == PREVIRT_OP_ANY) {
-			/* '*' is a general operand: never a control or debug register */
-			if (have == PREVIRT_OP_CR || have == PREVIRT_OP_DR)
+			/* '*' is a general operand: never a control, debug or segment register */
+			if (have == PREVIRT_OP_CR || have == PREVIRT_OP_DR ||
+			    have == PREVIRT_OP_SREG || have == PREVIRT_OP_SS)
+				return 0;
+		} else if (want == PREVIRT_OP_SREG) {
+			if (have != PREVIRT_OP_SREG && have != PREVIRT_OP_SS)
+				return 0;
+		} else if (want == PREVIRT_OP_IMMVAL) {
+			unsigned long v;
+
+			if (!imm_value(insn->ops[i], &v) || v != f->imm)
 				return 0;
 		} else if (want != have) {
 			return 0;
@@ -144,7 +197,7 @@ unsigned pv_match_insn(const struct pv_insn_text *insn)
 		const struct previrt_form *f = &previrt_forms[i];
 
 		if (f->nsteps == 1 && form_matches(f, insn))
-			return f->kind;
+			return f->exclude ? 0 : f->kind;     /* exclusions come first */
 	}
 	return 0;
 }

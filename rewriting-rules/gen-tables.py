@@ -17,10 +17,14 @@ import sys
 GPRS = ["rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
         "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"]
 ATTR_BITS = {"fault": "PREVIRT_RA_FAULT", "cflow": "PREVIRT_RA_CFLOW",
-             "shadow": "PREVIRT_RA_SHADOW"}
+             "shadow": "PREVIRT_RA_SHADOW", "ustack": "PREVIRT_RA_USTACK"}
 OPND_PATTERNS = {"*": "PREVIRT_OP_ANY", "%cr*": "PREVIRT_OP_CR",
                  "%dr*": "PREVIRT_OP_DR", "%db*": "PREVIRT_OP_DR",
-                 "(*": "PREVIRT_OP_MEM"}
+                 "(*": "PREVIRT_OP_MEM", "%sreg": "PREVIRT_OP_SREG",
+                 "%ss": "PREVIRT_OP_SS", "$*": "PREVIRT_OP_IMM"}
+IMM_RE = re.compile(r"^\$(0x[0-9a-fA-F]+|[0-9]+)$")   # '$N': exactly the immediate N
+# instruction kinds: 1..63 (format version 1) and 128..1023 (version 2); 64..127 are MMIO
+INSN_ID_RANGES = ((1, 63), (128, 1023))
 KIND_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 MNEM_RE = re.compile(r"^[a-z][a-z0-9]*$")
 
@@ -43,6 +47,11 @@ def parse_form(text, where):
     text = text.strip()
     if not text:
         raise RuleError(f"{where}: empty form")
+    exclude = text.startswith("!")
+    if exclude:
+        text = text[1:].strip()
+        if text.startswith(".byte") or ";" in text:
+            raise RuleError(f"{where}: an exclusion '!' is one instruction, not .byte or a sequence")
     if text.startswith(".byte"):
         raw = [b.strip() for b in text[len(".byte"):].split(",")]
         try:
@@ -60,19 +69,26 @@ def parse_form(text, where):
         mnem, _, ops = step.partition(" ")
         if not MNEM_RE.match(mnem):
             raise RuleError(f"{where}: bad mnemonic '{mnem}'")
-        pats = []
+        pats, imms = [], []
         ops = ops.strip()
         if ops:
             for o in ops.split(","):
                 o = o.strip()
+                m = IMM_RE.match(o)
+                if m and int(m.group(1), 0) <= 0xffffffff:
+                    pats.append("PREVIRT_OP_IMMVAL")
+                    imms.append(int(m.group(1), 0))
+                    continue
                 if o not in OPND_PATTERNS:
                     raise RuleError(f"{where}: bad operand pattern '{o}' "
-                                    f"(expected one of {', '.join(OPND_PATTERNS)})")
+                                    f"(expected one of {', '.join(OPND_PATTERNS)}, $N)")
                 pats.append(OPND_PATTERNS[o])
         if len(pats) > 2:
             raise RuleError(f"{where}: at most two operand patterns")
-        out.append((mnem, pats))
-    return {"steps": out}
+        if len(imms) > 1:
+            raise RuleError(f"{where}: at most one '$N' operand pattern")
+        out.append((mnem, pats, imms[0] if imms else 0))
+    return {"steps": out, "exclude": exclude}
 
 
 def rule_lines(path):
@@ -95,8 +111,9 @@ def parse_rules(path):
             rid, size = int(sid), int(ssize)
         except ValueError:
             raise RuleError(f"{where}: id and size must be numbers") from None
-        if not 1 <= rid < 64:
-            raise RuleError(f"{where}: instruction kind ids are 1..63")
+        if not any(lo <= rid <= hi for lo, hi in INSN_ID_RANGES):
+            raise RuleError(f"{where}: instruction kind ids are 1..63 and 128..1023 "
+                            f"(64..127 are MMIO kinds)")
         if rid in ids or kind in names:
             raise RuleError(f"{where}: duplicate id {rid} or kind '{kind}'")
         if not KIND_RE.match(kind):
@@ -120,6 +137,8 @@ def parse_rules(path):
         rules.append({"id": rid, "kind": kind, "priv": cls == "priv", "size": size,
                       "attrs": bits, "uses": uses, "defs": defs,
                       "forms": [parse_form(t, where) for t in forms.split("|")]})
+        if all(f.get("exclude") for f in rules[-1]["forms"]):
+            raise RuleError(f"{where}: a rule needs a form that is not an exclusion")
     if not rules:
         raise RuleError(f"{path}: no rules")
     return rules
@@ -149,7 +168,10 @@ enum previrt_kind {{
 {kinds}
 }};
 
-#define PREVIRT_KIND_MAX         {kmax}   /* largest kind id in use */
+#define PREVIRT_RULES_KIND_LAST  {kmax}   /* largest kind id these rules define */
+#ifndef PREVIRT_KIND_MAX                  /* also in previrt/format.h: the format's bound */
+#define PREVIRT_KIND_MAX         1023     /* tables indexed by kind have this many + 1 */
+#endif
 #define PREVIRT_MMIO_SITE_SIZE   5        /* minimum site size of MMIO accesses */
 
 /* rule attributes */
@@ -158,9 +180,16 @@ enum previrt_kind {{
 #define PREVIRT_RA_CFLOW   0x04   /* transfers control */
 #define PREVIRT_RA_SHADOW  0x08   /* opens an interrupt shadow */
 #define PREVIRT_RA_MMIO    0x10   /* MMIO access kind */
+#define PREVIRT_RA_USTACK  0x20   /* may run while %rsp is the user's stack (swapgs) */
 
 /* operand patterns of a form */
-enum previrt_op {{ PREVIRT_OP_NONE, PREVIRT_OP_ANY, PREVIRT_OP_CR, PREVIRT_OP_DR, PREVIRT_OP_MEM }};
+enum previrt_op {{
+	PREVIRT_OP_NONE, PREVIRT_OP_ANY, PREVIRT_OP_CR, PREVIRT_OP_DR, PREVIRT_OP_MEM,
+	PREVIRT_OP_SREG,            /* a segment register: %es %cs %ss %ds %fs %gs */
+	PREVIRT_OP_SS,              /* exactly %ss */
+	PREVIRT_OP_IMM,             /* an immediate ($...) */
+	PREVIRT_OP_IMMVAL,          /* the immediate whose value is the form's imm */
+}};
 
 struct previrt_rule {{
 	uint16_t    id;
@@ -171,12 +200,18 @@ struct previrt_rule {{
 	const char *name;
 }};
 
-/* One spelling of a kind.  nsteps == 2: mnemonic then next_mnemonic (a sequence). */
+/*
+ * One spelling of a kind.  nsteps == 2: mnemonic then next_mnemonic (a sequence).
+ * exclude: text matching this form is not an instruction of any kind (e.g. `int $3`,
+ * which assemblers encode as int3); exclusions come first in previrt_forms.
+ */
 struct previrt_form {{
 	uint16_t    kind;
 	uint8_t     nsteps;     /* 1 or 2; 0 for a .byte form */
 	uint8_t     nops;       /* operand patterns given for the first step (0 = any) */
 	uint8_t     op[2];      /* enum previrt_op */
+	uint8_t     exclude;    /* 1: an exclusion form */
+	uint32_t    imm;        /* the value of a PREVIRT_OP_IMMVAL operand */
 	uint8_t     nbytes;     /* .byte form length */
 	uint8_t     bytes[15];  /* .byte form contents */
 	const char *mnemonic;
@@ -212,7 +247,8 @@ def c_str(s):
 def emit(rules, mmio, src):
     kinds = [f"\tPREVIRT_KIND_{r['kind'].upper()} = {r['id']}," for r in rules]
     kinds += ["\tPREVIRT_KIND_MMIO_READ = 64,", "\tPREVIRT_KIND_MMIO_WRITE = 65,"]
-    header = HEADER.format(src=src, kinds="\n".join(kinds), kmax=65)
+    header = HEADER.format(src=src, kinds="\n".join(kinds),
+                           kmax=max([65] + [r["id"] for r in rules]))
 
     allrules = rules + [
         {"id": 64, "kind": "mmio_read", "priv": False, "size": 5,
@@ -230,17 +266,28 @@ def emit(rules, mmio, src):
     lines += ["};", f"const unsigned previrt_nrules = {len(allrules)};", "",
               "const struct previrt_form previrt_forms[] = {"]
     forms = [(r["id"], f) for r in rules for f in r["forms"]]
-    forms.sort(key=lambda kf: 0 if len(kf[1].get("steps", [])) == 2 else 1)
+
+    def order(kf):
+        """exclusions, sequences, forms naming %ss (before %sreg), then file order"""
+        f = kf[1]
+        if f.get("exclude"):
+            return 0
+        if len(f.get("steps", [])) == 2:
+            return 1
+        if "steps" in f and "PREVIRT_OP_SS" in f["steps"][0][1]:
+            return 2
+        return 3
+    forms.sort(key=order)
     for kid, f in forms:
         if "bytes" in f:
             b = ", ".join(f"0x{x:02x}" for x in f["bytes"])
-            lines.append(f"\t{{ {kid}, 0, 0, {{ 0, 0 }}, {len(f['bytes'])}, {{ {b} }}, 0, 0 }},")
+            lines.append(f"\t{{ {kid}, 0, 0, {{ 0, 0 }}, 0, 0, {len(f['bytes'])}, {{ {b} }}, 0, 0 }},")
             continue
-        (m, pats) = f["steps"][0]
+        (m, pats, imm) = f["steps"][0]
         nxt = c_str(f["steps"][1][0]) if len(f["steps"]) == 2 else "0"
         ops = (pats + ["PREVIRT_OP_NONE"] * 2)[:2]
         lines.append(f"\t{{ {kid}, {len(f['steps'])}, {len(pats)}, {{ {ops[0]}, {ops[1]} }}, "
-                     f"0, {{ 0 }}, {c_str(m)}, {nxt} }},")
+                     f"{int(f['exclude'])}, {imm:#x}, 0, {{ 0 }}, {c_str(m)}, {nxt} }},")
     lines += ["};", f"const unsigned previrt_nforms = {len(forms)};", "",
               "const struct previrt_mmio_accessor previrt_mmio_accessors[] = {"]
     for fn, w, width in mmio:

@@ -98,6 +98,20 @@ $(RT_T)/prog.o: tests/runtime/prog.c tests/runtime/prog.h $(PLUGIN)
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -fplugin=$(PLUGIN) -fplugin-arg-previrt-all-code-models -c $< -o $@
 
+# every instruction kind, as the GCC plugin and the Clang pass annotate them, linked at a
+# kernel address: the validator must accept all of them and the decoder agree with libopcodes
+$(RT_T)/kinds-gcc.o: tests/corpus/sensitive_set.c tests/corpus/kernel_like.h $(PLUGIN)
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -mcmodel=kernel -fno-pic -fplugin=$(PLUGIN) -c $< -o $@
+
+$(RT_T)/kinds-clang.o: tests/corpus/sensitive_set.c tests/corpus/kernel_like.h $(CLANG_PASS)
+	@mkdir -p $(dir $@)
+	$(CLANG) -Os -mcmodel=kernel -fno-pic -fpass-plugin=$(CLANG_PASS) -c $< -o $@
+	objcopy --prefix-symbols=clang_ $@          # the same functions as kinds-gcc.o
+
+$(RT_T)/kinds.elf: $(RT_T)/kinds-gcc.o $(RT_T)/kinds-clang.o
+	ld -o $@ -e 0 -Ttext=0xffffffff81000000 $^
+
 $(RT_T)/runtime-harness: tests/runtime/harness.c tests/runtime/selfimage.c tests/runtime/selfimage.h \
 		$(RT_T)/prog.o $(RT_HOST_LIB)
 	$(CC) $(RT_TEST_CFLAGS) tests/runtime/harness.c tests/runtime/selfimage.c $(RT_T)/prog.o \
@@ -145,13 +159,16 @@ $(RT_T)/xen-harness: tests/runtime/xen-harness.c tests/runtime/selfimage.c tests
 RT_TESTS := $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
 runtime: $(RT_HOST_LIB) $(RT_TESTS) $(RT_LOADER)
 
-check-runtime: $(RT_TESTS) $(filter %/previrt-report,$(ALL))
+check-runtime: $(RT_TESTS) $(RT_T)/kinds.elf $(filter %/previrt-report,$(ALL))
 	@echo "== runtime: patching plugin-annotated code in process (native, profile, corruptions)"
 	@$(RT_T)/runtime-harness $(RT_T)/harness-profile.txt
 	@echo "== runtime: decoder vs libopcodes over the harness and the annotated object"
 	@$(RT_T)/decode-diff --min-sites 20 $(RT_T)/runtime-harness $(RT_T)/prog.o
 	@echo "== runtime: validate + patch a linked image in a copy, timed"
 	@$(RT_T)/patch-elf --min-sites 20 $(RT_T)/runtime-harness
+	@echo "== runtime: every instruction kind from both compilers validates, decodes and patches"
+	@$(RT_T)/decode-diff --min-sites 170 $(RT_T)/kinds.elf
+	@$(RT_T)/patch-elf --min-sites 170 $(RT_T)/kinds.elf
 	@echo "== runtime: VMM detection and command-line options"
 	@$(RT_T)/test-vmm
 	@echo "== runtime: the Xen backend's 16550 model, driven as Linux's 8250 driver does"

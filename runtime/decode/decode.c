@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Decoder for the rule instructions: prefixes, opcode maps 1-byte / 0F /
- * 0F38, ModRM + SIB + displacement, immediates.  See decode.h.
+ * 0F38 / 0F3A, ModRM + SIB + displacement, immediates.  See decode.h.
  *
  * Strictness: an encoding is accepted only with the prefixes the
  * assembler emits for it (operand-size 66 where it selects a width, F3 as
@@ -155,6 +155,33 @@ static int decode_1byte(const uint8_t *p, unsigned avail, const struct prefixes 
 			return -1;
 		/* a RIP-relative disp is relative to the end of the insn, imm included: fine */
 		return finish(out, i, PREVIRT_KIND_MMIO_WRITE, (op & 1) ? osize(px) : 1, px, &m);
+	case 0x8c: case 0x8e:                           /* mov %sreg,r/m16 / mov r/m16,%sreg */
+		/*
+		 * /6, /7 name no segment register; REX.R would name sreg 8..15.  8E /1
+		 * (mov to %cs) is #UD, but it is spelled `mov ...,%cs` like the others, so
+		 * it decodes as what the text says (no assembler emits it).
+		 */
+		if (!no_rep_lock || (px->rex & 4) || read_modrm(p, avail, i, &m) || m.reg > 5 ||
+		    (m.mod == 3 && (px->seg || px->p67)))
+			return -1;
+		if (op == 0x8c)
+			return finish(out, m.end, PREVIRT_KIND_MOV_FROM_SEG, 0, px, &m);
+		return finish(out, m.end, m.reg == 2 ? PREVIRT_KIND_MOV_TO_SS : PREVIRT_KIND_MOV_TO_SEG,
+			      0, px, &m);
+	case 0xcb: case 0xca:                           /* lret, lret $imm16 (66: lretw, 48: lretq) */
+		if (!no_rep_lock || px->seg || px->p67 || (px->rex & ~0x48))
+			return -1;
+		return finish(out, i + (op == 0xca ? 2 : 0), PREVIRT_KIND_FAR_RET, 0, px, 0);
+	case 0xcd:                                      /* int $n; `int $3` is int3 to assemblers */
+		if (!plain || i >= avail || p[i] == 3)
+			return -1;
+		return finish(out, i + 1, PREVIRT_KIND_INT_N, 0, px, 0);
+	case 0xff:                                      /* FF /3 lcall, /5 ljmp: memory m16:16/32/64 */
+		if (!no_rep_lock || read_modrm(p, avail, i, &m) || m.mod == 3 ||
+		    (m.reg != 3 && m.reg != 5))
+			return -1;
+		return finish(out, m.end, m.reg == 3 ? PREVIRT_KIND_FAR_CALL : PREVIRT_KIND_FAR_JMP,
+			      0, px, &m);
 	case 0xa0: case 0xa1: case 0xa2: case 0xa3:     /* movabs moffs <-> %al/%eax/%rax */
 		if (!no_rep_lock)
 			return -1;
@@ -167,40 +194,78 @@ static int decode_1byte(const uint8_t *p, unsigned avail, const struct prefixes 
 	return -1;
 }
 
+/* 0F 01 register forms (ModRM C0..FF): opcode byte and mandatory prefix -> kind */
+struct reg_form { uint8_t modrm, prefix; uint16_t kind; };   /* prefix: 0, 0x66, 0xf2, 0xf3 */
+
+static const struct reg_form forms_0f01[] = {
+	{ 0xc0, 0, PREVIRT_KIND_ENCLV },     { 0xc1, 0, PREVIRT_KIND_VMCALL },
+	{ 0xc2, 0, PREVIRT_KIND_VMX_ENTER }, { 0xc3, 0, PREVIRT_KIND_VMX_ENTER },
+	{ 0xc4, 0, PREVIRT_KIND_VMX },       { 0xc5, 0, PREVIRT_KIND_PCONFIG },
+	{ 0xc6, 0, PREVIRT_KIND_WRMSRNS },   { 0xc6, 0xf2, PREVIRT_KIND_RDMSRLIST },
+	{ 0xc6, 0xf3, PREVIRT_KIND_WRMSRLIST },
+	{ 0xc8, 0, PREVIRT_KIND_MONITOR },   { 0xc9, 0, PREVIRT_KIND_MWAIT },
+	{ 0xca, 0, PREVIRT_KIND_CLAC },      { 0xca, 0xf2, PREVIRT_KIND_ERETS },
+	{ 0xca, 0xf3, PREVIRT_KIND_ERETU },  { 0xcb, 0, PREVIRT_KIND_STAC },
+	{ 0xcc, 0x66, PREVIRT_KIND_TDCALL }, { 0xcf, 0, PREVIRT_KIND_ENCLS },
+	{ 0xcf, 0x66, PREVIRT_KIND_SEAMCALL },
+	{ 0xd0, 0, PREVIRT_KIND_XGETBV },    { 0xd1, 0, PREVIRT_KIND_XSETBV },
+	{ 0xd4, 0, PREVIRT_KIND_VMFUNC },
+	{ 0xd8, 0, PREVIRT_KIND_VMRUN },     { 0xd9, 0, PREVIRT_KIND_VMMCALL },
+	{ 0xda, 0, PREVIRT_KIND_SVM },       { 0xdb, 0, PREVIRT_KIND_SVM },
+	{ 0xdc, 0, PREVIRT_KIND_SVM },       { 0xdd, 0, PREVIRT_KIND_SVM },
+	{ 0xde, 0, PREVIRT_KIND_SKINIT },    { 0xdf, 0, PREVIRT_KIND_SVM },
+	{ 0xe8, 0xf3, PREVIRT_KIND_SETSSBSY },
+	{ 0xee, 0, PREVIRT_KIND_RDPKRU },    { 0xef, 0, PREVIRT_KIND_WRPKRU },
+	{ 0xf8, 0, PREVIRT_KIND_SWAPGS },    { 0xf9, 0, PREVIRT_KIND_RDTSCP },
+	{ 0xfa, 0, PREVIRT_KIND_MONITORX },  { 0xfb, 0, PREVIRT_KIND_MWAITX },
+	{ 0xfd, 0, PREVIRT_KIND_RDPRU },
+	{ 0xfe, 0, PREVIRT_KIND_INVLPGB },   { 0xfe, 0xf3, PREVIRT_KIND_RMPADJUST },
+	{ 0xfe, 0xf2, PREVIRT_KIND_RMPUPDATE },
+	{ 0xff, 0, PREVIRT_KIND_TLBSYNC },   { 0xff, 0xf3, PREVIRT_KIND_PSMASH },
+	{ 0xff, 0xf2, PREVIRT_KIND_PVALIDATE },
+};
+
+/* the one mandatory prefix of a register-form encoding: 0, 0x66, 0xf2, 0xf3; -1 for a mix */
+static int mandatory_prefix(const struct prefixes *px)
+{
+	if (px->p66 + px->pf2 + px->pf3 > 1)
+		return -1;
+	return px->p66 ? 0x66 : px->pf2 ? 0xf2 : px->pf3 ? 0xf3 : 0;
+}
+
 /* 0F 01: group 7 (descriptor tables, invlpg, smsw/lmsw) and its register-form specials. */
 static int decode_0f01(const uint8_t *p, unsigned avail, const struct prefixes *px,
 		       struct pv_insn *out)
 {
-	unsigned i = px->n + 2;
+	unsigned i = px->n + 2, k;
+	int mp = mandatory_prefix(px);
 	struct modrm m;
 	static const uint16_t mem_kind[8] = {
 		PREVIRT_KIND_SGDT, PREVIRT_KIND_SIDT, PREVIRT_KIND_LGDT, PREVIRT_KIND_LIDT,
 		PREVIRT_KIND_SMSW, 0, PREVIRT_KIND_LMSW, PREVIRT_KIND_INVLPG,
 	};
 
-	if (px->pf2 || px->pf3 || px->lock || read_modrm(p, avail, i, &m))
+	if (px->lock || read_modrm(p, avail, i, &m))
 		return -1;
 	if (m.mod != 3) {
-		if (!mem_kind[m.reg])
+		if (px->pf2 || px->pf3 || !mem_kind[m.reg])
 			return -1;
 		return finish(out, m.end, mem_kind[m.reg], 0, px, &m);
 	}
-	if (px->seg || px->p67)
+	/* 67 selects %eax for the implicit address of monitor(x) and the SVM instructions */
+	if (px->seg || (px->p67 && p[i] != 0xc8 && p[i] != 0xfa && p[i] != 0xd8 && p[i] != 0xda &&
+			p[i] != 0xdb && p[i] != 0xdf))
 		return -1;
-	if (m.reg == 4 || m.reg == 6)                   /* smsw %reg / lmsw %reg */
+	if (m.reg == 4 || m.reg == 6) {                 /* smsw %reg / lmsw %reg */
+		if (px->pf2 || px->pf3)
+			return -1;
 		return finish(out, m.end, m.reg == 4 ? PREVIRT_KIND_SMSW : PREVIRT_KIND_LMSW, 0, px, &m);
-	if (px->p66 || px->rex)
-		return -1;
-	switch (p[i]) {
-	case 0xc8: return finish(out, m.end, PREVIRT_KIND_MONITOR, 0, px, 0);
-	case 0xc9: return finish(out, m.end, PREVIRT_KIND_MWAIT, 0, px, 0);
-	case 0xd0: return finish(out, m.end, PREVIRT_KIND_XGETBV, 0, px, 0);
-	case 0xd1: return finish(out, m.end, PREVIRT_KIND_XSETBV, 0, px, 0);
-	case 0xf8: return finish(out, m.end, PREVIRT_KIND_SWAPGS, 0, px, 0);
-	case 0xf9: return finish(out, m.end, PREVIRT_KIND_RDTSCP, 0, px, 0);
-	case 0xee: return finish(out, m.end, PREVIRT_KIND_RDPKRU, 0, px, 0);
-	case 0xef: return finish(out, m.end, PREVIRT_KIND_WRPKRU, 0, px, 0);
 	}
+	if (px->rex || mp < 0)
+		return -1;
+	for (k = 0; k < sizeof forms_0f01 / sizeof forms_0f01[0]; k++)
+		if (forms_0f01[k].modrm == p[i] && forms_0f01[k].prefix == mp)
+			return finish(out, m.end, forms_0f01[k].kind, 0, px, 0);
 	return -1;
 }
 
@@ -218,13 +283,40 @@ static int decode_0f(const uint8_t *p, unsigned avail, const struct prefixes *px
 	switch (op) {
 	case 0x01:
 		return decode_0f01(p, avail, px, out);
-	case 0x00: {                                    /* group 6: sldt str lldt ltr */
-		static const uint16_t k[4] = { PREVIRT_KIND_SLDT, PREVIRT_KIND_STR,
-					       PREVIRT_KIND_LLDT, PREVIRT_KIND_LTR };
-		if (px->pf2 || px->pf3 || px->lock || read_modrm(p, avail, i, &m) || m.reg > 3)
+	case 0x00: {                    /* group 6: sldt str lldt ltr verr verw, F2 /6 lkgs */
+		static const uint16_t k[8] = { PREVIRT_KIND_SLDT, PREVIRT_KIND_STR,
+					       PREVIRT_KIND_LLDT, PREVIRT_KIND_LTR,
+					       PREVIRT_KIND_VERR, PREVIRT_KIND_VERW, 0, 0 };
+		if (px->pf3 || px->lock || read_modrm(p, avail, i, &m))
+			return -1;
+		if (m.reg == 6 && px->pf2 && !px->p66)
+			return finish(out, m.end, PREVIRT_KIND_LKGS, 0, px, &m);
+		if (px->pf2 || !k[m.reg])
 			return -1;
 		return finish(out, m.end, k[m.reg], 0, px, &m);
 	}
+	case 0x02: case 0x03:                           /* lar, lsl */
+		if (px->pf2 || px->pf3 || px->lock || read_modrm(p, avail, i, &m))
+			return -1;
+		return finish(out, m.end, op == 0x02 ? PREVIRT_KIND_LAR : PREVIRT_KIND_LSL, 0, px, &m);
+	case 0xa0: case 0xa8: case 0xa1: case 0xa9:     /* push/pop %fs/%gs (66: 16-bit) */
+		if (px->pf2 || px->pf3 || px->lock || px->seg || px->p67 || (px->rex & ~0x48))
+			return -1;
+		return finish(out, i, (op & 1) ? PREVIRT_KIND_POP_SEG : PREVIRT_KIND_PUSH_SEG, 0, px, 0);
+	case 0xb2: case 0xb4: case 0xb5:                /* lss, lfs, lgs: memory only */
+		if (px->pf2 || px->pf3 || px->lock || read_modrm(p, avail, i, &m) || m.mod == 3)
+			return -1;
+		return finish(out, m.end, PREVIRT_KIND_LOAD_FAR_PTR, 0, px, &m);
+	case 0x37: return none && !px->rex ? finish(out, i, PREVIRT_KIND_GETSEC, 0, px, 0) : -1;
+	case 0x78: case 0x79:                           /* vmread, vmwrite (66/F2: SSE4a) */
+		if (px->p66 || px->pf2 || px->pf3 || px->lock || read_modrm(p, avail, i, &m))
+			return -1;
+		return finish(out, m.end, PREVIRT_KIND_VMX, 0, px, &m);
+	case 0x3a:                                      /* F3 0F 3A F0 C0 ib: hreset */
+		if (!px->pf3 || px->p66 || px->pf2 || px->lock || px->seg || px->p67 || px->rex ||
+		    i + 2 >= avail || p[i] != 0xf0 || p[i + 1] != 0xc0)
+			return -1;
+		return finish(out, i + 3, PREVIRT_KIND_HRESET, 0, px, 0);
 	case 0x20: case 0x21: case 0x22: case 0x23: {   /* mov %crN/%drN <-> reg: always register form */
 		static const uint16_t k[4] = { PREVIRT_KIND_MOV_FROM_CR, PREVIRT_KIND_MOV_FROM_DR,
 					       PREVIRT_KIND_MOV_TO_CR, PREVIRT_KIND_MOV_TO_DR };
@@ -246,24 +338,58 @@ static int decode_0f(const uint8_t *p, unsigned avail, const struct prefixes *px
 	case 0x32: return none && !px->rex ? finish(out, i, PREVIRT_KIND_RDMSR, 0, px, 0) : -1;
 	case 0x33: return none && !px->rex ? finish(out, i, PREVIRT_KIND_RDPMC, 0, px, 0) : -1;
 	case 0xa2: return none && !px->rex ? finish(out, i, PREVIRT_KIND_CPUID, 0, px, 0) : -1;
-	case 0xae: {                                    /* F3 0F AE /0../3: rd/wr fs/gs base */
+	case 0xae: {                    /* F3 0F AE /0../3 reg: rd/wr fs/gs base; /6 mem: clrssbsy */
 		static const uint16_t k[4] = { PREVIRT_KIND_RDFSBASE, PREVIRT_KIND_RDGSBASE,
 					       PREVIRT_KIND_WRFSBASE, PREVIRT_KIND_WRGSBASE };
-		if (!px->pf3 || px->p66 || px->pf2 || px->lock || px->seg || px->p67 ||
-		    read_modrm(p, avail, i, &m) || m.mod != 3 || m.reg > 3)
+		if (!px->pf3 || px->p66 || px->pf2 || px->lock || read_modrm(p, avail, i, &m))
+			return -1;
+		if (m.mod != 3 && m.reg == 6)
+			return finish(out, m.end, PREVIRT_KIND_CLRSSBSY, 0, px, &m);
+		if (px->seg || px->p67 || m.mod != 3 || m.reg > 3)
 			return -1;
 		return finish(out, m.end, k[m.reg], 0, px, &m);
 	}
-	case 0xc7:                                      /* F3 0F C7 /7 reg: rdpid */
-		if (!px->pf3 || px->p66 || px->pf2 || px->lock || px->seg || px->p67 ||
-		    read_modrm(p, avail, i, &m) || m.mod != 3 || m.reg != 7)
+	case 0xc7:                      /* group 9: F3 /7 reg rdpid; memory: xrstors xsaves vmx */
+		if (px->lock || read_modrm(p, avail, i, &m) || mandatory_prefix(px) < 0)
 			return -1;
-		return finish(out, m.end, PREVIRT_KIND_RDPID, 0, px, &m);
-	case 0x38:                                      /* 66 0F 38 82 /r mem: invpcid */
-		if (i >= avail || p[i] != 0x82 || !px->p66 || px->pf2 || px->pf3 || px->lock ||
-		    read_modrm(p, avail, i + 1, &m) || m.mod == 3)
+		if (m.mod == 3) {
+			if (!px->pf3 || px->seg || px->p67 || m.reg != 7)
+				return -1;
+			return finish(out, m.end, PREVIRT_KIND_RDPID, 0, px, &m);
+		}
+		switch (mandatory_prefix(px) << 8 | m.reg) {
+		case 3: return finish(out, m.end, PREVIRT_KIND_XRSTORS, 0, px, &m);
+		case 5: return finish(out, m.end, PREVIRT_KIND_XSAVES, 0, px, &m);
+		case 6: case 7:                         /* vmptrld, vmptrst */
+		case 0x6606: case 0xf306:               /* vmclear, vmxon */
+			return !(px->rex & 8) ? finish(out, m.end, PREVIRT_KIND_VMX, 0, px, &m) : -1;
+		}
+		return -1;
+	case 0x38: {                                    /* three-byte map 0F 38 */
+		unsigned op3, mp = (unsigned)mandatory_prefix(px);
+
+		if (i >= avail || px->lock || mandatory_prefix(px) < 0)
 			return -1;
-		return finish(out, m.end, PREVIRT_KIND_INVPCID, 0, px, &m);
+		op3 = p[i];
+		if (read_modrm(p, avail, i + 1, &m))
+			return -1;
+		switch (mp << 8 | op3) {
+		case 0x6680: case 0x6681: case 0x6682:  /* invept, invvpid, invpcid: memory */
+			if (m.mod == 3)
+				return -1;
+			return finish(out, m.end, op3 == 0x82 ? PREVIRT_KIND_INVPCID : PREVIRT_KIND_VMX,
+				      0, px, &m);
+		case 0x66f5:                            /* wrussd, wrussq (REX.W): memory */
+			return m.mod != 3 ? finish(out, m.end, PREVIRT_KIND_WRUSS, 0, px, &m) : -1;
+		case 0xf3dc:                            /* loadiwkey xmm, xmm (memory: aesenc128kl) */
+			if (m.mod != 3 || px->seg || px->p67)
+				return -1;
+			return finish(out, m.end, PREVIRT_KIND_LOADIWKEY, 0, px, &m);
+		case 0xf3f8:                            /* enqcmds (66: movdir64b, F2: enqcmd) */
+			return m.mod != 3 ? finish(out, m.end, PREVIRT_KIND_ENQCMDS, 0, px, &m) : -1;
+		}
+		return -1;
+	}
 	}
 	return -1;
 }

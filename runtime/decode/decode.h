@@ -34,7 +34,7 @@ struct pv_insn {
 /*
  * Decode one instruction at p (at most avail bytes readable).
  * Returns 0 and fills *out when it is one of the rule instructions
- * (kind 1..63, or mmio_read/mmio_write for the plain `mov` forms between a
+ * (an instruction kind, 1..63 or 128.., or mmio_read/mmio_write for the plain `mov` forms between a
  * register or immediate and memory), -1 otherwise.  A sequence kind
  * (sti_hlt) is never returned here: see pv_decode_site.
  *

@@ -40,8 +40,11 @@ enum pv_profile_keep {
 	PV_PK_PATCH = 0,
 	PV_PK_SHORT,                 /* site shorter than a jmp rel32 (5 bytes) */
 	PV_PK_EXTABLE,               /* exception-table entry keyed to the address */
-	PV_PK_CFLOW,                 /* iret/sysret/sysexit: leave at their address */
-	PV_PK_USER_STACK,            /* swapgs: may run on the user's stack */
+	PV_PK_CFLOW,                 /* rule attribute cflow (iret, far ret, int n, vmlaunch, ...):
+					a moved copy would push or return to the thunk's address */
+	PV_PK_USER_STACK,            /* rule attribute ustack (swapgs): may run on the user's stack */
+	PV_PK_SHADOW,                /* SHADOW pair: the thunk relocates only the first instruction */
+	PV_PK_NREASONS
 };
 int pv_profile_keep_reason(const struct pv_site *site);
 

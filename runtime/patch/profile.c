@@ -22,6 +22,23 @@
  * The counting itself uses 136 bytes below %rsp for a moment, like an
  * interrupt would.  Sites where %rsp may not be a kernel stack, or whose
  * address the kernel knows, stay native: see pv_profile_keep_reason.
+ *
+ * What the copy preserves, and so which rule attributes decide: %rsp, the
+ * stack contents above it, every register and flag are as at the site, so
+ * push/pop of a segment register, pushf/popf, and implicit uses=/defs= of
+ * any register behave the same in the thunk.  What differs is the address
+ * the instruction runs at and the 136 bytes below %rsp.  Hence:
+ *   cflow   (far jmp/call/ret, int n, iret, sysret, vmlaunch, erets, ...):
+ *           a far call or int n would push the thunk's address, a return
+ *           would bypass the jmp back: native.
+ *   ustack  (swapgs): %rsp may be the user's: native.
+ *   fault   only matters with an exception-table entry (EXTABLE flag): the
+ *           entry names the site's address, so such sites stay native.
+ *   shadow  a lone sti / mov to %ss / pop %ss is followed by its pad either
+ *           way, so its shadow covers a NOP natively and the thunk's jmp
+ *           when moved: the same.  A SHADOW pair (flag) keeps both
+ *           instructions together; the thunk would relocate only the first,
+ *           so pairs stay native.  sti_hlt is one sequence kind and moves.
  */
 #include "patch/backend.h"
 #include "patch/emit.h"
@@ -48,8 +65,10 @@ int pv_profile_keep_reason(const struct pv_site *site)
 		return PV_PK_EXTABLE;
 	if (site->rule->attrs & PREVIRT_RA_CFLOW)
 		return PV_PK_CFLOW;
-	if (site->rec->kind == PREVIRT_KIND_SWAPGS)
+	if (site->rule->attrs & PREVIRT_RA_USTACK)
 		return PV_PK_USER_STACK;
+	if (site->rec->flags & PREVIRT_F_SHADOW)
+		return PV_PK_SHADOW;
 	return PV_PK_PATCH;
 }
 

@@ -88,6 +88,8 @@ annot_opt -O2 -mllvm -previrt-kinds=mmio -c "$ROOT/tests/corpus/mmio.c" -o "$WOR
 t "kinds_mmio_keeps_only_mmio" bash -c "[ \$(python3 $PLUGDIR/records.py $WORK/kinds-mmio.o | wc -l) = 10 ] && python3 $PLUGDIR/records.py $WORK/kinds-mmio.o | awk '\$1 != 64 && \$1 != 65 { exit 1 }'"
 PREVIRT_CLANG_OPTIONS="kinds=cli,sti_hlt" annot -O2 -c "$ROOT/tests/corpus/irqflags.c" -o "$WORK/kinds2.o"
 t "kinds_list_keeps_only_listed" bash -c "python3 $PLUGDIR/records.py $WORK/kinds2.o | awk '{ k[\$1]++ } END { exit !(k[1] == 5 && k[3] == 1 && length(k) == 2) }'"
+PREVIRT_CLANG_OPTIONS="kinds=int_n,psmash,mov_to_ss" annot -O2 -c "$ROOT/tests/corpus/sensitive_set.c" -o "$WORK/kinds3.o"
+t "kinds_list_takes_ids_above_127" bash -c "python3 $PLUGDIR/records.py $WORK/kinds3.o | awk '{ k[\$1]++ } END { exit !(k[129] == 2 && k[167] == 1 && k[58] == 1 && length(k) == 3) }'"
 annot_opt -O2 -mllvm -previrt-disable -c "$ROOT/tests/corpus/irqflags.c" -o "$WORK/disabled.o"
 t "disable_emits_nothing" bash -c "[ -f $WORK/disabled.o ] && ! readelf -S $WORK/disabled.o | grep -q previrt"
 t "disable_changes_no_code" compare "$WORK/irqflags-O2.plain.o" "$WORK/disabled.o"

@@ -38,9 +38,32 @@ SENSITIVE = {
     "rdfsbase": "rdfsbase", "rdgsbase": "rdgsbase",
     "wrfsbase": "wrfsbase", "wrgsbase": "wrgsbase",
     "rdpkru": "rdpkru", "wrpkru": "wrpkru", "rdpid": "rdpid",
+    # Robin & Irvine's sensitive unprivileged instructions (segment forms: see kind())
+    "lar": "lar", "lsl": "lsl", "verr": "verr", "verw": "verw",
+    "ljmp": "far_jmp", "lcall": "far_call",
+    "lret": "far_ret", "lretq": "far_ret", "lretl": "far_ret", "lretw": "far_ret",
+    "lfs": "load_far_ptr", "lgs": "load_far_ptr", "lss": "load_far_ptr",
+    # x86-64 system instructions
+    "stac": "stac", "clac": "clac",
+    "xsaves": "xsaves", "xsaves64": "xsaves", "xrstors": "xrstors", "xrstors64": "xrstors",
+    "vmcall": "vmcall", "vmmcall": "vmmcall",
+    "vmxon": "vmx", "vmxoff": "vmx", "vmread": "vmx", "vmwrite": "vmx", "vmptrld": "vmx",
+    "vmptrst": "vmx", "vmclear": "vmx", "invept": "vmx", "invvpid": "vmx",
+    "vmlaunch": "vmx_enter", "vmresume": "vmx_enter", "vmfunc": "vmfunc",
+    "vmload": "svm", "vmsave": "svm", "stgi": "svm", "clgi": "svm", "invlpga": "svm",
+    "vmrun": "vmrun", "skinit": "skinit",
+    "invlpgb": "invlpgb", "tlbsync": "tlbsync", "pconfig": "pconfig",
+    "encls": "encls", "enclv": "enclv", "lkgs": "lkgs", "erets": "erets", "eretu": "eretu",
+    "wrmsrns": "wrmsrns", "rdmsrlist": "rdmsrlist", "wrmsrlist": "wrmsrlist",
+    "wrussd": "wruss", "wrussq": "wruss", "setssbsy": "setssbsy", "clrssbsy": "clrssbsy",
+    "loadiwkey": "loadiwkey", "tdcall": "tdcall", "seamcall": "seamcall", "rdpru": "rdpru",
+    "enqcmds": "enqcmds", "hreset": "hreset", "getsec": "getsec",
+    "pvalidate": "pvalidate", "rmpadjust": "rmpadjust", "rmpupdate": "rmpupdate",
+    "psmash": "psmash", "monitorx": "monitorx", "mwaitx": "mwaitx",
 }
+SEGMENT_REGS = {"%es", "%cs", "%ss", "%ds", "%fs", "%gs"}
 PREFIXES = {"rep", "repz", "repe", "repnz", "repne", "lock", "data16", "addr32",
-            "cs", "ds", "es", "ss", "fs", "gs", "notrack", "rex.w", "rex"}
+            "cs", "ds", "es", "ss", "fs", "gs", "notrack", "rex.w", "rex", "rex.W"}
 NOP_MNEMONICS = {"nop", "nopl", "nopw", "nopq", "xchg %ax,%ax"}
 
 REG_WIDTH = {}
@@ -78,10 +101,26 @@ class Insn:
     def kind(self):
         """Independent classification of one instruction, or None."""
         m = self.mnemonic
+        if m == "clac" and ("repnz" in self.prefixes or "repz" in self.prefixes):
+            # binutils 2.40 predates FRED: it shows F2/F3 0F 01 CA as a prefixed clac
+            return "erets" if "repnz" in self.prefixes else "eretu"
         if m in SENSITIVE:
             return SENSITIVE[m]
+        ops = [o.strip() for o in re.split(r",(?![^(]*\))", self.operands.split("#")[0])]
+        if m == "int":              # int3 and int1 are other mnemonics
+            return "int_n"
+        if m in ("push", "pushq", "pushw") and len(ops) == 1 and ops[0] in SEGMENT_REGS:
+            return "push_seg"
+        if m in ("pop", "popq", "popw") and len(ops) == 1 and ops[0] in SEGMENT_REGS:
+            return "pop_ss" if ops[0] == "%ss" else "pop_seg"
+        if m in ("mov", "movq", "movl", "movw") and len(ops) == 2:
+            if ops[1] == "%ss":
+                return "mov_to_ss"
+            if ops[1] in SEGMENT_REGS:
+                return "mov_to_seg"
+            if ops[0] in SEGMENT_REGS:
+                return "mov_from_seg"
         if m in ("mov", "movq", "movl"):
-            ops = self.operands.split(",")
             if len(ops) == 2:
                 src, dst = ops[0].strip(), ops[1].strip()
                 if re.match(r"%cr\d", src):

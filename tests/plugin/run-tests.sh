@@ -58,6 +58,8 @@ annot -O2 -fplugin-arg-previrt-kinds=mmio -c "$CORPUS/mmio.c" -o "$WORK/kinds-mm
 t "kinds_mmio_keeps_only_mmio" bash -c "[ \$(python3 $HERE/records.py $WORK/kinds-mmio.o | wc -l) = 10 ] && python3 $HERE/records.py $WORK/kinds-mmio.o | awk '\$1 != 64 && \$1 != 65 { exit 1 }'"
 annot -O2 -fplugin-arg-previrt-kinds=cli,sti_hlt -c "$CORPUS/irqflags.c" -o "$WORK/kinds2.o"
 t "kinds_list_keeps_only_listed" bash -c "python3 $HERE/records.py $WORK/kinds2.o | awk '{ k[\$1]++ } END { exit !(k[1] == 5 && k[3] == 1 && length(k) == 2) }'"
+annot -O2 -fplugin-arg-previrt-kinds=int_n,psmash,mov_to_ss -c "$CORPUS/sensitive_set.c" -o "$WORK/kinds3.o"
+t "kinds_list_takes_ids_above_127" bash -c "python3 $HERE/records.py $WORK/kinds3.o | awk '{ k[\$1]++ } END { exit !(k[129] == 2 && k[167] == 1 && k[58] == 1 && length(k) == 3) }'"
 annot -O2 -fplugin-arg-previrt-disable -c "$CORPUS/irqflags.c" -o "$WORK/disabled.o"
 t "disable_emits_nothing" bash -c "[ -f $WORK/disabled.o ] && ! readelf -S $WORK/disabled.o | grep -q previrt"
 $CC -O2 -fplugin="$PLUGIN" -c "$CORPUS/irqflags.c" -o "$WORK/small-model.o"

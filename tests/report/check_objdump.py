@@ -32,9 +32,62 @@ KIND_MNEMONICS = {
     'wrfsbase': {'wrfsbase'}, 'wrgsbase': {'wrgsbase'}, 'rdpkru': {'rdpkru'},
     'wrpkru': {'wrpkru'}, 'wbnoinvd': {'wbnoinvd'}, 'rdpid': {'rdpid'},
     'sysexit': {'sysexit', 'sysexitl', 'sysexitq'},
+    'lar': {'lar'}, 'lsl': {'lsl'}, 'verr': {'verr'}, 'verw': {'verw'},
+    'push_seg': {'push', 'pushw'}, 'pop_seg': {'pop', 'popw'}, 'pop_ss': {'pop', 'popw'},
+    'mov_to_ss': {'mov'}, 'mov_to_seg': {'mov'}, 'mov_from_seg': {'mov'},
+    'far_jmp': {'ljmp'}, 'far_call': {'lcall'}, 'far_ret': {'lret', 'lretq', 'lretw'},
+    'int_n': {'int'}, 'load_far_ptr': {'lfs', 'lgs', 'lss'}, 'stac': {'stac'}, 'clac': {'clac'},
+    'xsaves': {'xsaves', 'xsaves64'}, 'xrstors': {'xrstors', 'xrstors64'},
+    'vmcall': {'vmcall'}, 'vmmcall': {'vmmcall'},
+    'vmx': {'vmxon', 'vmxoff', 'vmread', 'vmwrite', 'vmptrld', 'vmptrst', 'vmclear', 'invept',
+            'invvpid'},
+    'vmx_enter': {'vmlaunch', 'vmresume'}, 'vmfunc': {'vmfunc'},
+    'svm': {'vmload', 'vmsave', 'stgi', 'clgi', 'invlpga'}, 'vmrun': {'vmrun'}, 'skinit': {'skinit'},
+    'invlpgb': {'invlpgb'}, 'tlbsync': {'tlbsync'}, 'pconfig': {'pconfig'}, 'encls': {'encls'},
+    'enclv': {'enclv'}, 'wrmsrns': {'wrmsrns'}, 'rdmsrlist': {'rdmsrlist'},
+    'wrmsrlist': {'wrmsrlist'}, 'wruss': {'wrussd', 'wrussq'}, 'setssbsy': {'setssbsy'},
+    'clrssbsy': {'clrssbsy'}, 'loadiwkey': {'loadiwkey'}, 'tdcall': {'tdcall'},
+    'seamcall': {'seamcall'}, 'rdpru': {'rdpru'}, 'enqcmds': {'enqcmds'}, 'hreset': {'hreset'},
+    'getsec': {'getsec'}, 'pvalidate': {'pvalidate'}, 'rmpadjust': {'rmpadjust'},
+    'rmpupdate': {'rmpupdate'}, 'psmash': {'psmash'}, 'monitorx': {'monitorx'},
+    'mwaitx': {'mwaitx'},
 }
 PREFIXES = {'rep', 'repz', 'repnz', 'repe', 'repne', 'lock', 'data16', 'cs', 'ds', 'rex.W', 'rex'}
-SENSITIVE = set().union(*KIND_MNEMONICS.values()) - {'mov'}
+SEGMENT_REGS = ('%es', '%cs', '%ss', '%ds', '%fs', '%gs')
+# mov, push and pop are sensitive only with a control, debug or segment register (below)
+SENSITIVE = set().union(*KIND_MNEMONICS.values()) - {'mov', 'push', 'pushw', 'pop', 'popw'}
+
+
+def operands(text):
+    words = text.split('#')[0].split()
+    while words and words[0] in PREFIXES:
+        words = words[1:]
+    return [o.strip() for o in re.split(r',(?![^(]*\))', ''.join(words[1:]))] if len(words) > 1 else []
+
+
+def register_kind(mn, text):
+    """the kind of a mov/push/pop with a special register, else None"""
+    ops = operands(text)
+    if mn in ('push', 'pushw') and len(ops) == 1 and ops[0] in SEGMENT_REGS:
+        return 'push_seg'
+    if mn in ('pop', 'popw') and len(ops) == 1 and ops[0] in SEGMENT_REGS:
+        return 'pop_ss' if ops[0] == '%ss' else 'pop_seg'
+    if mn == 'mov' and len(ops) == 2:
+        if ops[1] == '%ss':
+            return 'mov_to_ss'
+        if ops[1] in SEGMENT_REGS:
+            return 'mov_to_seg'
+        if ops[0] in SEGMENT_REGS:
+            return 'mov_from_seg'
+        if ops[0].startswith('%cr'):
+            return 'mov_from_cr'
+        if ops[1].startswith('%cr'):
+            return 'mov_to_cr'
+        if ops[0].startswith(('%db', '%dr')):
+            return 'mov_from_dr'
+        if ops[1].startswith(('%db', '%dr')):
+            return 'mov_to_dr'
+    return None
 
 
 def mnemonic(text):
@@ -77,15 +130,19 @@ def main():
         if s['kind'].startswith('mmio'):
             ok = mn.startswith('mov') and '(' in text
         else:
-            ok = mn in KIND_MNEMONICS.get(s['kind'], ()) and \
-                (not s['kind'].startswith('mov_') or ('%cr' in text or '%db' in text or '%dr' in text))
+            # binutils 2.40 predates FRED: F2/F3 0F 01 CA show as a prefixed clac
+            fred = {'erets': 'repnz clac', 'eretu': 'repz clac'}.get(s['kind'])
+            ok = (fred is not None and ' '.join(text.split()) == fred) or \
+                mn in KIND_MNEMONICS.get(s['kind'], ()) and \
+                (mn not in ('mov', 'push', 'pushw', 'pop', 'popw') or
+                 register_kind(mn, text) == s['kind'])
         if not ok:
             print('site %s+%#x: kind %s but objdump says "%s"' % (key[0], key[1], s['kind'], text))
             problems += 1
     allowed = set(a for a in sys.argv[3:])
     stray = 0
     for (sec, addr), (mn, text) in sorted(insns.items()):
-        if mn in SENSITIVE and (sec, addr) not in sites and sec != '.altinstr_replacement':
+        if (mn in SENSITIVE or register_kind(mn, text)) and (sec, addr) not in sites and sec != '.altinstr_replacement':
             # the hlt of a sti_hlt site sits one byte after its site start
             if mn == 'hlt' and (sec, addr - 1) in sites:
                 continue

@@ -6,7 +6,7 @@ usage: plant.py IN OUT OP
 Reads the section header table with struct (the test must not trust the
 tool it tests), patches bytes, writes OUT.  Ops:
   truncate   .previrt sh_size -= 5                    (unparseable: exit 2)
-  version    first header record says version 2       (exit 2)
+  version    first header record says version 3       (exit 2)
   magic      first header record loses its magic      (exit 2)
   outside    a site points at its own record (.previrt, not code)
   beyond     a site points far outside every section
@@ -14,7 +14,7 @@ tool it tests), patches bytes, writes OUT.  Ops:
   overlap    site 1 starts one byte into site 0
   kind       the first cli site says sti
   pad        the first pad byte of the first padded site becomes int3 (0xcc)
-  flags      a site uses reserved flag bit 0x80
+  flags      a cli site has the SHADOW flag (0x80), which only shadow kinds may have
   extable    the first site claims an __ex_table entry it does not have (a note, not an error)
   insnlen    a site's insn_length exceeds its length
   addend     (objects) the first site's relocation addend moves past .text
@@ -66,7 +66,7 @@ def main():
     if op == 'truncate':
         struct.pack_into('<Q', b, pv['hdr'] + 0x20, pv['size'] - 5)
     elif op == 'version':
-        b[headers[0]['off'] + 6] = 2
+        b[headers[0]['off'] + 6] = 3
     elif op == 'magic':
         struct.pack_into('<I', b, headers[0]['off'], 0x12345678)
     elif op == 'outside':
@@ -87,7 +87,8 @@ def main():
                     and s['name'] != '.previrt')
         b[text['off'] + t - text['addr']] = 0xcc
     elif op == 'flags':
-        b[sites[0]['off'] + 8] |= 0x80
+        r = next(r for r in sites if r['kind'] == 1)
+        b[r['off'] + 8] |= 0x80
     elif op == 'extable':
         b[sites[0]['off'] + 8] |= 0x01
     elif op == 'insnlen':

@@ -31,32 +31,38 @@ bad_rule() {  # NAME LINE EXPECTED-MESSAGE-PART
 	fi
 }
 bad_rule duplicate_id      "1 dup sens 5 - nop"            "duplicate"
-bad_rule duplicate_kind    "60 cli sens 5 - nop"           "duplicate"
-bad_rule id_out_of_range   "64 big sens 5 - nop"           "ids are 1..63"
-bad_rule bad_class         "60 x maybe 5 - nop"            "class"
-bad_rule bad_size          "60 x sens 0 - nop"             "size"
-bad_rule unknown_attr      "60 x sens 5 fast nop"          "unknown attribute"
-bad_rule unknown_register  "60 x sens 5 uses=rzz nop"      "unknown register"
-bad_rule bad_operand       "60 x sens 5 - mov %xmm*,*"     "operand pattern"
-bad_rule bad_bytes         "60 x sens 5 - .byte 0x0f,0x1ff" "bad .byte"
-bad_rule missing_columns   "60 x sens 5"                   "expected"
-bad_rule long_sequence     "60 x sens 5 - a ; b ; c"       "sequences"
+bad_rule duplicate_kind    "1000 cli sens 5 - nop"         "duplicate"
+bad_rule id_in_mmio_range  "64 big sens 5 - nop"           "ids are 1..63 and 128..1023"
+bad_rule id_in_mmio_range2 "127 big sens 5 - nop"          "64..127 are MMIO"
+bad_rule id_above_format   "1024 big sens 5 - nop"         "ids are 1..63 and 128..1023"
+bad_rule id_zero           "0 big sens 5 - nop"            "ids are 1..63 and 128..1023"
+bad_rule bad_class         "1000 x maybe 5 - nop"          "class"
+bad_rule bad_size          "1000 x sens 0 - nop"           "size"
+bad_rule unknown_attr      "1000 x sens 5 fast nop"        "unknown attribute"
+bad_rule unknown_register  "1000 x sens 5 uses=rzz nop"    "unknown register"
+bad_rule bad_operand       "1000 x sens 5 - mov %xmm*,*"   "operand pattern"
+bad_rule bad_immediate     "1000 x sens 5 - int \$x"       "operand pattern"
+bad_rule bad_bytes         "1000 x sens 5 - .byte 0x0f,0x1ff" "bad .byte"
+bad_rule missing_columns   "1000 x sens 5"                 "expected"
+bad_rule long_sequence     "1000 x sens 5 - a ; b ; c"     "sequences"
+bad_rule only_exclusions   "1000 x sens 5 - !nop"          "not an exclusion"
+bad_rule exclusion_bytes   "1000 x sens 5 - nop | !.byte 0x90" "exclusion"
 
 printf 'readl read 3\n' >"$WORK/bad-mmio.rules"
 $GEN "$RULES" "$WORK/bad-mmio.rules" "$WORK/out" 2>/dev/null
 [ $? = 1 ] && [ "$(cat "$WORK/out"/previrt_rules.* | md5sum)" = "$sum_before" ]
 res $? "rejects_bad_mmio_width"
 
-# one line makes a new sensitive instruction: here ud2 (kind 60)
+# one line makes a new sensitive instruction: here ud2 (kind 1000, the second id range)
 cp "$RULES" "$WORK/plus.rules"
-echo "60 ud2_test sens 6 - ud2" >>"$WORK/plus.rules"
+echo "1000 ud2_test sens 6 - ud2" >>"$WORK/plus.rules"
 mkdir -p "$WORK/plus"
 if $GEN "$WORK/plus.rules" "$MMIO" "$WORK/plus" &&
 	$CC -std=gnu11 -I"$ROOT/include" -I"$ROOT/lib" -I"$WORK/plus" -o "$WORK/plus/drv" \
 		"$ROOT/tests/rewriter/rewrite_one.c" "$ROOT/lib/asm_rewrite.c" "$ROOT/lib/insn_match.c" \
 		"$WORK/plus/previrt_rules.c"; then
 	out=$("$WORK/plus/drv" "ud2")
-	printf '%s' "$out" | grep -q '.short 60' && printf '%s' "$out" | grep -q '(6-(98471b'
+	printf '%s' "$out" | grep -q '.short 1000' && printf '%s' "$out" | grep -q '(6-(98471b'
 	res $? "one_rule_line_adds_an_instruction"
 else
 	res 1 "one_rule_line_adds_an_instruction"

@@ -277,7 +277,36 @@ int main(void)
 		     "1: .balign 16\n rdmsr\n2:" EX("1b", "2b"), 0, 1, K(PREVIRT_KIND_RDMSR), K(0));
 #undef EX
 
+	/* the rest of the sensitive set: segment registers, far transfers, int n */
+	expect_sites("mov_to_ds_is_mov_to_seg", "mov %0,%%ds", 0, 1, K(PREVIRT_KIND_MOV_TO_SEG), 0);
+	expect_sites("mov_to_ss_is_its_own_kind_with_its_shadow", "movw %0,%%ss\n mov %1,%%rsp", 0, 1,
+		     K(PREVIRT_KIND_MOV_TO_SS), K(PREVIRT_F_SHADOW));
+	expect_sites("mov_from_seg", "mov %%cs,%0\n movl %%ss,%k0", 0, 2,
+		     K(PREVIRT_KIND_MOV_FROM_SEG, PREVIRT_KIND_MOV_FROM_SEG), 0);
+	expect_sites("push_pop_seg", "push %%fs\n pop %%gs\n pop %%ss", 0, 3,
+		     K(PREVIRT_KIND_PUSH_SEG, PREVIRT_KIND_POP_SEG, PREVIRT_KIND_POP_SS), 0);
+	expect_sites("far_transfers", "lretq\n ljmp *%0\n lcall *(%%rax)\n rex64 ljmp *%0", 0, 4,
+		     K(PREVIRT_KIND_FAR_RET, PREVIRT_KIND_FAR_JMP, PREVIRT_KIND_FAR_CALL,
+		       PREVIRT_KIND_FAR_JMP), 0);
+	expect_sites("int_n", "int $0x80\n int $4", 0, 2, K(PREVIRT_KIND_INT_N, PREVIRT_KIND_INT_N), 0);
+	expect_sites("llvm_int_n_but_not_int_3", "int $$0x80\n int $$3\n mov $0,%ds\n mov %ss,${0:k}",
+		     0, 3, K(PREVIRT_KIND_INT_N, PREVIRT_KIND_MOV_TO_SEG, PREVIRT_KIND_MOV_FROM_SEG), 0);
+	expect_sites("descriptor_checks", "lar %1,%0\n lsl %1,%0\n verr %w0\n verw %[ds]", 0, 4,
+		     K(PREVIRT_KIND_LAR, PREVIRT_KIND_LSL, PREVIRT_KIND_VERR, PREVIRT_KIND_VERW), 0);
+	expect_sites("xsaves_byte_form", ".byte 0x48, 0x0f,0xc7,0x2f", 0, 1, K(PREVIRT_KIND_XSAVES),
+		     K(PREVIRT_F_BYTES));
+	expect_sites("vmx_svm", "vmcall\n vmmcall\n vmread %1,%0\n vmlaunch\n clgi", 0, 5,
+		     K(PREVIRT_KIND_VMCALL, PREVIRT_KIND_VMMCALL, PREVIRT_KIND_VMX,
+		       PREVIRT_KIND_VMX_ENTER, PREVIRT_KIND_SVM), 0);
+
 	/* what must not */
+	expect_sites("int_3_is_int3", "int $3\n int $0x3\n int3\n int1\n into", 0, 0, 0, 0);
+	expect_sites("segment_override_is_not_a_segment_move", "mov %%fs:0x28,%0\n mov %%gs:(%1),%0",
+		     0, 0, 0, 0);
+	expect_sites("user_instructions", "syscall\n sysenter\n ud2\n rdrand %0\n xsave (%0)\n"
+		     " xrstor (%0)\n serialize\n clflush (%0)\n ret\n jmp *%0\n call *%0\n push %0",
+		     0, 0, 0, 0);
+
 	expect_sites("comment_is_not_code", "# cli sti\n nop", 0, 0, 0, 0);
 	expect_sites("c_comment_is_not_code", "/* cli */ nop", 0, 0, 0, 0);
 	expect_sites("string_is_not_code", ".ascii \"cli; hlt\"", 0, 0, 0, 0);

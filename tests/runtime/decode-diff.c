@@ -96,13 +96,18 @@ static int opcodes_at(const uint8_t *buf, size_t size, uint64_t vma, size_t off,
 	return dis(vma + off, &info);
 }
 
-/* Rule kind of libopcodes text (0 = none). */
-static unsigned ref_kind(const char *text)
+/*
+ * Rule kind of libopcodes text (0 = none).  The rules' .byte forms are exact
+ * encodings and come first: binutils 2.40 spells FRED's erets (F2 0F 01 CA)
+ * "repnz clac".
+ */
+static unsigned ref_kind(const char *text, const uint8_t *p, int len)
 {
 	struct pv_insn_text t;
+	unsigned k = len > 0 ? pv_match_bytes(p, (size_t)len) : 0;
 
-	if (pv_parse_insn(text, strlen(text), &t))
-		return 0;
+	if (k || pv_parse_insn(text, strlen(text), &t))
+		return k;
 	return pv_match_insn(&t);
 }
 
@@ -177,7 +182,7 @@ static void scan_section(const char *file, const uint8_t *buf, size_t size, uint
 		if (len <= 0)
 			break;
 		c->insns++;
-		rk = ref_kind(b.s);
+		rk = ref_kind(b.s, buf + off, len);
 		mine = pv_decode(buf + off, (unsigned)len, &in) == 0;
 		if (mine)
 			mk = in.kind;
@@ -253,7 +258,9 @@ static void check_sites(const char *file, const uint8_t *rec, size_t size, uint6
 				rk = pv_match_sequence(&t1, &t2);
 			total = l + l2;
 		} else {
-			rk = r->kind >= PREVIRT_KIND_MMIO_MIN ? (ref_is_mem_mov(b.s) ? r->kind : 0) : ref_kind(b.s);
+			int mmio = r->kind >= PREVIRT_KIND_MMIO_MIN && r->kind <= PREVIRT_KIND_MMIO_MAX;
+
+			rk = mmio ? (ref_is_mem_mov(b.s) ? r->kind : 0) : ref_kind(b.s, p, l);
 			total = l;
 		}
 		if (rk != r->kind || total != r->insn_length ||

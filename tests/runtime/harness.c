@@ -259,8 +259,8 @@ static void corruption_tests(void)
 	((struct previrt_header *)rec_at(h))->magic ^= 1;
 	expect_refused("header magic", n, PV_E_MAGIC, POOL_BYTES);
 	n = copy_records(1);
-	((struct previrt_header *)rec_at(h))->version = 2;
-	expect_refused("header version 2", n, PV_E_VERSION, POOL_BYTES);
+	((struct previrt_header *)rec_at(h))->version = PREVIRT_FORMAT_VERSION + 1;
+	expect_refused("header version 3 (newer than this runtime)", n, PV_E_VERSION, POOL_BYTES);
 	n = copy_records(1);
 	((struct previrt_header *)rec_at(h))->record_size = 16;
 	expect_refused("header record size 16", n, PV_E_RECORD_SIZE, POOL_BYTES);
@@ -271,13 +271,19 @@ static void corruption_tests(void)
 	/* site corruptions hit the LAST record: every earlier site is valid and patchable */
 	n = copy_records(1), o = last_site(n, 0);
 	rec_at(o)->flags |= 0x80;
-	expect_refused("reserved flag bit 0x80", n, PV_E_FLAGS, POOL_BYTES);
+	expect_refused("SHADOW flag on a kind without the shadow attribute", n, PV_E_FLAGS, POOL_BYTES);
 	n = copy_records(1);
 	rec_at(o)->reserved = 1;
 	expect_refused("record reserved field", n, PV_E_RESERVED, POOL_BYTES);
 	n = copy_records(1);
-	rec_at(o)->kind = 60;
-	expect_refused("kind 60 (undefined)", n, PV_E_KIND, POOL_BYTES);
+	rec_at(o)->kind = 1000;
+	expect_refused("kind 1000 (undefined)", n, PV_E_KIND, POOL_BYTES);
+	n = copy_records(1);
+	rec_at(o)->kind = 100;
+	expect_refused("kind 100 (undefined MMIO)", n, PV_E_KIND, POOL_BYTES);
+	n = copy_records(1);
+	rec_at(o)->kind = 2000;
+	expect_refused("kind 2000 (beyond the format)", n, PV_E_KIND, POOL_BYTES);
 	n = copy_records(1);
 	rec_at(o)->insn_length = 0;
 	expect_refused("insn_length 0", n, PV_E_LENGTH, POOL_BYTES);

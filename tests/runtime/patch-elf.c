@@ -181,7 +181,7 @@ int main(int argc, char **argv)
 	      pv_error_name(err), r.npatched, r.nkept, (unsigned long long)(t1 - t0),
 	      (double)(t1 - t0) / (r.nsites ? r.nsites : 1));
 	{
-		unsigned keep[8] = { 0 }, bad = 0, thunks = 0;
+		unsigned keep[PV_PK_NREASONS] = { 0 }, bad = 0, thunks = 0;
 		size_t site_bytes = 0, changed = 0;
 		uint8_t *mask = calloc(1, L.span);
 
@@ -221,8 +221,9 @@ int main(int argc, char **argv)
 		      "profile: %u sites are jmp -> thunk(original bytes; jmp back), %u bad; "
 		      "%zu bytes changed outside the %zu bytes of sites",
 		      thunks, bad, changed, site_bytes);
-		printf("kept native: %u too short, %u exception table, %u control flow, %u swapgs\n",
-		       keep[PV_PK_SHORT], keep[PV_PK_EXTABLE], keep[PV_PK_CFLOW], keep[PV_PK_USER_STACK]);
+		printf("kept native: %u too short, %u exception table, %u control flow, %u user stack, "
+		       "%u shadow pair\n", keep[PV_PK_SHORT], keep[PV_PK_EXTABLE], keep[PV_PK_CFLOW],
+		       keep[PV_PK_USER_STACK], keep[PV_PK_SHADOW]);
 		free(mask);
 	}
 	return check_summary();

@@ -155,6 +155,38 @@ NOINLINE uint64_t t_mmio_rip(uint64_t x)
 	return readl(&fake_regs[3]) + readl(&fake_regs[5]);
 }
 
+/*
+ * Segment registers and descriptor checks, all allowed in user mode: the
+ * thunk must run push/pop %gs on exactly the stack the site sees (the
+ * pushed selector is popped into a GPR and compared), and mov to %ds/%ss,
+ * lsl and verw with the flags they set.  The asm steps over the red zone.
+ */
+NOINLINE uint64_t t_segments(uint64_t x)
+{
+	uint64_t g1, g2, d, s, lim, z;
+
+	(void)x;
+	__asm__ volatile("lea -128(%%rsp),%%rsp\n\t"
+			 "mov %%gs,%k[g1]\n\t"
+			 "push %%gs\n\t"
+			 "pop %[g2]\n\t"
+			 "push %[g2]\n\t"
+			 "pop %%gs\n\t"
+			 "mov %%ds,%k[d]\n\t"
+			 "mov %k[d],%%ds\n\t"
+			 "mov %%ss,%k[s]\n\t"
+			 "mov %k[s],%%ss\n\t"
+			 "lsl %k[s],%k[lim]\n\t"
+			 "verw %w[s]\n\t"
+			 "setz %b[z]\n\t"
+			 "lea 128(%%rsp),%%rsp"
+			 : [g1] "=&r"(g1), [g2] "=&r"(g2), [d] "=&r"(d), [s] "=&r"(s),
+			   [lim] "=&r"(lim), [z] "=&q"(z)
+			 : : "cc", "memory");
+	return (g1 & 0xffff) ^ (g2 & 0xffff) << 16 ^ (d & 0xffff) << 32 ^ (s & 0xffff) << 48 ^
+	       (lim & 0xffffffff) ^ (z & 1) << 63;
+}
+
 const struct prog_test prog_tests[] = {
 	{ "t_cpuid",       t_cpuid,       1, PROG_DETERMINISTIC },
 	{ "t_cpuid_flags", t_cpuid_flags, 1, PROG_DETERMINISTIC },
@@ -167,5 +199,6 @@ const struct prog_test prog_tests[] = {
 	{ "t_redzone",     t_redzone,     1, PROG_DETERMINISTIC },
 	{ "t_mmio",        t_mmio,        8, PROG_DETERMINISTIC },
 	{ "t_mmio_rip",    t_mmio_rip,    3, PROG_DETERMINISTIC },
+	{ "t_segments",    t_segments,    9, PROG_DETERMINISTIC },
 };
 const unsigned prog_ntests = sizeof prog_tests / sizeof prog_tests[0];

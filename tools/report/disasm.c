@@ -112,6 +112,15 @@ static int quick_mnemonic(const char *t, struct pv_insn_text *out)
 		n = (size_t)(t - w);
 		if (n == 0 || n >= sizeof(out->mnemonic) || !(*w >= 'a' && *w <= 'z'))
 			return -1;
+		if (n == 4 && strncmp(w, "rex.", 4) == 0) {     /* objdump's "rex.W", "rex.WB": a prefix */
+			while ((*t >= 'A' && *t <= 'Z'))
+				t++;
+			if (*t == ' ' && t[1] >= 'a' && t[1] <= 'z') {
+				out->nprefixes++;
+				continue;
+			}
+			return -1;
+		}
 		if (*t == ' ' && pv_is_prefix(w, n) && t[1] >= 'a' && t[1] <= 'z') {
 			out->nprefixes++;
 			continue;
@@ -213,7 +222,8 @@ int pv_insn_is_nop(const struct pv_insn *insn)
 
 struct mnemonic_slot {
 	const char *m;
-	int needs_crdr;    /* every form of m has a %cr/%dr operand (mov_to_cr, ...) */
+	int needs_crdr;    /* every form of m has a %cr/%dr or segment-register operand
+			      (mov_to_cr, mov_to_seg, push_seg, ...) */
 };
 
 static struct mnemonic_slot mnemonic_set[MNEMONIC_SLOTS];
@@ -246,7 +256,8 @@ static void add_form(const struct previrt_form *f)
 	if (!f->mnemonic)
 		return;
 	for (i = 0; i < f->nops && i < 2; i++)
-		if (f->op[i] == PREVIRT_OP_CR || f->op[i] == PREVIRT_OP_DR)
+		if (f->op[i] == PREVIRT_OP_CR || f->op[i] == PREVIRT_OP_DR ||
+		    f->op[i] == PREVIRT_OP_SREG || f->op[i] == PREVIRT_OP_SS)
 			crdr = 1;
 	slot = find_slot(f->mnemonic);
 	if (!slot->m) {
@@ -255,6 +266,20 @@ static void add_form(const struct previrt_form *f)
 	} else if (!crdr) {
 		slot->needs_crdr = 0;
 	}
+}
+
+/* Does the text name a control, debug or segment register (not a "%gs:" override)? */
+static int names_special_register(const char *text)
+{
+	const char *p;
+
+	if (strstr(text, "%cr") || strstr(text, "%dr") || strstr(text, "%db"))
+		return 1;
+	for (p = strchr(text, '%'); p; p = strchr(p + 1, '%'))
+		if (p[1] && strchr("ecsdfg", p[1]) && p[2] == 's' && p[3] != ':' &&
+		    !((p[3] >= 'a' && p[3] <= 'z') || (p[3] >= '0' && p[3] <= '9')))
+			return 1;
+	return 0;
 }
 
 /* Could a rule match this instruction?  text: the whole disassembly. */
@@ -272,8 +297,8 @@ static int maybe_sensitive(const char *m, const char *text)
 	slot = find_slot(m);
 	if (!slot->m)
 		return 0;
-	/* "mov" is everywhere; only its %cr/%dr forms are sensitive */
-	return !slot->needs_crdr || strstr(text, "%cr") || strstr(text, "%dr") || strstr(text, "%db");
+	/* "mov", "push", "pop" are everywhere; only their special-register forms are sensitive */
+	return !slot->needs_crdr || names_special_register(text);
 }
 
 /* Lengths of the rules' .byte forms (bit n set: a form of n bytes). */
@@ -297,11 +322,14 @@ unsigned pv_insn_kind(const struct pv_insn *insn, const uint8_t *bytes)
 
 	if (!insn->is_insn)
 		return 0;
-	if (!insn->quick && maybe_sensitive(insn->parsed.mnemonic, insn->text))
-		k = pv_match_insn(&insn->parsed);
-	/* instructions a disassembler may spell differently from the rules' mnemonic */
-	if (!k && insn->length > 0 && insn->length < 32 &&
-	    (byte_form_lengths() & (1u << insn->length)))
+	/*
+	 * The rules' exact encodings first: a disassembler may spell them
+	 * differently from the rules' mnemonic, or as another instruction
+	 * (binutils 2.40 shows FRED's erets, F2 0F 01 CA, as "repnz clac").
+	 */
+	if (insn->length > 0 && insn->length < 32 && (byte_form_lengths() & (1u << insn->length)))
 		k = pv_match_bytes(bytes, (size_t)insn->length);
+	if (!k && !insn->quick && maybe_sensitive(insn->parsed.mnemonic, insn->text))
+		k = pv_match_insn(&insn->parsed);
 	return k;
 }
