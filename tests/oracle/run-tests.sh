@@ -2,9 +2,11 @@
 # The coverage oracle's own tests (make check-oracle):
 #   1. selftest.py: every opcode of the oracle's table, assembled by gas in
 #      several forms, is classified sensitive; common instructions are not;
-#   2. a plugin-annotated object (cli, verw, mov to %ds): the oracle covers
-#      cli and reports the two kinds the rules lack, in the object (through
-#      .rela.previrt) and in a linked image (self-relative addresses);
+#   2. a plugin-annotated object (cli, verw, mov to %ds) built with rules
+#      that lack two kinds (the plugin's kinds=cli stands for a rules file
+#      without them): the oracle covers cli and reports verw and the
+#      segment move, in the object (through .rela.previrt) and in a linked
+#      image (self-relative addresses); with the full rules it covers all;
 #   3. ALTERNATIVE originals and .altinstr_replacement are excluded, the
 #      exclusion can be turned off, and a .altinstructions of the wrong
 #      layout is not trusted;
@@ -42,7 +44,10 @@ void f_cli(void) { asm volatile("cli" ::: "memory"); }
 void f_verw(void) { asm volatile("verw %0" :: "m"(sel)); }
 void f_ds(unsigned v) { asm volatile("mov %0,%%ds" :: "r"(v)); }
 EOF
-t plugin_object_compiles $CC -fplugin="$PLUGIN" $KFLAGS -c "$WORK/three.c" -o "$WORK/three.o"
+# kinds=cli: the rules as if verw and the segment moves were missing
+t plugin_object_compiles $CC -fplugin="$PLUGIN" -fplugin-arg-previrt-kinds=cli $KFLAGS \
+	-c "$WORK/three.c" -o "$WORK/three.o"
+t full_rules_object_compiles $CC -fplugin="$PLUGIN" $KFLAGS -c "$WORK/three.c" -o "$WORK/three.full.o"
 t plain_object_compiles $CC $KFLAGS -c "$WORK/three.c" -o "$WORK/three.plain.o"
 t object_links ld -e 0 -o "$WORK/three.elf" "$WORK/three.o"
 
@@ -63,6 +68,7 @@ expect() {
 t object_cli_covered_verw_and_mov_ds_reported expect "$WORK/three.o" 1/3 verw mov_to_sreg
 t linked_cli_covered_verw_and_mov_ds_reported expect "$WORK/three.elf" 1/3 verw mov_to_sreg
 t plain_object_nothing_covered expect "$WORK/three.plain.o" 0/3 cli verw mov_to_sreg
+t full_rules_cover_everything expect "$WORK/three.full.o" 3/3
 tcatch uncovered_exits_1 "$WORK/three.o" $ORACLE "$WORK/three.o"
 t report_only_exits_0 $ORACLE --report-only "$WORK/three.o"
 t uncovered_list_names_function_and_bytes \

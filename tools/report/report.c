@@ -43,7 +43,7 @@ const char *pv_where(const struct pv_report *r, struct pv_loc loc, uint64_t addr
 static void flag_names(unsigned flags, char *buf, size_t cap)
 {
 	static const char *const names[8] = {
-		"extable", "noinstr", "mmio", "bytes", "pushed", "toplevel", "asmgoto", "bit7",
+		"extable", "noinstr", "mmio", "bytes", "pushed", "toplevel", "asmgoto", "shadow",
 	};
 	size_t n = 0;
 	unsigned i;

@@ -57,9 +57,11 @@ static int check_fields(struct verifier *v, const struct pv_site *s)
 	}
 	if (s->flags & ~PREVIRT_F_KNOWN)
 		problem(v, s, "flags 0x%02x use a bit the format does not define", s->flags);
-	if ((s->flags & PREVIRT_F_SHADOW) &&
-	    !(previrt_rule_by_id(s->kind) && (previrt_rule_by_id(s->kind)->attrs & PREVIRT_RA_SHADOW)))
-		problem(v, s, "SHADOW flag on a kind that opens no interrupt shadow");
+	/* an interrupt-shadow pair starts with an instruction whose rule says `shadow` */
+	if ((s->flags & PREVIRT_F_SHADOW) && previrt_rule_by_id(s->kind) &&
+	    !(previrt_rule_by_id(s->kind)->attrs & PREVIRT_RA_SHADOW))
+		problem(v, s, "SHADOW flag on kind %s, which opens no interrupt shadow",
+			previrt_rule_by_id(s->kind)->name);
 	if (s->reserved)
 		problem(v, s, "reserved field is 0x%04x, must be 0", s->reserved);
 	if (mmio_kind != !!(s->flags & PREVIRT_F_MMIO))
