@@ -10,6 +10,7 @@
  * 662).  Each sensitive instruction gets text inserted around it; nothing of
  * the original template is changed or reordered.
  */
+#define _GNU_SOURCE   /* memmem */
 #include "asm_rewrite.h"
 
 #include <ctype.h>
@@ -289,6 +290,23 @@ static int body_is(const char *t, const struct stmt *s, const char *word)
 	       (s->end - s->body == l || isspace((unsigned char)t[s->body + l]));
 }
 
+/*
+ * The gas macros a text defines, found before rewriting (gas needs a macro
+ * defined before its use, so one pass over the text sees them all).
+ */
+struct macro {
+	char name[48];          /* lower case: gas matches macro names that way */
+	int  emits_code;        /* its body puts instructions or data where it is invoked */
+	int  alternative;       /* its body fills .altinstructions: an ALTERNATIVE */
+	int  in_alternative;    /* named in an ALTERNATIVE's arguments: its body may be
+				 * assembled as an original or replacement instruction */
+};
+
+struct macro_table {
+	struct macro *v;
+	size_t n;
+};
+
 /* Where the text is being assembled: section stack and code mode. */
 struct asm_state {
 	struct section cur, prev, stack[16];
@@ -303,8 +321,9 @@ struct asm_state {
 	 * where a site really landed.
 	 */
 	int in_macro;
-	int alt_macro;          /* the body fills .altinstructions (an ALTERNATIVE) */
+	int alt_macro;          /* the body is an ALTERNATIVE's or runs inside one: no site */
 	struct asm_state *outside;
+	const struct macro_table *macros;
 };
 
 static void state_init(struct asm_state *as, unsigned caller_flags)
@@ -316,17 +335,113 @@ static void state_init(struct asm_state *as, unsigned caller_flags)
 	as->code64 = 1;
 }
 
-/*
- * Does the .macro starting at statement s emit .altinstructions?  Then it
- * is an ALTERNATIVE, and what its parameters hold is an original or a
- * replacement instruction, which the kernel patches itself: never a site.
- */
-static int macro_fills_altinstructions(const char *t, const struct stmt *s)
+/* The name a ".macro NAME[ ,args]" statement defines, lower case, in out. */
+static int macro_name(const char *b, size_t blen, char *out, size_t cap)
 {
-	const char *end = strstr(t + s->end, ".endm");
-	const char *alt = strstr(t + s->end, ".altinstructions");
+	size_t i = 6, n = 0;
 
-	return alt && (!end || alt < end);
+	while (i < blen && isspace((unsigned char)b[i]))
+		i++;
+	while (i < blen && !isspace((unsigned char)b[i]) && b[i] != ',' && n + 1 < cap)
+		out[n++] = (char)tolower((unsigned char)b[i++]);
+	out[n] = 0;
+	return n > 0;
+}
+
+static const struct macro *find_macro(const struct macro_table *tab, const char *word, size_t len)
+{
+	size_t i;
+
+	if (!tab)
+		return NULL;
+	for (i = 0; i < tab->n; i++)
+		if (strlen(tab->v[i].name) == len && strncasecmp(tab->v[i].name, word, len) == 0)
+			return &tab->v[i];
+	return NULL;
+}
+
+static int emits_bytes(const char *t, const struct stmt *s);
+
+/*
+ * Every macro of the text: whether its body emits code where it is invoked
+ * (an instruction, data or a parameter statement outside any
+ * .pushsection of its own), whether it is an ALTERNATIVE, and whether an
+ * ALTERNATIVE's arguments name it (Linux: ALTERNATIVE "", "ZAP_GS", ...).
+ */
+static void scan_macros(const char *t, const struct stmt *v, size_t n, struct macro_table *tab)
+{
+	struct macro *cur = NULL;
+	size_t i, cap = 0;
+	int depth = 0;
+
+	tab->v = NULL;
+	tab->n = 0;
+	for (i = 0; i < n; i++) {
+		const char *b = t + v[i].body;
+		size_t blen = v[i].end - v[i].body;
+		struct pv_insn_text insn;
+
+		while (blen && isspace((unsigned char)b[blen - 1]))
+			blen--;
+		if (!blen)
+			continue;
+		if (!cur && body_is(t, &v[i], ".macro")) {
+			if (tab->n == cap) {
+				cap = cap ? cap * 2 : 16;
+				tab->v = xrealloc(tab->v, cap * sizeof(*tab->v));
+			}
+			cur = &tab->v[tab->n];
+			memset(cur, 0, sizeof(*cur));
+			if (!macro_name(b, blen, cur->name, sizeof(cur->name)))
+				cur->name[0] = 0;
+			tab->n++;
+			depth = 0;
+			continue;
+		}
+		if (!cur)
+			continue;
+		if (body_is(t, &v[i], ".endm") || body_is(t, &v[i], ".endmacro")) {
+			cur = NULL;
+			continue;
+		}
+		if (body_is(t, &v[i], ".pushsection")) {
+			depth++;
+			if (memmem(b, blen, ".altinstructions", 16))
+				cur->alternative = 1;
+		} else if (body_is(t, &v[i], ".popsection")) {
+			depth -= depth > 0;
+		} else if (depth == 0 && (emits_bytes(t, &v[i]) || b[0] == '\\' ||
+					  (pv_parse_insn(b, blen, &insn) == 0 &&
+					   !find_macro(tab, insn.mnemonic, strlen(insn.mnemonic))))) {
+			cur->emits_code = 1;
+		}
+	}
+	/* the macros an ALTERNATIVE's arguments name */
+	for (i = 0; i < n; i++) {
+		const char *b = t + v[i].body, *e = t + v[i].end, *p;
+		const struct macro *alt;
+		size_t wl = 0;
+
+		while (b + wl < e && (isalnum((unsigned char)b[wl]) || b[wl] == '_'))
+			wl++;
+		alt = wl ? find_macro(tab, b, wl) : NULL;
+		if (!alt || !alt->alternative)
+			continue;
+		for (p = b + wl; p < e; ) {
+			const char *w = p;
+			struct macro *m;
+
+			while (p < e && (isalnum((unsigned char)*p) || *p == '_'))
+				p++;
+			if (p == w) {
+				p++;
+				continue;
+			}
+			m = (struct macro *)find_macro(tab, w, (size_t)(p - w));
+			if (m)
+				m->in_alternative = 1;
+		}
+	}
 }
 
 /* Apply a section or mode directive; 1 when the statement was one. */
@@ -375,7 +490,13 @@ static int track_directive(const char *t, const struct stmt *s, struct asm_state
 		as->prev = as->cur;
 		as->depth = 0;
 		as->in_macro = 1;
-		as->alt_macro = macro_fills_altinstructions(t, s);
+		{
+			char name[48];
+			const struct macro *mc = macro_name(b, blen, name, sizeof(name)) ?
+						 find_macro(as->macros, name, strlen(name)) : NULL;
+
+			as->alt_macro = mc && (mc->alternative || mc->in_alternative);
+		}
 		return 1;
 	} else if ((body_is(t, s, ".endm") || body_is(t, s, ".endmacro")) && as->in_macro) {
 		struct asm_state *o = as->outside;
@@ -440,7 +561,8 @@ static int is_data_directive(const char *t, const struct stmt *s, size_t *skip)
 
 /* Every entry's FROM reference, with the statement it stands in. */
 static struct exref *collect_extable(const char *t, const struct stmt *v, size_t n,
-				     unsigned caller_flags, size_t *nref)
+				     const struct macro_table *macros, unsigned caller_flags,
+				     size_t *nref)
 {
 	struct asm_state as, outside;
 	struct exref *r = NULL;
@@ -449,6 +571,7 @@ static struct exref *collect_extable(const char *t, const struct stmt *v, size_t
 
 	state_init(&as, caller_flags);
 	as.outside = &outside;
+	as.macros = macros;
 	for (i = 0; i < n; i++) {
 		as.new_section = 0;
 		if (track_directive(t, &v[i], &as)) {
@@ -503,10 +626,11 @@ static long resolve_label(const struct label *lv, size_t nl, const char *ref, si
 
 /* ex_target[k] = 1 when label definition k is the FROM of an entry. */
 static uint8_t *extable_targets(const char *t, const struct stmt *v, size_t n,
-				const struct label *lv, size_t nl, unsigned caller_flags)
+				const struct label *lv, size_t nl, const struct macro_table *macros,
+				unsigned caller_flags)
 {
 	size_t nref, i;
-	struct exref *r = collect_extable(t, v, n, caller_flags, &nref);
+	struct exref *r = collect_extable(t, v, n, macros, caller_flags, &nref);
 	uint8_t *target = calloc(nl ? nl : 1, 1);
 
 	if (!target)
@@ -660,15 +784,19 @@ static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_r
 	struct label *lv;
 	char *m = mask_comments(t, strlen(t));
 	struct stmt *v = split(m, &n, &lv, &nl);
-	uint8_t *ex_target = extable_targets(m, v, n, lv, nl, o->flags);
+	struct macro_table macros;
+	uint8_t *ex_target;
 	/* ALTERNATIVE originals in a template: labels 661..662 of a template that
 	 * also fills .altinstructions (or all of it, without those labels) */
 	int has_alt = !o->whole_file && strstr(m, ".altinstructions") != 0;
 	int alt_labels = has_alt && strstr(m, "661:") != 0, in_alt = has_alt && !alt_labels;
 
+	scan_macros(m, v, n, &macros);
+	ex_target = extable_targets(m, v, n, lv, nl, &macros, o->flags);
 	memset(st, 0, sizeof(*st));
 	state_init(&as, o->flags);
 	as.outside = &outside;
+	as.macros = &macros;
 	for (i = 0; i < n; i++) {
 		struct stmt *s = &v[i];
 		const char *b = m + s->body;
@@ -763,7 +891,14 @@ static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_r
 				width = pv_io_width(kind, insn.mnemonic);
 			}
 			if (!kind) {
-				npending = 0;
+				/* a macro that emits nothing here (Linux's
+				 * ANNOTATE_NOENDBR) leaves the labels naming the
+				 * next instruction */
+				const struct macro *mc = find_macro(&macros, insn.mnemonic,
+								    strlen(insn.mnemonic));
+
+				if (!mc || mc->emits_code)
+					npending = 0;
 				continue;
 			}
 		}
@@ -798,7 +933,7 @@ static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_r
 			st->skipped_repl++;
 			continue;
 		}
-		if (in_alt && !as.cur.pushed) {
+		if ((in_alt && !as.cur.pushed) || as.alt_macro) {
 			st->skipped_alt++;
 			continue;
 		}
@@ -828,6 +963,7 @@ static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_r
 		copied = site_end;
 	}
 	free(ex_target);
+	free(macros.v);
 	free(lv);
 	free(v);
 	free(m);

@@ -75,3 +75,54 @@ wr_safe:
 	op_safe wrmsr
 	plain_op pause
 	ret
+
+/*
+ * Linux's asm_load_gs_index: the exception-table label is followed by a
+ * macro that emits no code (ANNOTATE_NOENDBR), so it still names the
+ * segment load; and a macro named in an ALTERNATIVE's arguments (ZAP_GS)
+ * is assembled into replacement code, where no site may be.
+ */
+.macro ANNOTATE_X
+.Lhere_\@:
+	.pushsection .discard.x
+	.quad .Lhere_\@
+	.popsection
+.endm
+.macro ZAP
+	movl	$0, %eax
+	movl	%eax, %gs
+.endm
+.macro ALT oldinstr, newinstr
+140:
+	\oldinstr
+141:
+	.skip -(((144f-143f)-(141b-140b)) > 0) * ((144f-143f)-(141b-140b)),0x90
+142:
+	.pushsection .altinstructions,"a"
+	.long 140b - .
+	.long 143f - .
+	.short 0
+	.byte 141b-140b
+	.byte 144f-143f
+	.popsection
+	.pushsection .altinstr_replacement,"ax"
+143:
+	\newinstr
+144:
+	.popsection
+.endm
+	.globl load_gs_like
+load_gs_like:
+	swapgs
+.Lgs_change:
+	ANNOTATE_X
+	movl	%edi, %gs
+	swapgs
+	ret
+.Lbad_gs:
+	swapgs
+	ALT "", "ZAP"
+	xorl	%eax, %eax
+	movl	%eax, %gs
+	ret
+	_ASM_EXTABLE(.Lgs_change, .Lbad_gs)
