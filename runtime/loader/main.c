@@ -141,7 +141,7 @@ static void profile_site_table(const struct pv_image *img, const struct elfimage
 	 * can be turned into previrt-report --profile input.
 	 */
 	char line[64];
-	unsigned nrec = img->size / 12, n = 0;
+	unsigned nrec = pv_nrecords(img), n = 0;
 	uint64_t phys = (uint64_t)(uintptr_t)st->counters;
 
 	con_printf("previrt-loader: profile: %u counters at physical 0x%lx\n", st->used, (unsigned long)phys);
@@ -159,7 +159,7 @@ static void profile_site_table(const struct pv_image *img, const struct elfimage
 		unsigned len = 0;
 		uint64_t va;
 
-		if (((const struct previrt_site *)(img->records + i * 12))->kind == PREVIRT_KIND_HEADER)
+		if (pv_record(img, i)->kind == PREVIRT_KIND_HEADER)
 			continue;
 		pv_site_at(img, i, &s);         /* patched now: only rule and lengths matter */
 		if (!s.rule || pv_profile_keep_reason(&s))

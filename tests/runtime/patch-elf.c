@@ -185,7 +185,7 @@ int main(int argc, char **argv)
 		size_t site_bytes = 0, changed = 0;
 		uint8_t *mask = calloc(1, L.span);
 
-		for (size_t off = 0; off < L.rec_size; off += 12) {
+		for (size_t off = 0; off < L.rec_size; off += PREVIRT_RECORD_SIZE) {
 			const struct previrt_site *rec = (const void *)(img.records + off);
 			uint8_t *s = (uint8_t *)&rec->addr + rec->addr, *o = orig + (s - L.buf);
 			struct pv_site site = { 0 };

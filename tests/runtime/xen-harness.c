@@ -112,12 +112,12 @@ static void sites_in(const char *name, const struct pv_xen *xen, unsigned *n, un
 	*n = *patched = 0;
 	if (self_function(name, &s, &e))
 		return;
-	for (size_t off = 0; off < si.previrt_size; off += 12) {
+	for (size_t off = 0; off < si.previrt_size; off += PREVIRT_RECORD_SIZE) {
 		struct pv_image img = { .records = si.previrt, .size = si.previrt_size,
 					.text = si.text, .ntext = si.ntext };
 		struct pv_site site;
 
-		if (pv_site_at(&img, (unsigned)(off / 12), &site) || !site.rule ||
+		if (pv_site_at(&img, (unsigned)(off / PREVIRT_RECORD_SIZE), &site) || !site.rule ||
 		    (uintptr_t)site.addr < s || (uintptr_t)site.addr >= e)
 			continue;
 		(*n)++;
