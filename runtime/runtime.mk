@@ -44,7 +44,7 @@ $(RT_HOST_LIB): $(RT_HOST_OBJS)
 RT_LOADER     := $(RT_OUT)/previrt-loader.elf
 RT_LOADER_SRCS := runtime/loader/main.c runtime/loader/console.c runtime/loader/elfimage.c \
                   runtime/loader/bootparams.c runtime/loader/libc.c runtime/loader/pvh.c \
-                  runtime/loader/acpi.c runtime/xen/pio.c
+                  runtime/loader/acpi.c runtime/loader/bootinfo.c runtime/xen/pio.c
 # No SSE (the loader never enables it), static, non-PIC, linked at 1 MiB.
 RT_LOADER_CFLAGS := $(RT_CFLAGS) -fno-pic -fno-pie -mcmodel=small -mgeneral-regs-only \
                   -fno-asynchronous-unwind-tables -fcf-protection=none
@@ -67,9 +67,13 @@ $(RT_OUT)/loader/loader/entry.o: runtime/loader/entry.S
 # The Xen handler blob (runtime/xen/, see xen/xen-rt.h) runs inside the
 # kernel at an address the loader picks: position-independent, every
 # symbol hidden (RIP-relative, no GOT), no jump tables, and the kernel's
-# 8-byte stack alignment.  loader.lds keeps it in one piece.
+# 8-byte stack alignment.  loader.lds keeps it in one piece.  No indirect
+# branch at all (hypercalls are vmcall/vmmcall, xen/hypercall.h), and every
+# return an inline return thunk, so the blob is no retbleed/retpoline hole
+# in a kernel built with those mitigations (check-blob verifies both).
 RT_BLOB_CFLAGS := $(RT_CFLAGS) -fpie -fvisibility=hidden -fno-jump-tables -mgeneral-regs-only \
-                  -mpreferred-stack-boundary=3 -fno-asynchronous-unwind-tables -fcf-protection=none
+                  -mpreferred-stack-boundary=3 -fno-asynchronous-unwind-tables -fcf-protection=none \
+                  -mindirect-branch=thunk-inline -mfunction-return=thunk-inline
 RT_BLOB_OBJS   := $(RT_OUT)/loader/xen/pio.o $(RT_OUT)/loader/xen/uart16550.o $(RT_OUT)/loader/xen/entry.o
 
 $(RT_OUT)/loader/xen/%.o: runtime/xen/%.c $(RT_HDRS)
