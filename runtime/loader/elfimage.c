@@ -287,14 +287,16 @@ int elfimage_sections(struct elfimage *im, struct pv_err *e)
 		if (streq(name, ".previrt")) {
 			if (locate(im, sh->sh_addr, sh->sh_size, &pa, &p))
 				return pv_fail(e, ".previrt", "not inside a loaded segment's file bytes");
-			if (pa % 4)
-				return pv_fail(e, ".previrt sh_addr", "not 4-byte aligned");
+			if (pa % 4 || !pa)
+				return pv_fail(e, ".previrt sh_addr", "not 4-byte aligned, or at physical address 0");
 			im->previrt = pa;
 			im->previrt_size = sh->sh_size;
 			im->previrt_file = p;
 		} else if ((sh->sh_flags & SHF_EXECINSTR) && !streq(name, ".altinstr_replacement")) {
 			if (locate(im, sh->sh_addr, sh->sh_size, &pa, &p))
 				return pv_fail(e, "executable section", "not inside a loaded segment's file bytes");
+			if (!pa)
+				return pv_fail(e, "executable section", "at physical address 0");
 			if (im->ntext == ELFIMG_MAX_TEXT)
 				return pv_fail(e, "executable sections", "more than 16");
 			im->text[im->ntext] = (struct pv_range){ pa, pa + sh->sh_size, (intptr_t)((uintptr_t)p - pa) };
@@ -305,6 +307,17 @@ int elfimage_sections(struct elfimage *im, struct pv_err *e)
 		return pv_fail(e, ".previrt", "the kernel has no .previrt section (not built with -fplugin=previrt?)");
 	if (!im->symtab)
 		return pv_fail(e, ".symtab", "the kernel has no symbol table");
+	{
+		/* every symbol name inside the string table, once: lookups can then trust them */
+		const Elf64_Sym *syms = pv_span(&im->file, im->symtab->sh_offset, im->symtab->sh_size);
+		struct pv_buf names;
+
+		if (pv_sub(&im->file, im->strtab->sh_offset, im->strtab->sh_size, &names))
+			return pv_fail(e, ".strtab", "lies outside the file");
+		for (uint64_t k = 0; k < im->symtab->sh_size / sizeof *syms; k++)
+			if (!pv_strz(&names, syms[k].st_name))
+				return pv_fail(e, "symbol st_name", "not a string inside .strtab");
+	}
 	return find_extable(im, ex_va, ex_size, e);
 }
 

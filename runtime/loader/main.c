@@ -25,6 +25,7 @@
 #include "detect/vmm.h"
 #include "loader/acpi.h"
 #include "loader/bootinfo.h"
+#include "loader/prepare.h"
 #include "loader/bootparams.h"
 #include "loader/console.h"
 #include "loader/elfimage.h"
@@ -295,9 +296,10 @@ static const struct {
 void loader_main(uint32_t magic, uint32_t info)
 {
 	const struct pv_buf mem = { 0, 0, 0x100000000ull };     /* the identity-mapped first 4 GiB */
-	struct bootinfo bi;
+	static struct prepared prep;
+	struct bootinfo *bi = &prep.bi;
+	struct elfimage *im = &prep.im;
 	struct pv_err e;
-	struct elfimage im;
 	struct pv_vmm_info vmm;
 	char backend_buf[32], verbose_buf[4];
 	const char *backend;
@@ -325,32 +327,32 @@ void loader_main(uint32_t magic, uint32_t info)
 		if (magic != MB_BOOT_MAGIC)
 			fatal("boot magic", "not started by a multiboot loader");
 	}
-	if (bootinfo_parse(&mem, mbi_addr, &bi, &e) || bootinfo_bundle(&mem, &bi, &e))
+	prep.mbi_addr = mbi_addr;
+	prep.self = (struct blob){ (uint64_t)(uintptr_t)__load_start, (uint64_t)(__bss_end - __load_start) };
+	prep.scratch = overlap_scratch, prep.scratch_len = sizeof overlap_scratch / 8;
+	if (prepare_boot(&mem, &prep, &e))
 		fatal_err(&e);
-	ctx.cmdline = skip_image_path(bi.cmdline);
+	ctx.cmdline = skip_image_path(bi->cmdline);
 	verbose = pv_cmdline_get(ctx.cmdline, "previrt.verbose", verbose_buf, sizeof verbose_buf) >= 0;
-	if (bi.bundle)
+	if (bi->bundle)
 		con_printf("previrt-loader: bundle module: kernel %lu bytes, initrd %lu bytes\n",
-			   (unsigned long)bi.kernel.size, (unsigned long)bi.initrd.size);
-
-	if (elfimage_parse(&im, pv_span(&mem, bi.kernel.start, bi.kernel.size), bi.kernel.size, &e))
-		fatal_err(&e);
+			   (unsigned long)bi->kernel.size, (unsigned long)bi->initrd.size);
 	con_printf("previrt-loader: vmlinux %lu bytes, loads at 0x%lx-0x%lx, entry 0x%lx; initrd %lu bytes\n",
-		   (unsigned long)bi.kernel.size, (unsigned long)im.lo, (unsigned long)im.hi,
-		   (unsigned long)im.entry, (unsigned long)bi.initrd.size);
+		   (unsigned long)bi->kernel.size, (unsigned long)im->lo, (unsigned long)im->hi,
+		   (unsigned long)im->entry, (unsigned long)bi->initrd.size);
 
 	/* move modules that sit where the kernel goes to free RAM above everything */
-	top = bootinfo_ram_top(&bi);
-	next = align_up(im.hi, 0x200000);
-	if (bi.kernel.start + bi.kernel.size > next)
-		next = align_up(bi.kernel.start + bi.kernel.size, 0x1000);
-	if (bi.initrd.start + bi.initrd.size > next)
-		next = align_up(bi.initrd.start + bi.initrd.size, 0x1000);
+	top = bootinfo_ram_top(bi);
+	next = align_up(im->hi, 0x200000);
+	if (bi->kernel.start + bi->kernel.size > next)
+		next = align_up(bi->kernel.start + bi->kernel.size, 0x1000);
+	if (bi->initrd.start + bi->initrd.size > next)
+		next = align_up(bi->initrd.start + bi->initrd.size, 0x1000);
 	{
-		struct blob *b[2] = { &bi.kernel, &bi.initrd };
+		struct blob *b[2] = { &bi->kernel, &bi->initrd };
 
 		for (int i = 0; i < 2; i++) {
-			if (!b[i]->size || !pv_overlaps(b[i]->start, b[i]->size, im.lo, im.hi - im.lo))
+			if (!b[i]->size || !pv_overlaps(b[i]->start, b[i]->size, im->lo, im->hi - im->lo))
 				continue;
 			if (!pv_fits(next, b[i]->size, top))
 				fatal("memory map", "not enough RAM to move a module out of the kernel's way");
@@ -358,28 +360,8 @@ void loader_main(uint32_t magic, uint32_t info)
 			b[i]->start = next;
 			next = align_up(next + b[i]->size, 0x1000);
 		}
-		elfimage_rebase(&im, (const uint8_t *)(uintptr_t)bi.kernel.start);
+		elfimage_rebase(im, (const uint8_t *)(uintptr_t)bi->kernel.start);
 	}
-	if (elfimage_sections(&im, &e))
-		fatal_err(&e);
-	{
-		/* where the segments go: usable RAM, and nothing the loader still needs */
-		struct blob avoid[6];
-		const char *names[6];
-		unsigned n = 0;
-
-#define AVOID(s, z, what) (avoid[n] = (struct blob){ (s), (z) }, names[n++] = (what))
-		AVOID((uint64_t)(uintptr_t)__load_start, (uint64_t)(__bss_end - __load_start), "the loader");
-		AVOID(bi.kernel.start, bi.kernel.size, "the vmlinux module");
-		AVOID(bi.initrd.start, bi.initrd.size, "the initrd module");
-		AVOID(mbi_addr, sizeof(struct mb_info), "the multiboot information");
-		AVOID(bi.mods_array.start, bi.mods_array.size, "the multiboot module list");
-		AVOID(bi.mmap.start, bi.mmap.size, "the memory map");
-#undef AVOID
-		if (elfimage_check_dest(&im, bi.ram, bi.nram, avoid, names, n, &e))
-			fatal_err(&e);
-	}
-	con_printf("previrt-loader: __ex_table %u entries of %u bytes\n", im.extable.n, im.extable.entsize);
 
 	pv_detect_vmm(pv_cpuid, &vmm);
 	backend = pv_choose_backend(&vmm, ctx.cmdline, backend_buf, sizeof backend_buf);
@@ -389,42 +371,44 @@ void loader_main(uint32_t magic, uint32_t info)
 		bi_idx++;
 	if (bi_idx == sizeof backends / sizeof backends[0])
 		fatal("previrt.backend", "unknown or unimplemented backend");
-	ctx.im = &im, ctx.vmm = &vmm, ctx.name = backend, ctx.be = backends[bi_idx].backend;
+
+	/* sections, symbols, __ex_table, destinations, every record against the file's bytes */
+	t0 = rdtsc();
+	if (prepare_image(&prep, &e)) {
+		con_printf("previrt-loader: .previrt record %u (site 0x%lx): %s\n", prep.r.record,
+			   (unsigned long)(prep.r.site ? prep.r.site - (uint64_t)im->v2p : 0),
+			   pv_error_name(prep.r.error));
+		fatal_err(&e);
+	}
+	t1 = rdtsc();
+	con_printf("previrt-loader: __ex_table %u entries of %u bytes; %u sites checked against the file in %lu TSC cycles\n",
+		   im->extable.n, im->extable.entsize, prep.r.nsites, (unsigned long)(t1 - t0));
+	ctx.im = im, ctx.vmm = &vmm, ctx.name = backend, ctx.be = backends[bi_idx].backend;
 	backends[bi_idx].setup(&ctx, 0);
 
-	/* every record against the file's bytes: nothing has been written into the kernel yet */
-	elfimage_pv_image(&im, 0, text, &ex, &img);
-	img.scratch = overlap_scratch, img.scratch_len = sizeof overlap_scratch / 8;
-	t0 = rdtsc();
-	if (pv_validate_image(&img, &r)) {
-		con_printf("previrt-loader: .previrt record %u (site 0x%lx): %s\n", r.record,
-			   (unsigned long)(r.site ? r.site - (uint64_t)im.v2p : 0), pv_error_name(r.error));
-		fatal(pv_error_field(r.error), "a .previrt record is invalid, nothing was loaded or patched");
-	}
-
 	/* only now: into the kernel's memory */
-	elfimage_load(&im);
+	elfimage_load(im);
 	backends[bi_idx].setup(&ctx, 1);
-	elfimage_pv_image(&im, 1, text, &ex, &img);
+	elfimage_pv_image(im, 1, text, &ex, &img);
 	img.scratch = overlap_scratch, img.scratch_len = sizeof overlap_scratch / 8;
 	if (pv_patch_image(&img, ctx.be, ctx.state, &r)) {
 		con_printf("previrt-loader: .previrt record %u (site 0x%lx): %s\n", r.record,
-			   (unsigned long)(r.site ? r.site - (uint64_t)im.v2p : 0), pv_error_name(r.error));
+			   (unsigned long)(r.site ? r.site - (uint64_t)im->v2p : 0), pv_error_name(r.error));
 		fatal(pv_error_field(r.error), "validation of the loaded copy or patching failed, nothing was patched");
 	}
 	t1 = rdtsc();
-	con_printf("previrt-loader: %u sites (%u headers) valid; %u patched, %u native; %lu TSC cycles\n",
+	con_printf("previrt-loader: %u sites (%u headers) valid; %u patched, %u native; %lu TSC cycles (validate + patch the loaded copy)\n",
 		   r.nsites, r.nheaders, r.npatched, r.nkept, (unsigned long)(t1 - t0));
 	if (ctx.be == &pv_backend_profile)
-		profile_site_table(&img, &im, &ctx.prof);
+		profile_site_table(&img, im, &ctx.prof);
 	if (ctx.be == &pv_backend_xen)
 		con_printf("previrt-loader: xen: %u port-I/O thunks\n", ctx.xen.used);
 	if (verbose)
 		con_printf("previrt-loader: command line \"%s\"\n", ctx.cmdline);
 
-	bp = bootparams_build(bi.mbi, ctx.cmdline, bi.initrd.start, bi.initrd.size, pvh.rsdp);
+	bp = bootparams_build(bi->mbi, ctx.cmdline, bi->initrd.start, bi->initrd.size, pvh.rsdp);
 	con_printf("previrt-loader: %u e820 entries, RSDP 0x%lx, initrd 0x%lx; entering the kernel at 0x%lx\n",
-		   bp->e820_entries, (unsigned long)bp->acpi_rsdp_addr, (unsigned long)bi.initrd.start,
-		   (unsigned long)im.entry);
-	pv_enter_kernel(im.entry, bp);
+		   bp->e820_entries, (unsigned long)bp->acpi_rsdp_addr, (unsigned long)bi->initrd.start,
+		   (unsigned long)im->entry);
+	pv_enter_kernel(im->entry, bp);
 }
