@@ -199,7 +199,11 @@ fuzz-loader: $(RT_FUZZ)/fuzz-loader $(RT_T)/fuzz-seed $(RT_T)/minikernel.elf
 		-artifact_prefix=tests/runtime/fuzz-corpus/ $(RT_FUZZ)/corpus tests/runtime/fuzz-corpus
 .PHONY: fuzz-loader
 
-RT_TESTS := $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
+$(RT_T)/test-core: tests/runtime/test-core.c $(RT_HOST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
+
+RT_TESTS := $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
 runtime: $(RT_HOST_LIB) $(RT_TESTS) $(RT_LOADER)
 
 check-runtime: $(RT_TESTS) $(filter %/previrt-report,$(ALL))
@@ -215,6 +219,8 @@ check-runtime: $(RT_TESTS) $(filter %/previrt-report,$(ALL))
 	@$(RT_T)/test-uart
 	@echo "== runtime: the Xen backend patches plugin-compiled port I/O in process and runs it"
 	@$(RT_T)/xen-harness
+	@echo "== runtime: the core on a hand-made image: SHADOW pairs, __ex_table, plan vs emit"
+	@$(RT_T)/test-core
 	@echo "== runtime: the loader's input checks refuse every corrupted field, nothing written"
 	@$(RT_T)/loader-check $(RT_T)/minikernel.elf
 	@echo "== runtime: fuzzer regression inputs (tests/runtime/fuzz-corpus) replayed"
