@@ -170,7 +170,6 @@ $(RT_T)/loader-check: tests/runtime/loader-check.c $(RT_HOST_LIB)
 # fuzz-replay in check-runtime).
 FUZZ_CC      ?= clang-16
 FUZZ_SECONDS ?= 60
-FUZZ_JOBS    ?= 1
 RT_FUZZ      := $(RT_OUT)/fuzz
 RT_FUZZ_SRCS := $(RT_CORE) $(RT_PARSE) $(RULES_C)
 $(RT_FUZZ)/fuzz-loader: tests/runtime/fuzz-loader.c $(RT_FUZZ_SRCS) $(RT_HDRS)
@@ -195,7 +194,6 @@ fuzz-loader: $(RT_FUZZ)/fuzz-loader $(RT_T)/fuzz-seed $(RT_T)/minikernel.elf
 	@$(RT_T)/fuzz-seed $(RT_T)/minikernel.elf $(RT_FUZZ)/corpus
 	@echo "== fuzz-loader: $(FUZZ_SECONDS) s, corpus $(RT_FUZZ)/corpus, crashes -> tests/runtime/fuzz-corpus/"
 	nice -n 10 $(RT_FUZZ)/fuzz-loader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
-		-jobs=$(FUZZ_JOBS) -workers=$(FUZZ_JOBS) \
 		-artifact_prefix=tests/runtime/fuzz-corpus/ $(RT_FUZZ)/corpus tests/runtime/fuzz-corpus
 .PHONY: fuzz-loader
 
@@ -236,11 +234,13 @@ check-runtime: $(RT_TESTS) $(filter %/previrt-report,$(ALL))
 # (RT_VMLINUX=path checks another vmlinux without building anything)
 RT_VMLINUX_TINY := $(BUILD)/kernel/tiny/vmlinux
 RT_VMLINUX ?= $(RT_VMLINUX_TINY)
-check-runtime-vmlinux: $(RT_T)/decode-diff $(RT_T)/patch-elf
+check-runtime-vmlinux: $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/loader-check $(RT_T)/minikernel.elf
 	@echo "== runtime: decoder vs libopcodes over every instruction and site of $(RT_VMLINUX)"
 	@$(RT_T)/decode-diff --min-sites 1000 $(RT_VMLINUX)
 	@echo "== runtime: validate + patch $(RT_VMLINUX) in a copy, timed"
 	@$(RT_T)/patch-elf --min-sites 1000 $(RT_VMLINUX)
+	@echo "== runtime: the loader's input checks on $(RT_VMLINUX) (accepted; corruptions refused, nothing written)"
+	@$(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_VMLINUX)
 
 # The tiny kernel again, with the handler pool (runtime/kernel/previrt-pool.h)
 # that the profile backend needs: same .config as kernel-configs' tiny

@@ -391,6 +391,7 @@ void loader_main(uint32_t magic, uint32_t info)
 	backends[bi_idx].setup(&ctx, 1);
 	elfimage_pv_image(im, 1, text, &ex, &img);
 	img.scratch = overlap_scratch, img.scratch_len = sizeof overlap_scratch / 8;
+	t0 = rdtsc();
 	if (pv_patch_image(&img, ctx.be, ctx.state, &r)) {
 		con_printf("previrt-loader: .previrt record %u (site 0x%lx): %s\n", r.record,
 			   (unsigned long)(r.site ? r.site - (uint64_t)im->v2p : 0), pv_error_name(r.error));
