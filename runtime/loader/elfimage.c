@@ -115,7 +115,8 @@ static int locate(const struct elfimage *im, uint64_t va, uint64_t len, uint64_t
 	for (unsigned i = 0; i < im->eh->e_phnum; i++) {
 		const Elf64_Phdr *ph = phdr(im, i);
 
-		if (ph->p_type != PT_LOAD || !pv_in(ph->p_vaddr, ph->p_filesz, va, len))
+		/* only the segments elfimage_parse checked (PT_LOAD with p_memsz) */
+		if (ph->p_type != PT_LOAD || !ph->p_memsz || !pv_in(ph->p_vaddr, ph->p_filesz, va, len))
 			continue;
 		*pa = ph->p_paddr + (va - ph->p_vaddr);
 		*p = pv_span(&im->file, ph->p_offset + (va - ph->p_vaddr), len);
@@ -130,7 +131,7 @@ static uint64_t v2p(const struct elfimage *im, uint64_t va, uint64_t len)
 	for (unsigned i = 0; i < im->eh->e_phnum; i++) {
 		const Elf64_Phdr *ph = phdr(im, i);
 
-		if (ph->p_type == PT_LOAD && pv_in(ph->p_vaddr, ph->p_memsz, va, len))
+		if (ph->p_type == PT_LOAD && ph->p_memsz && pv_in(ph->p_vaddr, ph->p_memsz, va, len))
 			return ph->p_paddr + (va - ph->p_vaddr);
 	}
 	return 0;

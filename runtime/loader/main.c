@@ -180,6 +180,23 @@ static void find_pool(struct loader_ctx *c)
 	}
 	if (c->pool < c->im->lo || c->pool_end > c->im->hi || c->cnt < c->im->lo || c->cnt_end > c->im->hi)
 		fatal("previrt_pool/previrt_counters symbols", "outside the kernel's loaded segments");
+	{
+		/* thunks go into executable text; the counters must not be code or records */
+		int pool_in_text = 0;
+
+		for (unsigned i = 0; i < c->im->ntext; i++) {
+			const struct pv_range *t = &c->im->text[i];
+
+			pool_in_text |= pv_in(t->start, t->end - t->start, c->pool, c->pool_end - c->pool);
+			if (pv_overlaps(t->start, t->end - t->start, c->cnt, c->cnt_end - c->cnt))
+				fatal("previrt_counters symbols", "overlap executable text");
+		}
+		if (!pool_in_text)
+			fatal("previrt_pool symbols", "not inside one executable section");
+		if (pv_overlaps(c->im->previrt, c->im->previrt_size, c->pool, c->pool_end - c->pool) ||
+		    pv_overlaps(c->im->previrt, c->im->previrt_size, c->cnt, c->cnt_end - c->cnt))
+			fatal("previrt_pool/previrt_counters symbols", "overlap .previrt");
+	}
 	con_printf("previrt-loader: pool 0x%lx (%lu bytes), counters 0x%lx (%lu bytes)\n",
 		   (unsigned long)c->pool, (unsigned long)(c->pool_end - c->pool),
 		   (unsigned long)c->cnt, (unsigned long)(c->cnt_end - c->cnt));
