@@ -238,8 +238,10 @@ static int check_site(const struct pv_image *img, unsigned i, struct pv_site *s,
 	const uint8_t *p;
 	int mmio_kind, n, t;
 
-	pv_memset(s, 0, sizeof *s);
 	s->addr = (uint8_t *)a;
+	s->bytes = 0;
+	s->rule = 0;
+	s->follower_len = s->follower_known = s->planned = 0;
 	s->rec = rec;
 	s->index = i;
 	if (rec->flags & ~PREVIRT_F_KNOWN)
