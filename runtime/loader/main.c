@@ -138,8 +138,10 @@ static void profile_site_table(const struct pv_image *img, const struct elfimage
 
 		if (pv_record(img, i)->kind == PREVIRT_KIND_HEADER)
 			continue;
-		pv_site_at(img, i, &s);         /* patched now: only rule and lengths matter */
-		if (!s.rule || pv_profile_keep_reason(&s))
+		if (!pv_site_planned(i))        /* patched now: the plan's recorded decision says which */
+			continue;
+		pv_site_at(img, i, &s);
+		if (!s.rule)
 			continue;
 		va = (uint64_t)(uintptr_t)s.addr - (uint64_t)im->v2p;
 		line[len++] = '0', line[len++] = 'x';

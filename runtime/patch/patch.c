@@ -18,6 +18,11 @@
 #define PV_MAX_RECORDS (1u << 17)
 static uint64_t planned[PV_MAX_RECORDS / 64];
 
+int pv_site_planned(unsigned i)
+{
+	return i < PV_MAX_RECORDS && ((planned[i / 64] >> (i % 64)) & 1);
+}
+
 static int is_site(const struct pv_image *img, unsigned i)
 {
 	return pv_record(img, i)->kind != PREVIRT_KIND_HEADER;
@@ -66,6 +71,8 @@ int pv_patch_image(const struct pv_image *img, const struct pv_backend *be, void
 
 	if ((err = pv_validate_image(img, r)))
 		return err;
+	if (nrec <= PV_MAX_RECORDS)
+		pv_memset(planned, 0, ((size_t)nrec + 63) / 64 * sizeof planned[0]);
 	if (!be->plan) {                        /* keeps every site: validation was all */
 		r->nkept = r->nsites;
 		return PV_OK;
@@ -76,7 +83,6 @@ int pv_patch_image(const struct pv_image *img, const struct pv_backend *be, void
 		r->error = PV_E_BACKEND;
 		return PV_E_BACKEND;
 	}
-	pv_memset(planned, 0, ((size_t)nrec + 63) / 64 * sizeof planned[0]);
 	/* plan: the backend may build handlers, the sites stay untouched */
 	for (unsigned i = 0; i < nrec; i++) {
 		struct pv_site s;

@@ -184,6 +184,14 @@ int pv_validate_image(const struct pv_image *img, struct pv_result *r);
 int pv_patch_image(const struct pv_image *img, const struct pv_backend *be, void *state,
 		   struct pv_result *r);
 
+/*
+ * Whether the last pv_patch_image patched record i (the plan's recorded
+ * decision).  Once a site is patched its bytes no longer decode, so tools
+ * that list the patched sites afterwards (profile counts) ask this instead
+ * of re-deriving the decision.
+ */
+int pv_site_planned(unsigned i);
+
 /* The validated site of record i (for backends and tools that walk sites themselves). */
 int pv_site_at(const struct pv_image *img, unsigned i, struct pv_site *s);
 

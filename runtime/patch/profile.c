@@ -177,9 +177,11 @@ void pv_profile_write(const struct pv_profile *st, const struct pv_image *img, i
 
 		if (pv_record(img, i)->kind == PREVIRT_KIND_HEADER)
 			continue;
-		/* a patched site no longer decodes; rule and lengths are what count here */
+		/* a patched site no longer decodes: the plan's recorded decision says which */
+		if (!pv_site_planned(i))
+			continue;
 		pv_site_at(img, i, &s);
-		if (!s.rule || pv_profile_keep_reason(&s))
+		if (!s.rule)
 			continue;
 		n += fmt_hex(line + n, (uintptr_t)s.addr + (uintptr_t)bias);
 		line[n++] = ' ';

@@ -197,7 +197,7 @@ int main(int argc, char **argv)
 			site.rec = rec;
 			site.rule = previrt_rule_by_id(rec->kind);
 			site.addr = s;
-			if (pv_profile_keep_reason(&site)) {
+			if (!pv_site_planned((unsigned)(off / PREVIRT_RECORD_SIZE))) {
 				keep[pv_profile_keep_reason(&site)]++;
 				bad += memcmp(s, o, rec->length) != 0;
 				continue;

@@ -96,6 +96,20 @@ static int liar_emit(void *st, const struct pv_site *s, uint8_t *out)
 static int cpuid_plan(void *st, const struct pv_site *s) { (void)st; return s->rec->kind == PREVIRT_KIND_CPUID; }
 static int never_emit(void *st, const struct pv_site *s, uint8_t *out) { (void)st, (void)s, (void)out; return PV_KEEP; }
 
+static void put(void *ctx, const char *str, size_t n)
+{
+	strncat((char *)ctx, str, n);
+}
+
+static unsigned count_lines(const char *str)
+{
+	unsigned n = 0;
+
+	while ((str = strchr(str, '\n')))
+		n++, str++;
+	return n;
+}
+
 int main(void)
 {
 	struct pv_result r;
@@ -120,6 +134,14 @@ int main(void)
 	      "profile: the thunk holds sti and cpuid together, then its jmp back");
 	check(buf[TEXT + 8] == 0xfb && buf[TEXT + 9] == 0x50, "profile: sti; push %%rax (unknown follower) stays native");
 	check(buf[TEXT + 16] == 0x0f && buf[TEXT + 17] == 0x32, "profile: rdmsr with its exception-table entry stays native");
+	{
+		char out[512] = "";
+
+		pv_profile_write(&prof, &img, 0, put, out);
+		check(!strncmp(out, "# previrt-profile 1", 19) && strstr(out, " 0 sti\n") && strstr(out, " 0 cpuid\n") &&
+		      count_lines(out) == 3,
+		      "profile counts list the patched SHADOW pair though its bytes no longer decode");
+	}
 
 	build();
 	img = image();
