@@ -1,7 +1,7 @@
 # libprevirt-rewrite: rule tables, text matcher and asm-template rewriter,
 # shared by the GCC plugin, the Clang pass and the host tools.  Built PIC so
 # it can be linked into compiler plugins.
-LIB_SRCS := lib/insn_match.c lib/asm_rewrite.c lib/pool.c
+LIB_SRCS := lib/insn_match.c lib/asm_rewrite.c lib/pool.c lib/record_layout.c
 LIB_OBJS := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS)) $(BUILD)/lib/previrt_rules.o
 LIBREWRITE := $(BUILD)/lib/libprevirt-rewrite.a
 

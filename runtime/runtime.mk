@@ -24,8 +24,11 @@ RT_CFLAGS  := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -fno-stack-protector
               -mno-red-zone -fno-strict-aliasing $(CWARN) -Iruntime $(INCLUDES) \
               $(RT_XEN_ABI)
 
+# The loader's input checks (host-buildable: the loader-check test and the fuzzer run them)
+RT_PARSE   := runtime/loader/bootinfo.c runtime/loader/elfimage.c runtime/loader/prepare.c
+
 # The core built for the host (PIE objects, still freestanding code).
-RT_HOST_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/host/%.o,$(RT_CORE)) $(RT_OUT)/host/previrt_rules.o
+RT_HOST_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/host/%.o,$(RT_CORE) $(RT_PARSE)) $(RT_OUT)/host/previrt_rules.o
 RT_HOST_LIB  := $(RT_OUT)/libprevirt-runtime-host.a
 
 $(RT_OUT)/host/%.o: runtime/%.c $(RT_HDRS)
@@ -42,9 +45,9 @@ $(RT_HOST_LIB): $(RT_HOST_OBJS)
 
 # ---- the loader image: multiboot entry, long mode, load + patch vmlinux ----
 RT_LOADER     := $(RT_OUT)/previrt-loader.elf
-RT_LOADER_SRCS := runtime/loader/main.c runtime/loader/console.c runtime/loader/elfimage.c \
+RT_LOADER_SRCS := runtime/loader/main.c runtime/loader/console.c \
                   runtime/loader/bootparams.c runtime/loader/libc.c runtime/loader/pvh.c \
-                  runtime/loader/acpi.c runtime/xen/pio.c
+                  runtime/loader/acpi.c runtime/loader/bootinfo.c runtime/loader/elfimage.c runtime/loader/prepare.c runtime/xen/pio.c
 # No SSE (the loader never enables it), static, non-PIC, linked at 1 MiB.
 RT_LOADER_CFLAGS := $(RT_CFLAGS) -fno-pic -fno-pie -mcmodel=small -mgeneral-regs-only \
                   -fno-asynchronous-unwind-tables -fcf-protection=none
@@ -67,9 +70,13 @@ $(RT_OUT)/loader/loader/entry.o: runtime/loader/entry.S
 # The Xen handler blob (runtime/xen/, see xen/xen-rt.h) runs inside the
 # kernel at an address the loader picks: position-independent, every
 # symbol hidden (RIP-relative, no GOT), no jump tables, and the kernel's
-# 8-byte stack alignment.  loader.lds keeps it in one piece.
+# 8-byte stack alignment.  loader.lds keeps it in one piece.  No indirect
+# branch at all (hypercalls are vmcall/vmmcall, xen/hypercall.h), and every
+# return an inline return thunk, so the blob is no retbleed/retpoline hole
+# in a kernel built with those mitigations (check-blob verifies both).
 RT_BLOB_CFLAGS := $(RT_CFLAGS) -fpie -fvisibility=hidden -fno-jump-tables -mgeneral-regs-only \
-                  -mpreferred-stack-boundary=3 -fno-asynchronous-unwind-tables -fcf-protection=none
+                  -mpreferred-stack-boundary=3 -fno-asynchronous-unwind-tables -fcf-protection=none \
+                  -mindirect-branch=thunk-inline -mfunction-return=thunk-inline
 RT_BLOB_OBJS   := $(RT_OUT)/loader/xen/pio.o $(RT_OUT)/loader/xen/uart16550.o $(RT_OUT)/loader/xen/entry.o
 
 $(RT_OUT)/loader/xen/%.o: runtime/xen/%.c $(RT_HDRS)
@@ -156,7 +163,59 @@ $(RT_T)/xen-harness: tests/runtime/xen-harness.c tests/runtime/selfimage.c tests
 	$(CC) $(RT_TEST_CFLAGS) $(RT_XEN_ABI) tests/runtime/xen-harness.c tests/runtime/selfimage.c \
 		$(RT_T)/xprog.o $(RT_T)/blob-pio.o $(RT_T)/blob-entry.o $(RT_HOST_LIB) -lelf -o $@
 
-RT_TESTS := $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
+# A small kernel-shaped ET_EXEC (virtual != physical, __ex_table, SHADOW and
+# EXTABLE sites) for the loader's input checks, and the test that corrupts it.
+$(RT_T)/minikernel.o: tests/runtime/minikernel.S
+	@mkdir -p $(dir $@)
+	$(CC) -c $< -o $@
+
+$(RT_T)/minikernel.elf: $(RT_T)/prog.o $(RT_T)/minikernel.o tests/runtime/minikernel.lds
+	$(LD) -static -nostdlib -T tests/runtime/minikernel.lds $(RT_T)/prog.o $(RT_T)/minikernel.o -o $@
+
+$(RT_T)/loader-check: tests/runtime/loader-check.c $(RT_HOST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
+
+# ---- fuzzing the loader's input checks (tests/runtime/fuzz-loader.c) ----
+# make fuzz-loader FUZZ_SECONDS=N: libFuzzer (clang-16), address + undefined
+# sanitizers (alignment off: the loader reads unaligned boot structures on
+# x86 on purpose), seeds from the mini kernel, new crashes written to
+# tests/runtime/fuzz-corpus/ (kept there as regression inputs, replayed by
+# fuzz-replay in check-runtime).
+FUZZ_CC      ?= clang-16
+FUZZ_SECONDS ?= 60
+RT_FUZZ      := $(RT_OUT)/fuzz
+RT_FUZZ_SRCS := $(RT_CORE) $(RT_PARSE) $(RULES_C)
+$(RT_FUZZ)/fuzz-loader: tests/runtime/fuzz-loader.c $(RT_FUZZ_SRCS) $(RT_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize=alignment \
+		-fno-sanitize-recover=undefined -Iruntime $(INCLUDES) $(RT_XEN_ABI) \
+		tests/runtime/fuzz-loader.c $(RT_FUZZ_SRCS) -o $@
+
+$(RT_T)/fuzz-seed: tests/runtime/fuzz-seed.c
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_TEST_CFLAGS) $< -o $@
+
+# The replay: the same target without libFuzzer, under gcc's sanitizers.
+RT_SAN := $(shell echo 'int main(void){return 0;}' | $(CC) -x c -fsanitize=address,undefined - -o /dev/null 2>/dev/null && echo -fsanitize=address,undefined -fno-sanitize=alignment -fno-sanitize-recover=undefined)
+$(RT_T)/fuzz-replay: tests/runtime/fuzz-replay.c tests/runtime/fuzz-loader.c $(RT_FUZZ_SRCS) $(RT_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O1 -g $(RT_SAN) -Iruntime $(INCLUDES) $(RT_XEN_ABI) \
+		tests/runtime/fuzz-replay.c tests/runtime/fuzz-loader.c $(RT_FUZZ_SRCS) -o $@
+
+fuzz-loader: $(RT_FUZZ)/fuzz-loader $(RT_T)/fuzz-seed $(RT_T)/minikernel.elf
+	@mkdir -p $(RT_FUZZ)/corpus tests/runtime/fuzz-corpus
+	@$(RT_T)/fuzz-seed $(RT_T)/minikernel.elf $(RT_FUZZ)/corpus
+	@echo "== fuzz-loader: $(FUZZ_SECONDS) s, corpus $(RT_FUZZ)/corpus, crashes -> tests/runtime/fuzz-corpus/"
+	nice -n 10 $(RT_FUZZ)/fuzz-loader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
+		-artifact_prefix=tests/runtime/fuzz-corpus/ $(RT_FUZZ)/corpus tests/runtime/fuzz-corpus
+.PHONY: fuzz-loader
+
+$(RT_T)/test-core: tests/runtime/test-core.c $(RT_HOST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
+
+RT_TESTS := $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
 runtime: $(RT_HOST_LIB) $(RT_TESTS) $(RT_LOADER)
 
 check-runtime: $(RT_TESTS) $(RT_T)/kinds.elf $(filter %/previrt-report,$(ALL))
@@ -175,6 +234,12 @@ check-runtime: $(RT_TESTS) $(RT_T)/kinds.elf $(filter %/previrt-report,$(ALL))
 	@$(RT_T)/test-uart
 	@echo "== runtime: the Xen backend patches plugin-compiled port I/O in process and runs it"
 	@$(RT_T)/xen-harness
+	@echo "== runtime: the core on a hand-made image: SHADOW pairs, __ex_table, plan vs emit"
+	@$(RT_T)/test-core
+	@echo "== runtime: the loader's input checks refuse every corrupted field, nothing written"
+	@$(RT_T)/loader-check $(RT_T)/minikernel.elf
+	@echo "== runtime: fuzzer regression inputs (tests/runtime/fuzz-corpus) replayed"
+	@$(RT_T)/fuzz-replay tests/runtime/fuzz-corpus
 	@if [ -x "$(REPORT)" ]; then \
 		echo "== runtime: the harness's profile counts load into previrt-report --profile"; \
 		$(REPORT) --profile $(RT_T)/harness-profile.txt $(RT_T)/runtime-harness >$(RT_T)/harness-report.txt && \
@@ -186,11 +251,13 @@ check-runtime: $(RT_TESTS) $(RT_T)/kinds.elf $(filter %/previrt-report,$(ALL))
 # (RT_VMLINUX=path checks another vmlinux without building anything)
 RT_VMLINUX_TINY := $(BUILD)/kernel/tiny/vmlinux
 RT_VMLINUX ?= $(RT_VMLINUX_TINY)
-check-runtime-vmlinux: $(RT_T)/decode-diff $(RT_T)/patch-elf
+check-runtime-vmlinux: $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/loader-check $(RT_T)/minikernel.elf
 	@echo "== runtime: decoder vs libopcodes over every instruction and site of $(RT_VMLINUX)"
 	@$(RT_T)/decode-diff --min-sites 1000 $(RT_VMLINUX)
 	@echo "== runtime: validate + patch $(RT_VMLINUX) in a copy, timed"
 	@$(RT_T)/patch-elf --min-sites 1000 $(RT_VMLINUX)
+	@echo "== runtime: the loader's input checks on $(RT_VMLINUX) (accepted; corruptions refused, nothing written)"
+	@$(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_VMLINUX)
 
 # The plugin reserves the handler pool itself (lib/pool.h, in the unit that
 # defines start_kernel), so the tiny kernel kernel-configs builds is the one

@@ -92,6 +92,9 @@ struct previrt_header {
 #define PREVIRT_F_SHADOW   0x80
 #define PREVIRT_F_KNOWN    0xff  /* every flag version 2 defines */
 
+/* The record stride: use this (or sizeof), never the literal 12. */
+#define PREVIRT_RECORD_SIZE ((unsigned)sizeof(struct previrt_site))
+
 #ifdef __cplusplus
 static_assert(sizeof(struct previrt_site) == 12, "record size is part of the ABI");
 static_assert(sizeof(struct previrt_header) == 12, "header size is part of the ABI");

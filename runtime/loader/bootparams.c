@@ -37,25 +37,6 @@ static uint64_t find_rsdp(void)
 	return 0;
 }
 
-uint64_t bootparams_ram_top(const struct mb_info *mbi)
-{
-	uint64_t top = 0;
-
-	if (mbi->flags & MB_INFO_MMAP) {
-		for (uint32_t off = 0; off < mbi->mmap_length;) {
-			const struct mb_mmap *m = (const void *)(uintptr_t)(mbi->mmap_addr + off);
-
-			/* the RAM region holding 1 MiB, where the loader and modules are */
-			if (m->type == 1 && m->base <= 0x100000 && m->base + m->len > 0x100000)
-				top = m->base + m->len < 0x100000000ull ? m->base + m->len : 0x100000000ull;
-			off += m->size + 4;
-		}
-	} else if (mbi->flags & MB_INFO_MEM) {
-		top = 0x100000 + (uint64_t)mbi->mem_upper * 1024;
-	}
-	return top;
-}
-
 struct boot_params *bootparams_build(const struct mb_info *mbi, const char *cmdline,
 				     uint64_t initrd, uint64_t initrd_size, uint64_t rsdp)
 {

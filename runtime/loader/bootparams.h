@@ -15,7 +15,5 @@
 
 struct boot_params *bootparams_build(const struct mb_info *mbi, const char *cmdline,
 				     uint64_t initrd, uint64_t initrd_size, uint64_t rsdp);
-/* RAM end below 4 GiB from the multiboot memory map (for placing modules). */
-uint64_t bootparams_ram_top(const struct mb_info *mbi);
 
 #endif

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The annotated vmlinux as the loader sees it: an ELF64 file in memory (a
- * boot module), its PT_LOAD segments copied to their physical addresses,
- * and the section headers and symbols read from the file to find
- * .previrt, the executable sections and the handler pool.  Freestanding:
+ * boot module), checked field by field (loader/checked.h) before anything
+ * is copied.  Its PT_LOAD segments go to their physical addresses; the
+ * section headers and symbols locate .previrt, the executable sections,
+ * the kernel's __ex_table and the handler pool.  Every loaded thing is
+ * known twice: where it is in the file (read before loading: validation)
+ * and where it will be (physical).  Freestanding and host-buildable:
  * <elf.h> for the types only.
  */
 #ifndef PREVIRT_LOADER_ELFIMAGE_H
@@ -13,28 +16,47 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "loader/checked.h"
 #include "patch/patch.h"
 
 #define ELFIMG_MAX_TEXT 16
 
+
+#define ELFIMG_MAX_PHDR 32
+
 struct elfimage {
-	const uint8_t  *file;
-	size_t          size;
-	uint64_t        entry;          /* physical address of startup_64 */
-	uint64_t        lo, hi;         /* physical range the segments occupy */
-	int64_t         v2p;            /* physical minus virtual, of the kernel text segment */
-	struct pv_range text[ELFIMG_MAX_TEXT];   /* physical */
+	struct pv_buf   file;                    /* the module's bytes, offsets from 0 */
+	const Elf64_Ehdr *eh;
+	uint64_t        entry;                   /* physical address of startup_64 */
+	uint64_t        lo, hi;                  /* physical range the segments occupy */
+	int64_t         v2p;                     /* physical minus virtual, of the kernel text segment */
+	struct pv_range text[ELFIMG_MAX_TEXT];   /* physical; read_off: where the file holds the bytes */
 	unsigned        ntext;
 	uint64_t        previrt, previrt_size;   /* physical */
+	const uint8_t  *previrt_file;            /* the same bytes in the file */
+	struct pv_extable extable;               /* physical `at`, `bytes` in the file */
+	const Elf64_Shdr *symtab, *strtab;
 };
 
-/* Check the headers and compute the ranges; NULL, or one line saying what is wrong. */
-const char *elfimage_parse(struct elfimage *im, const uint8_t *file, size_t size);
-/* Copy the PT_LOAD segments to their physical addresses and clear their bss. */
+/* ELF header and program headers; 0, or -1 and *e naming the field. */
+int elfimage_parse(struct elfimage *im, const uint8_t *file, uint64_t size, struct pv_err *e);
+/* The same file at another place (the loader moved the module). */
+void elfimage_rebase(struct elfimage *im, const uint8_t *file);
+/* Section headers, names, .previrt, text, symbols, __ex_table; 0 or -1 and *e. */
+int elfimage_sections(struct elfimage *im, struct pv_err *e);
+/*
+ * Every PT_LOAD destination inside usable RAM (ram[nram]) and clear of
+ * every range in avoid[navoid] (the loader, the boot modules, the boot
+ * information); names[] say what each one is.  0, or -1 and *e.
+ */
+int elfimage_check_dest(const struct elfimage *im, const struct blob *ram, unsigned nram,
+			const struct blob *avoid, const char *const *names, unsigned navoid, struct pv_err *e);
+/* The records as validation sees them: in the file (before loading) or where they are loaded. */
+void elfimage_pv_image(const struct elfimage *im, int loaded, struct pv_range *text, struct pv_extable *ex,
+		       struct pv_image *img);
+/* Copy the PT_LOAD segments to their physical addresses and clear their bss (after every check). */
 void elfimage_load(const struct elfimage *im);
-/* Find .previrt and the executable sections; NULL or the problem. */
-const char *elfimage_sections(struct elfimage *im);
-/* Physical address of symbol `name` (a kernel virtual address in .symtab), 0 if absent. */
+/* Physical address of symbol `name` inside a PT_LOAD, 0 if absent. */
 uint64_t elfimage_symbol(const struct elfimage *im, const char *name);
 
 #endif

@@ -11,14 +11,21 @@
  *       previrt.backend=native|profile|xen   (default: by the detected VMM)
  *       previrt.verbose                  more detail on the console
  *
- * Steps: console -> modules -> move modules out of the kernel's way ->
- * load PT_LOAD segments -> detect VMM, choose backend -> validate and
- * patch every site (all or nothing) -> boot_params -> startup_64.
- * Any failure prints one "previrt-loader: FATAL: ..." line and halts:
- * the kernel is never started half-patched.
+ * Steps: console -> boot information (checked) -> modules, bundle -> ELF
+ * headers (checked) -> move modules out of the kernel's way -> sections,
+ * symbols, __ex_table (checked) -> PT_LOAD destinations against the
+ * loader, the modules and usable RAM -> backend (checks only) -> validate
+ * every .previrt record against the file's bytes -> only now: copy the
+ * segments, set the backend up in the kernel's pool, patch (all or
+ * nothing) -> boot_params -> startup_64.
+ * Any failure prints one "previrt-loader: FATAL: <field>: <what>" line and
+ * halts: the kernel is never started half-patched, and nothing is written
+ * into the kernel's memory before every check has passed.
  */
 #include "detect/vmm.h"
 #include "loader/acpi.h"
+#include "loader/bootinfo.h"
+#include "loader/prepare.h"
 #include "loader/bootparams.h"
 #include "loader/console.h"
 #include "loader/elfimage.h"
@@ -39,17 +46,6 @@ extern char __xenblob_start[], __xenblob_end[], pv_xen_pio_entry[], pv_xen_slots
 static struct pvh_boot pvh;           /* set when Xen started us (PVH) */
 static char cmdline_xen[2048];        /* the command line plus what the Xen backend adds */
 
-/* one bundle module instead of two (Xen gives a PVH dom0 a single module) */
-struct bundle_header {
-	char     magic[16];                  /* "PREVIRT-BUNDLE1\0" */
-	uint64_t kernel_off, kernel_size;
-	uint64_t initrd_off, initrd_size;
-};
-
-struct blob {
-	uint64_t start, size;
-};
-
 static uint64_t overlap_scratch[1 << 16];
 
 static int streq(const char *a, const char *b)
@@ -63,12 +59,17 @@ static __attribute__((noreturn)) void fatal(const char *what, const char *detail
 {
 	con_printf("previrt-loader: FATAL: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
 	con_printf("previrt-loader: the kernel is not started\n");
-	if (pvh.hypercall_page)               /* on Xen: end the domain, visibly */
-		pv_xen_shutdown(pvh.hypercall_page, SHUTDOWN_crash);
+	if (pvh.xen)                          /* on Xen: end the domain, visibly */
+		pv_xen_shutdown(pvh.vmmcall, SHUTDOWN_crash);
 	/* QEMU with -device isa-debug-exit: leave with status 3; elsewhere a no-op port */
 	outb(0xf4, 1);
 	for (;;)
 		__asm__ volatile("cli; hlt");
+}
+
+static __attribute__((noreturn)) void fatal_err(const struct pv_err *e)
+{
+	fatal(e->field, e->what);
 }
 
 static uint64_t rdtsc(void)
@@ -82,30 +83,6 @@ static uint64_t rdtsc(void)
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
 	return (v + a - 1) & ~(a - 1);
-}
-
-static int overlaps(uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
-{
-	return a < b + bn && b < a + an;
-}
-
-static int bundle_split(struct blob *kernel, struct blob *initrd)
-{
-	const struct bundle_header *h = (const void *)(uintptr_t)kernel->start;
-	static const char magic[16] = "PREVIRT-BUNDLE1";
-
-	if (kernel->size < sizeof *h)
-		return 0;
-	for (int i = 0; i < 16; i++)
-		if (h->magic[i] != magic[i])
-			return 0;
-	if (h->kernel_off + h->kernel_size > kernel->size || h->initrd_off + h->initrd_size > kernel->size)
-		fatal("bundle", "an offset points outside the module");
-	initrd->start = kernel->start + h->initrd_off;
-	initrd->size = h->initrd_size;
-	kernel->start += h->kernel_off;
-	kernel->size = h->kernel_size;
-	return 1;
 }
 
 /*
@@ -141,7 +118,7 @@ static void profile_site_table(const struct pv_image *img, const struct elfimage
 	 * can be turned into previrt-report --profile input.
 	 */
 	char line[64];
-	unsigned nrec = img->size / 12, n = 0;
+	unsigned nrec = pv_nrecords(img), n = 0;
 	uint64_t phys = (uint64_t)(uintptr_t)st->counters;
 
 	con_printf("previrt-loader: profile: %u counters at physical 0x%lx\n", st->used, (unsigned long)phys);
@@ -159,10 +136,12 @@ static void profile_site_table(const struct pv_image *img, const struct elfimage
 		unsigned len = 0;
 		uint64_t va;
 
-		if (((const struct previrt_site *)(img->records + i * 12))->kind == PREVIRT_KIND_HEADER)
+		if (pv_record(img, i)->kind == PREVIRT_KIND_HEADER)
 			continue;
-		pv_site_at(img, i, &s);         /* patched now: only rule and lengths matter */
-		if (!s.rule || pv_profile_keep_reason(&s))
+		if (!pv_site_planned(i))        /* patched now: the plan's recorded decision says which */
+			continue;
+		pv_site_at(img, i, &s);
+		if (!s.rule)
 			continue;
 		va = (uint64_t)(uintptr_t)s.addr - (uint64_t)im->v2p;
 		line[len++] = '0', line[len++] = 'x';
@@ -176,74 +155,69 @@ static void profile_site_table(const struct pv_image *img, const struct elfimage
 	}
 }
 
-struct pool {
-	uint64_t pool, pool_end, cnt, cnt_end;     /* physical */
+/* What a backend's setup works with. */
+struct loader_ctx {
+	const struct elfimage  *im;
+	const struct pv_vmm_info *vmm;
+	const char             *name;
+	const char             *cmdline;      /* setup may extend it (xen: tsc_early_khz=) */
+	const struct pv_backend *be;
+	void                   *state;
+	uint64_t pool, pool_end, cnt, cnt_end;   /* physical: the handler pool and counters */
+	struct pv_profile       prof;
+	struct pv_xen           xen;
+	uint32_t                tsc_khz;
 };
 
 /* The handler pool and counters the compiler plugin reserves in vmlinux (lib/pool.h). */
-static void find_pool(const struct elfimage *im, const char *backend, struct pool *p)
+static void find_pool(struct loader_ctx *c)
 {
-	p->pool = elfimage_symbol(im, "previrt_pool");
-	p->pool_end = elfimage_symbol(im, "previrt_pool_end");
-	p->cnt = elfimage_symbol(im, "previrt_counters");
-	p->cnt_end = elfimage_symbol(im, "previrt_counters_end");
-	if (!p->pool || !p->cnt || p->pool_end <= p->pool || p->cnt_end <= p->cnt) {
-		con_printf("previrt-loader: backend %s needs a handler pool in the kernel image\n", backend);
-		fatal("no previrt_pool/previrt_counters symbols", "build with -fplugin=previrt (pool=BYTES above 0)");
+	c->pool = elfimage_symbol(c->im, "previrt_pool");
+	c->pool_end = elfimage_symbol(c->im, "previrt_pool_end");
+	c->cnt = elfimage_symbol(c->im, "previrt_counters");
+	c->cnt_end = elfimage_symbol(c->im, "previrt_counters_end");
+	if (!c->pool || !c->cnt || c->pool_end <= c->pool || c->cnt_end <= c->cnt) {
+		con_printf("previrt-loader: backend %s needs a handler pool in the kernel image\n", c->name);
+		fatal("previrt_pool/previrt_counters symbols", "absent or empty: build with -fplugin=previrt (pool=BYTES above 0)");
+	}
+	if (c->pool < c->im->lo || c->pool_end > c->im->hi || c->cnt < c->im->lo || c->cnt_end > c->im->hi)
+		fatal("previrt_pool/previrt_counters symbols", "outside the kernel's loaded segments");
+	{
+		/* thunks go into executable text; the counters must not be code or records */
+		int pool_in_text = 0;
+
+		for (unsigned i = 0; i < c->im->ntext; i++) {
+			const struct pv_range *t = &c->im->text[i];
+
+			pool_in_text |= pv_in(t->start, t->end - t->start, c->pool, c->pool_end - c->pool);
+			if (pv_overlaps(t->start, t->end - t->start, c->cnt, c->cnt_end - c->cnt))
+				fatal("previrt_counters symbols", "overlap executable text");
+		}
+		if (!pool_in_text)
+			fatal("previrt_pool symbols", "not inside one executable section");
+		if (pv_overlaps(c->im->previrt, c->im->previrt_size, c->pool, c->pool_end - c->pool) ||
+		    pv_overlaps(c->im->previrt, c->im->previrt_size, c->cnt, c->cnt_end - c->cnt))
+			fatal("previrt_pool/previrt_counters symbols", "overlap .previrt");
 	}
 	con_printf("previrt-loader: pool 0x%lx (%lu bytes), counters 0x%lx (%lu bytes)\n",
-		   (unsigned long)p->pool, (unsigned long)(p->pool_end - p->pool),
-		   (unsigned long)p->cnt, (unsigned long)(p->cnt_end - p->cnt));
+		   (unsigned long)c->pool, (unsigned long)(c->pool_end - c->pool),
+		   (unsigned long)c->cnt, (unsigned long)(c->cnt_end - c->cnt));
 }
 
-/*
- * The Xen backend's memory in the kernel image (xen/xen-rt.h): the
- * hypercall page and the handler blob at the pool's start, the thunks
- * after them, the device state in the counters area.  Nothing here is a
- * site: if patching fails afterwards, the kernel is not started anyway.
- */
-static uint64_t xen_setup(const struct elfimage *im, const struct pool *p, const struct pv_vmm_info *vmm,
-			  struct pv_xen *xen, uint32_t *tsc_khz)
+static void setup_native(struct loader_ctx *c, int commit)
 {
-	uint64_t page = align_up(p->pool, 4096);
-	uint64_t blob = page + PV_XEN_HYPERCALL_PAGE;
-	uint64_t blob_size = (uint64_t)(__xenblob_end - __xenblob_start);
-	uint64_t thunks = align_up(blob + blob_size, 64);
-	struct pv_xen_slots *slots = (void *)(uintptr_t)(blob + (uint64_t)(pv_xen_slots - __xenblob_start));
-	struct pv_xen_state *xs = (void *)(uintptr_t)p->cnt;
+	(void)c, (void)commit;
+}
 
-	if (thunks + PV_XEN_THUNK > p->pool_end)
-		fatal("the handler pool is too small for the Xen backend", 0);
-	if (p->cnt_end - p->cnt < sizeof *xs)
-		fatal("the counters area is too small for the Xen backend's state", 0);
-	memcpy((void *)(uintptr_t)blob, __xenblob_start, blob_size);
-	slots->state = p->cnt - (uint64_t)im->v2p;            /* kernel-virtual */
-	slots->hypercall_page = page - (uint64_t)im->v2p;
-	memset(xs, 0, sizeof *xs);
-	xs->magic = PV_XEN_STATE_MAGIC;
-	pv_uart_reset(&xs->com1);
-	if (acpi_read_fadt(pvh.rsdp, &xs->acpi))
-		con_printf("previrt-loader: xen: no ACPI FADT: poweroff and reset stay native\n");
-	{
-		/* Xen's guest TSC frequency: CPUID leaf base+3, sub-leaf 0, ECX in kHz */
-		uint32_t r[4];
-
-		pv_cpuid(vmm->base + 3, 0, r);
-		if (!r[2])
-			fatal("Xen reports no TSC frequency (CPUID leaf base+3)",
-			      "the kernel could neither calibrate nor tick without the PIT");
-		*tsc_khz = r[2];
-		xs->pm_per_tsc = ((uint64_t)PV_PM_TIMER_HZ << 32) / ((uint64_t)r[2] * 1000);
-		con_printf("previrt-loader: xen: TSC %u kHz; PM timer at port 0x%x from the TSC\n", r[2],
-			   xs->acpi.pm_tmr);
-	}
-	con_printf("previrt-loader: xen: blob %lu bytes, COM1 model, PM1a 0x%x PM1b 0x%x reset 0x%x=0x%x\n",
-		   (unsigned long)blob_size, xs->acpi.pm1a_cnt, xs->acpi.pm1b_cnt,
-		   xs->acpi.reset_port, xs->acpi.reset_value);
-	*xen = (struct pv_xen){ .thunks = (uint8_t *)(uintptr_t)thunks, .thunks_size = p->pool_end - thunks,
-				.pio_entry = blob + (uint64_t)(pv_xen_pio_entry - __xenblob_start),
-				.acpi = &xs->acpi };
-	return page;
+static void setup_profile(struct loader_ctx *c, int commit)
+{
+	if (commit)
+		return;                          /* plan fills the pool, after validation */
+	find_pool(c);
+	c->prof = (struct pv_profile){ .pool = (uint8_t *)(uintptr_t)c->pool, .pool_size = c->pool_end - c->pool,
+				       .counters = (uint64_t *)(uintptr_t)c->cnt,
+				       .ncounters = (unsigned)((c->cnt_end - c->cnt) / 8) };
+	c->state = &c->prof;
 }
 
 /*
@@ -273,141 +247,188 @@ static const char *xen_cmdline(const char *cmdline, uint32_t tsc_khz)
 	return cmdline_xen;
 }
 
+/*
+ * The Xen backend's memory in the kernel image (xen/xen-rt.h): the handler
+ * blob at the pool's start, the thunks after it, the device state in the
+ * counters area.  commit 0: checks and the plan of it; commit 1 (after
+ * validation and loading): the blob copy and the state.  Nothing here is
+ * a site: if patching fails afterwards, the kernel is not started anyway.
+ */
+static void setup_xen(struct loader_ctx *c, int commit)
+{
+	uint64_t blob = align_up(c->pool, 64);
+	uint64_t blob_size = (uint64_t)(__xenblob_end - __xenblob_start);
+	uint64_t thunks = align_up(blob + blob_size, 64);
+	struct pv_xen_slots *slots = (void *)(uintptr_t)(blob + (uint64_t)(pv_xen_slots - __xenblob_start));
+	struct pv_xen_state *xs = (void *)(uintptr_t)c->cnt;
+	uint32_t r[4];
+
+	if (!commit) {
+		if (!pvh.xen)
+			fatal("previrt.backend=xen", "needs Xen's PVH entry: boot previrt-loader as Xen's dom0 kernel");
+		find_pool(c);
+		blob = align_up(c->pool, 64);
+		thunks = align_up(blob + blob_size, 64);
+		if (thunks + PV_XEN_THUNK > c->pool_end)
+			fatal("previrt_pool", "too small for the Xen backend");
+		if (c->cnt_end - c->cnt < sizeof *xs)
+			fatal("previrt_counters", "too small for the Xen backend's state");
+		/* Xen's guest TSC frequency: CPUID leaf base+3, sub-leaf 0, ECX in kHz */
+		pv_cpuid(c->vmm->base + 3, 0, r);
+		if (!r[2])
+			fatal("Xen CPUID leaf base+3", "no TSC frequency: the kernel could neither calibrate nor tick without the PIT");
+		c->tsc_khz = r[2];
+		c->cmdline = xen_cmdline(c->cmdline, c->tsc_khz);
+		c->xen = (struct pv_xen){ .thunks = (uint8_t *)(uintptr_t)thunks, .thunks_size = c->pool_end - thunks,
+					  .pio_entry = blob + (uint64_t)(pv_xen_pio_entry - __xenblob_start) };
+		c->state = &c->xen;
+		return;
+	}
+	memcpy((void *)(uintptr_t)blob, __xenblob_start, blob_size);
+	slots->state = c->cnt - (uint64_t)c->im->v2p;            /* kernel-virtual */
+	slots->vmmcall = pvh.vmmcall;
+	memset(xs, 0, sizeof *xs);
+	xs->magic = PV_XEN_STATE_MAGIC;
+	pv_uart_reset(&xs->com1);
+	if (acpi_read_fadt(pvh.rsdp, &xs->acpi))
+		con_printf("previrt-loader: xen: no ACPI FADT: poweroff and reset stay native\n");
+	xs->pm_per_tsc = ((uint64_t)PV_PM_TIMER_HZ << 32) / ((uint64_t)c->tsc_khz * 1000);
+	con_printf("previrt-loader: xen: TSC %u kHz; PM timer at port 0x%x from the TSC\n", c->tsc_khz,
+		   xs->acpi.pm_tmr);
+	con_printf("previrt-loader: xen: blob %lu bytes, hypercalls by %s, COM1 model, PM1a 0x%x PM1b 0x%x reset 0x%x=0x%x\n",
+		   (unsigned long)blob_size, pvh.vmmcall ? "vmmcall" : "vmcall", xs->acpi.pm1a_cnt,
+		   xs->acpi.pm1b_cnt, xs->acpi.reset_port, xs->acpi.reset_value);
+	c->xen.acpi = &xs->acpi;
+}
+
+/* Every backend the loader knows: previrt.backend=<name>.  One line each. */
+static const struct {
+	const char              *name;
+	const struct pv_backend *backend;
+	void                   (*setup)(struct loader_ctx *c, int commit);
+} backends[] = {
+	{ "native",  &pv_backend_native,  setup_native },
+	{ "profile", &pv_backend_profile, setup_profile },
+	{ "xen",     &pv_backend_xen,     setup_xen },
+};
+
 void loader_main(uint32_t magic, uint32_t info)
 {
-	const struct mb_info *mbi = (const void *)(uintptr_t)info;
-	const struct mb_module *mods;
-	const char *cmdline = "";
-	struct blob kernel, initrd = { 0, 0 };
-	struct elfimage im;
+	const struct pv_buf mem = { 0, 0, 0x100000000ull };     /* the identity-mapped first 4 GiB */
+	static struct prepared prep;
+	struct bootinfo *bi = &prep.bi;
+	struct elfimage *im = &prep.im;
+	struct pv_err e;
 	struct pv_vmm_info vmm;
 	char backend_buf[32], verbose_buf[4];
-	const char *backend, *err;
+	const char *backend;
 	struct pv_image img;
+	struct pv_range text[ELFIMG_MAX_TEXT];
+	struct pv_extable ex;
 	struct pv_result r;
-	struct pv_profile prof;
-	struct pv_xen xen;
-	struct pool pool;
-	uint64_t xen_page = 0;
-	uint32_t tsc_khz = 0;
-	const struct pv_backend *be;
-	void *state = 0;
-	uint64_t top, next, t0, t1;
+	struct loader_ctx ctx = { 0 };
+	unsigned bi_idx = 0;
+	uint64_t top, next, t0, t1, mbi_addr = info;
 	int verbose;
 	struct boot_params *bp;
 
 	if (magic == PVH_ENTRY_MAGIC) {
 		pv_detect_vmm(pv_cpuid, &vmm);
-		err = pvh_boot_init(info, &vmm, &pvh);    /* sets up Xen's console first */
+		if (pvh_boot_init(info, &vmm, &pvh, &e)) {      /* sets up Xen's console first */
+			con_printf("\nprevirt-loader: the previrt in-place VMM loader\n");
+			fatal_err(&e);
+		}
 		con_printf("\nprevirt-loader: the previrt in-place VMM loader\n");
-		if (err)
-			fatal(err, 0);
-		mbi = pvh.mbi;
+		mbi_addr = (uint64_t)(uintptr_t)pvh.mbi;
 	} else {
 		con_init();
 		con_printf("\nprevirt-loader: the previrt in-place VMM loader\n");
 		if (magic != MB_BOOT_MAGIC)
-			fatal("not started by a multiboot loader", 0);
+			fatal("boot magic", "not started by a multiboot loader");
 	}
-	if (mbi->flags & MB_INFO_CMDLINE)
-		cmdline = skip_image_path((const char *)(uintptr_t)mbi->cmdline);
-	verbose = pv_cmdline_get(cmdline, "previrt.verbose", verbose_buf, sizeof verbose_buf) >= 0;
-	if (!(mbi->flags & MB_INFO_MODS) || mbi->mods_count < 1)
-		fatal("no boot module", "give the annotated vmlinux as the first module (QEMU: -initrd vmlinux,initramfs)");
-	mods = (const void *)(uintptr_t)mbi->mods_addr;
-	kernel = (struct blob){ mods[0].mod_start, mods[0].mod_end - mods[0].mod_start };
-	if (mbi->mods_count >= 2)
-		initrd = (struct blob){ mods[1].mod_start, mods[1].mod_end - mods[1].mod_start };
-	if (bundle_split(&kernel, &initrd))
+	prep.mbi_addr = mbi_addr;
+	prep.self = (struct blob){ (uint64_t)(uintptr_t)__load_start, (uint64_t)(__bss_end - __load_start) };
+	prep.scratch = overlap_scratch, prep.scratch_len = sizeof overlap_scratch / 8;
+	if (prepare_boot(&mem, &prep, &e))
+		fatal_err(&e);
+	ctx.cmdline = skip_image_path(bi->cmdline);
+	verbose = pv_cmdline_get(ctx.cmdline, "previrt.verbose", verbose_buf, sizeof verbose_buf) >= 0;
+	if (bi->bundle)
 		con_printf("previrt-loader: bundle module: kernel %lu bytes, initrd %lu bytes\n",
-			   (unsigned long)kernel.size, (unsigned long)initrd.size);
-
-	if ((err = elfimage_parse(&im, (const uint8_t *)(uintptr_t)kernel.start, kernel.size)))
-		fatal(err, 0);
+			   (unsigned long)bi->kernel.size, (unsigned long)bi->initrd.size);
 	con_printf("previrt-loader: vmlinux %lu bytes, loads at 0x%lx-0x%lx, entry 0x%lx; initrd %lu bytes\n",
-		   (unsigned long)kernel.size, (unsigned long)im.lo, (unsigned long)im.hi,
-		   (unsigned long)im.entry, (unsigned long)initrd.size);
+		   (unsigned long)bi->kernel.size, (unsigned long)im->lo, (unsigned long)im->hi,
+		   (unsigned long)im->entry, (unsigned long)bi->initrd.size);
 
 	/* move modules that sit where the kernel goes to free RAM above everything */
-	top = bootparams_ram_top(mbi);
-	next = align_up(im.hi, 0x200000);
-	if (kernel.start + kernel.size > next)
-		next = align_up(kernel.start + kernel.size, 0x1000);
-	if (initrd.start + initrd.size > next)
-		next = align_up(initrd.start + initrd.size, 0x1000);
-	if (overlaps((uint64_t)(uintptr_t)__load_start, (uint64_t)(__bss_end - __load_start), im.lo, im.hi - im.lo))
-		fatal("the kernel's load range overlaps the loader", 0);
+	top = bootinfo_ram_top(bi);
+	next = align_up(im->hi, 0x200000);
+	if (bi->kernel.start + bi->kernel.size > next)
+		next = align_up(bi->kernel.start + bi->kernel.size, 0x1000);
+	if (bi->initrd.start + bi->initrd.size > next)
+		next = align_up(bi->initrd.start + bi->initrd.size, 0x1000);
 	{
-		struct blob *b[2] = { &kernel, &initrd };
+		struct blob *b[2] = { &bi->kernel, &bi->initrd };
 
 		for (int i = 0; i < 2; i++) {
-			if (!b[i]->size || !overlaps(b[i]->start, b[i]->size, im.lo, im.hi - im.lo))
+			if (!b[i]->size || !pv_overlaps(b[i]->start, b[i]->size, im->lo, im->hi - im->lo))
 				continue;
-			if (next + b[i]->size > top)
-				fatal("not enough memory to move a module out of the kernel's way", 0);
+			if (!pv_fits(next, b[i]->size, top))
+				fatal("memory map", "not enough RAM to move a module out of the kernel's way");
 			memmove((void *)(uintptr_t)next, (const void *)(uintptr_t)b[i]->start, b[i]->size);
 			b[i]->start = next;
 			next = align_up(next + b[i]->size, 0x1000);
 		}
-		im.file = (const uint8_t *)(uintptr_t)kernel.start;
+		elfimage_rebase(im, (const uint8_t *)(uintptr_t)bi->kernel.start);
 	}
-
-	elfimage_load(&im);
-	if ((err = elfimage_sections(&im)))
-		fatal(err, 0);
 
 	pv_detect_vmm(pv_cpuid, &vmm);
-	backend = pv_choose_backend(&vmm, cmdline, backend_buf, sizeof backend_buf);
+	backend = pv_choose_backend(&vmm, ctx.cmdline, backend_buf, sizeof backend_buf);
 	con_printf("previrt-loader: VMM %s%s%s%s, backend %s\n", pv_vmm_name(vmm.vmm),
 		   vmm.base ? " (\"" : "", vmm.base ? vmm.sig : "", vmm.base ? "\")" : "", backend);
-	if (streq(backend, "native"))
-		be = &pv_backend_native;
-	else if (streq(backend, "profile")) {
-		find_pool(&im, backend, &pool);
-		prof = (struct pv_profile){ .pool = (uint8_t *)(uintptr_t)pool.pool,
-					    .pool_size = pool.pool_end - pool.pool,
-					    .counters = (uint64_t *)(uintptr_t)pool.cnt,
-					    .ncounters = (unsigned)((pool.cnt_end - pool.cnt) / 8) };
-		be = &pv_backend_profile;
-		state = &prof;
-	} else if (streq(backend, "xen")) {
-		if (!pvh.hypercall_page)
-			fatal("backend xen needs Xen's PVH entry", "boot previrt-loader as Xen's dom0 kernel");
-		find_pool(&im, backend, &pool);
-		xen_page = xen_setup(&im, &pool, &vmm, &xen, &tsc_khz);
-		cmdline = xen_cmdline(cmdline, tsc_khz);
-		be = &pv_backend_xen;
-		state = &xen;
-	} else {
-		fatal("unknown or unimplemented backend", backend);
-	}
+	while (bi_idx < sizeof backends / sizeof backends[0] && !streq(backend, backends[bi_idx].name))
+		bi_idx++;
+	if (bi_idx == sizeof backends / sizeof backends[0])
+		fatal("previrt.backend", "unknown or unimplemented backend");
 
-	img = (struct pv_image){ .records = (const uint8_t *)(uintptr_t)im.previrt, .size = im.previrt_size,
-				 .text = im.text, .ntext = im.ntext,
-				 .scratch = overlap_scratch, .scratch_len = sizeof overlap_scratch / 8 };
+	/* sections, symbols, __ex_table, destinations, every record against the file's bytes */
 	t0 = rdtsc();
-	if (pv_patch_image(&img, be, state, &r)) {
-		con_printf("previrt-loader: record %u (site 0x%lx): %s\n", r.record,
-			   (unsigned long)(r.site ? r.site - (uint64_t)im.v2p : 0), pv_error_name(r.error));
-		fatal("validation or patching failed, nothing was patched", 0);
+	if (prepare_image(&prep, &e)) {
+		con_printf("previrt-loader: .previrt record %u (site 0x%lx): %s\n", prep.r.record,
+			   (unsigned long)(prep.r.site ? prep.r.site - (uint64_t)im->v2p : 0),
+			   pv_error_name(prep.r.error));
+		fatal_err(&e);
 	}
 	t1 = rdtsc();
-	con_printf("previrt-loader: %u sites (%u headers) valid; %u patched, %u native; %lu TSC cycles\n",
-		   r.nsites, r.nheaders, r.npatched, r.nkept, (unsigned long)(t1 - t0));
-	if (be == &pv_backend_profile)
-		profile_site_table(&img, &im, &prof);
-	if (xen_page) {
-		/* from now on Xen's stubs live in the kernel's pool, where the blob calls them */
-		pvh_hypercall_page(pvh.hypercall_msr, xen_page);
-		con_printf("previrt-loader: xen: %u port-I/O thunks, hypercall page at 0x%lx\n", xen.used,
-			   (unsigned long)xen_page);
-	}
-	if (verbose)
-		con_printf("previrt-loader: command line \"%s\"\n", cmdline);
+	con_printf("previrt-loader: __ex_table %u entries of %u bytes; %u sites checked against the file in %lu TSC cycles\n",
+		   im->extable.n, im->extable.entsize, prep.r.nsites, (unsigned long)(t1 - t0));
+	ctx.im = im, ctx.vmm = &vmm, ctx.name = backend, ctx.be = backends[bi_idx].backend;
+	backends[bi_idx].setup(&ctx, 0);
 
-	bp = bootparams_build(mbi, cmdline, initrd.start, initrd.size, pvh.rsdp);
+	/* only now: into the kernel's memory */
+	elfimage_load(im);
+	backends[bi_idx].setup(&ctx, 1);
+	elfimage_pv_image(im, 1, text, &ex, &img);
+	img.scratch = overlap_scratch, img.scratch_len = sizeof overlap_scratch / 8;
+	t0 = rdtsc();
+	if (pv_patch_image(&img, ctx.be, ctx.state, &r)) {
+		con_printf("previrt-loader: .previrt record %u (site 0x%lx): %s\n", r.record,
+			   (unsigned long)(r.site ? r.site - (uint64_t)im->v2p : 0), pv_error_name(r.error));
+		fatal(pv_error_field(r.error), "validation of the loaded copy or patching failed, nothing was patched");
+	}
+	t1 = rdtsc();
+	con_printf("previrt-loader: %u sites (%u headers) valid; %u patched, %u native; %lu TSC cycles (validate + patch the loaded copy)\n",
+		   r.nsites, r.nheaders, r.npatched, r.nkept, (unsigned long)(t1 - t0));
+	if (ctx.be == &pv_backend_profile)
+		profile_site_table(&img, im, &ctx.prof);
+	if (ctx.be == &pv_backend_xen)
+		con_printf("previrt-loader: xen: %u port-I/O thunks\n", ctx.xen.used);
+	if (verbose)
+		con_printf("previrt-loader: command line \"%s\"\n", ctx.cmdline);
+
+	bp = bootparams_build(bi->mbi, ctx.cmdline, bi->initrd.start, bi->initrd.size, pvh.rsdp);
 	con_printf("previrt-loader: %u e820 entries, RSDP 0x%lx, initrd 0x%lx; entering the kernel at 0x%lx\n",
-		   bp->e820_entries, (unsigned long)bp->acpi_rsdp_addr, (unsigned long)initrd.start,
-		   (unsigned long)im.entry);
-	pv_enter_kernel(im.entry, bp);
+		   bp->e820_entries, (unsigned long)bp->acpi_rsdp_addr, (unsigned long)bi->initrd.start,
+		   (unsigned long)im->entry);
+	pv_enter_kernel(im->entry, bp);
 }

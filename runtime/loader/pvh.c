@@ -12,12 +12,11 @@
 #define MAX_MODULES 2
 #define MAX_MAP     128
 
-static uint8_t loader_hypercall_page[4096] __attribute__((aligned(4096)));
 static struct mb_info mbi;
 static struct mb_module mods[MAX_MODULES];
 static struct mb_mmap mmap[MAX_MAP];
 static struct { uint64_t addr, size; uint32_t type; } __attribute__((packed)) e820[MAX_MAP];
-static uint64_t console_page;
+static uint64_t vmmcall;
 /*
  * Xen puts the command line (and the start info) right after the module,
  * where the kernel is often loaded: keep a copy.
@@ -26,44 +25,32 @@ static char cmdline[2048];
 
 static void xen_console(const char *s, size_t n)
 {
-	pv_xen_console_write(console_page, s, (unsigned)n);
+	pv_xen_console_write(vmmcall, s, (unsigned)n);
 }
 
-void pvh_hypercall_page(uint32_t msr, uint64_t page)
+int pvh_boot_init(uint32_t start_info, const struct pv_vmm_info *vmm, struct pvh_boot *out, struct pv_err *e)
 {
-	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)page), "d"((uint32_t)(page >> 32)));
-}
-
-const char *pvh_boot_init(uint32_t start_info, const struct pv_vmm_info *vmm, struct pvh_boot *out)
-{
-	const struct hvm_start_info *si = (const void *)(uintptr_t)start_info;
+	const struct pv_buf mem = { 0, 0, 0x100000000ull };     /* the identity-mapped first 4 GiB */
+	const struct hvm_start_info *si = pv_span(&mem, start_info, sizeof *si);
 	const struct hvm_modlist_entry *ml;
 	struct xen_memory_map map = { .nr_entries = MAX_MAP };
-	uint32_t r[4];
 	long rc;
 
-	if (si->magic != XEN_HVM_START_MAGIC_VALUE)
-		return "PVH entry without the hvm_start_info magic";
 	if (vmm->vmm != PV_VMM_XEN)
-		return "PVH entry, but CPUID shows no Xen";
-	/* leaf base+2: EAX pages of hypercall stubs, EBX the MSR that places them */
-	pv_cpuid(vmm->base + 2, 0, r);
-	if (r[0] < 1 || !r[1])
-		return "Xen's CPUID leaf base+2 names no hypercall page MSR";
-	out->hypercall_msr = r[1];
-	out->hypercall_page = (uint64_t)(uintptr_t)loader_hypercall_page;
-	pvh_hypercall_page(out->hypercall_msr, out->hypercall_page);
-	console_page = out->hypercall_page;
+		return pv_fail(e, "PVH entry", "CPUID shows no Xen");
+	out->xen = 1;
+	out->vmmcall = vmmcall = pv_xen_hypercall_amd();
 	con_set_sink(xen_console);
-	con_printf("previrt-loader: PVH entry, hvm_start_info version %u, %u module(s)\n",
-		   si->version, si->nr_modules);
+	if (!si || si->magic != XEN_HVM_START_MAGIC_VALUE)
+		return pv_fail(e, "hvm_start_info magic", "PVH entry without the start info magic");
+	con_printf("previrt-loader: PVH entry, hvm_start_info version %u, %u module(s), hypercalls by %s\n",
+		   si->version, si->nr_modules, vmmcall ? "vmmcall" : "vmcall");
 
 	set_xen_guest_handle(map.buffer, (void *)e820);
-	rc = pv_xen_hypercall3(out->hypercall_page, __HYPERVISOR_memory_op, XENMEM_memory_map,
-			       (uint64_t)(uintptr_t)&map, 0);
-	if (rc < 0 || map.nr_entries == 0)
-		return "XENMEM_memory_map failed";
-	for (unsigned i = 0; i < map.nr_entries && i < MAX_MAP; i++)
+	rc = pv_xen_hypercall3(vmmcall, __HYPERVISOR_memory_op, XENMEM_memory_map, (uint64_t)(uintptr_t)&map, 0);
+	if (rc < 0 || map.nr_entries == 0 || map.nr_entries > MAX_MAP)
+		return pv_fail(e, "XENMEM_memory_map", "failed, or more entries than asked for");
+	for (unsigned i = 0; i < map.nr_entries; i++)
 		mmap[i] = (struct mb_mmap){ .size = 20, .base = e820[i].addr, .len = e820[i].size,
 					    .type = e820[i].type };
 	mbi.flags = MB_INFO_MMAP;
@@ -71,22 +58,29 @@ const char *pvh_boot_init(uint32_t start_info, const struct pv_vmm_info *vmm, st
 	mbi.mmap_length = (uint32_t)(map.nr_entries * sizeof mmap[0]);
 
 	if (si->cmdline_paddr) {
-		const char *c = (const char *)(uintptr_t)si->cmdline_paddr;
+		const char *c = pv_strz(&mem, si->cmdline_paddr);
 		unsigned n = 0;
 
+		if (!c)
+			return pv_fail(e, "hvm_start_info cmdline_paddr", "not a NUL-terminated string in memory");
 		while (c[n] && n + 1 < sizeof cmdline) {
 			cmdline[n] = c[n];
 			n++;
 		}
+		if (c[n])
+			return pv_fail(e, "hvm_start_info cmdline_paddr", "the command line is longer than 2047 bytes");
 		mbi.flags |= MB_INFO_CMDLINE;
 		mbi.cmdline = (uint32_t)(uintptr_t)cmdline;
 	}
 	if (si->nr_modules > MAX_MODULES)
-		return "more than two modules (give vmlinux and the initramfs, or one bundle)";
-	ml = (const void *)(uintptr_t)si->modlist_paddr;
+		return pv_fail(e, "hvm_start_info nr_modules",
+			       "more than two modules (give vmlinux and the initramfs, or one bundle)");
+	ml = pv_span(&mem, si->modlist_paddr, (uint64_t)si->nr_modules * sizeof *ml);
+	if (si->nr_modules && !ml)
+		return pv_fail(e, "hvm_start_info modlist_paddr", "the module list lies outside memory");
 	for (uint32_t i = 0; i < si->nr_modules; i++) {
-		if (ml[i].paddr + ml[i].size > (uint64_t)0x100000000ull)
-			return "a module lies above 4 GiB";
+		if (!pv_span(&mem, ml[i].paddr, ml[i].size))
+			return pv_fail(e, "hvm_modlist_entry paddr/size", "a module lies outside the first 4 GiB");
 		mods[i] = (struct mb_module){ (uint32_t)ml[i].paddr, (uint32_t)(ml[i].paddr + ml[i].size), 0, 0 };
 	}
 	if (si->nr_modules) {

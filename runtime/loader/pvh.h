@@ -5,8 +5,9 @@
  * the physical address of struct hvm_start_info.  This file turns what Xen
  * gives into what the rest of the loader reads:
  *
- *  - the hypercall page (MSR from CPUID leaf base+2), for the loader's
- *    own calls: its console and the memory map;
+ *  - which hypercall instruction the CPU takes (vmcall/vmmcall, from
+ *    CPUID's vendor), for the loader's own calls: its console and the
+ *    memory map (no hypercall page: xen/hypercall.h);
  *  - a multiboot information block: modules and command line from the
  *    start info, the memory map from XENMEM_memory_map (a 4.17 PVH dom0
  *    gets start info version 0, which has no memory map);
@@ -18,6 +19,7 @@
 #include <stdint.h>
 
 #include "detect/vmm.h"
+#include "loader/checked.h"
 #include "loader/multiboot.h"
 
 /* what %eax holds when loader_main was entered through pvh_start32 */
@@ -26,14 +28,14 @@
 struct pvh_boot {
 	const struct mb_info *mbi;       /* modules, command line, memory map */
 	uint64_t              rsdp;      /* physical, 0 if Xen gave none */
-	uint64_t              hypercall_page;   /* the loader's own (identity-mapped) */
-	uint32_t              hypercall_msr;
+	int                   xen;       /* started by Xen (PVH): hypercalls work */
+	uint64_t              vmmcall;   /* 1: AMD/Hygon (vmmcall), 0: Intel (vmcall) */
 };
 
-/* Fill *out from the start info at start_info; NULL, or one line saying what is wrong. */
-const char *pvh_boot_init(uint32_t start_info, const struct pv_vmm_info *vmm, struct pvh_boot *out);
-
-/* Point Xen's hypercall page MSR at page (physical, 4 KiB aligned): Xen writes the stubs there. */
-void pvh_hypercall_page(uint32_t msr, uint64_t page);
+/*
+ * Fill *out from the start info at start_info, every field read through
+ * loader/checked.h; 0, or -1 with *e naming the field.
+ */
+int pvh_boot_init(uint32_t start_info, const struct pv_vmm_info *vmm, struct pvh_boot *out, struct pv_err *e);
 
 #endif

@@ -5,7 +5,7 @@
  * pads).  It still goes through validation, so a corrupt image is refused
  * the same way under every backend.
  */
-#include "patch/backend.h"
+#include "patch/native.h"
 
 const struct pv_backend pv_backend_native = {
 	.name = "native",

@@ -4,27 +4,81 @@
  * the replacement bytes.  Validation (validate.c) has already passed, so
  * the only way to stop after planning started is a backend refusal, and
  * that happens before the first site byte is written.
+ *
+ * The plan's decision per site is recorded (one bit per record) and
+ * handed to emit in site->planned.  Before anything is written, a dry
+ * run of emit over every site must agree with it; only then does the
+ * commit pass copy the bytes.  So a backend whose emit re-derives a
+ * different answer (the bug this guards against) stops with PV_E_EMIT
+ * and the image untouched.
  */
 #include "patch/patch.h"
 
+/* One bit per record: the plan said PV_PATCH.  The loader patches one image at a time. */
+#define PV_MAX_RECORDS (1u << 17)
+static uint64_t planned[PV_MAX_RECORDS / 64];
+
+int pv_site_planned(unsigned i)
+{
+	return i < PV_MAX_RECORDS && ((planned[i / 64] >> (i % 64)) & 1);
+}
+
 static int is_site(const struct pv_image *img, unsigned i)
 {
-	return ((const struct previrt_site *)(img->records + i * 12))->kind != PREVIRT_KIND_HEADER;
+	return pv_record(img, i)->kind != PREVIRT_KIND_HEADER;
+}
+
+static int refuse(struct pv_result *r, int err, unsigned i, const struct pv_site *s)
+{
+	r->error = err;
+	r->record = i;
+	r->site = (uintptr_t)s->addr;
+	r->npatched = r->nkept = 0;
+	return err;
+}
+
+/* emit over every planned site; write: copy the bytes, else only check the decisions */
+static int commit(const struct pv_image *img, const struct pv_backend *be, void *state, int write,
+		  struct pv_result *r)
+{
+	unsigned nrec = pv_nrecords(img);
+	uint8_t buf[256];
+
+	if (be->rewind)
+		be->rewind(state);
+	for (unsigned i = 0; i < nrec; i++) {
+		struct pv_site s;
+		int d;
+
+		if (!is_site(img, i))
+			continue;
+		pv_site_at(img, i, &s);
+		s.planned = (planned[i / 64] >> (i % 64)) & 1 ? PV_PATCH : PV_KEEP;
+		d = be->emit(state, &s, buf);
+		if (d != s.planned)
+			return refuse(r, PV_E_EMIT, i, &s);     /* only ever in the dry run */
+		if (write && d == PV_PATCH)
+			pv_memcpy(s.addr, buf, s.rec->length);
+	}
+	return PV_OK;
 }
 
 int pv_patch_image(const struct pv_image *img, const struct pv_backend *be, void *state,
 		   struct pv_result *r)
 {
-	unsigned nrec = img->size / sizeof(struct previrt_site);
-	uint8_t buf[256];
+	unsigned nrec = pv_nrecords(img);
 	int err;
 
 	if ((err = pv_validate_image(img, r)))
 		return err;
+	if (nrec <= PV_MAX_RECORDS)
+		pv_memset(planned, 0, ((size_t)nrec + 63) / 64 * sizeof planned[0]);
 	if (!be->plan) {                        /* keeps every site: validation was all */
 		r->nkept = r->nsites;
 		return PV_OK;
 	}
+	if (nrec > PV_MAX_RECORDS)
+		return refuse(r, PV_E_BACKEND, 0, &(struct pv_site){ 0 });
 	if (be->begin && be->begin(state, r->nsites) < 0) {
 		r->error = PV_E_BACKEND;
 		return PV_E_BACKEND;
@@ -38,31 +92,26 @@ int pv_patch_image(const struct pv_image *img, const struct pv_backend *be, void
 			continue;
 		pv_site_at(img, i, &s);
 		d = be->plan(state, &s);
-		if (d < 0 || (d != PV_KEEP && d != PV_PATCH)) {
-			r->error = PV_E_BACKEND;
-			r->record = i;
-			r->site = (uintptr_t)s.addr;
-			r->npatched = r->nkept = 0;
-			return PV_E_BACKEND;
-		}
-		if (d == PV_PATCH)
+		if (d < 0 || (d != PV_KEEP && d != PV_PATCH))
+			return refuse(r, PV_E_BACKEND, i, &s);
+		/*
+		 * A faulting kind with a (validated) exception-table entry: the
+		 * fixup is keyed to the original address, so the site stays native
+		 * whatever the backend thinks.
+		 */
+		if (d == PV_PATCH && (s.rule->attrs & PREVIRT_RA_FAULT) && (s.rec->flags & PREVIRT_F_EXTABLE))
+			return refuse(r, PV_E_FAULT_PATCHED, i, &s);
+		if (d == PV_PATCH) {
+			planned[i / 64] |= 1ull << (i % 64);
 			r->npatched++;
-		else
+		} else {
 			r->nkept++;
+		}
 	}
 	if (!r->npatched)
 		return PV_OK;
-	if (be->rewind)
-		be->rewind(state);
-	/* commit: emit decides as plan did and fills the new bytes */
-	for (unsigned i = 0; i < nrec; i++) {
-		struct pv_site s;
-
-		if (!is_site(img, i))
-			continue;
-		pv_site_at(img, i, &s);
-		if (be->emit(state, &s, buf) == PV_PATCH)
-			pv_memcpy(s.addr, buf, s.rec->length);
-	}
-	return PV_OK;
+	/* dry run: emit must decide as plan did, for every site, before one byte is written */
+	if ((err = commit(img, be, state, 0, r)))
+		return err;
+	return commit(img, be, state, 1, r);
 }

@@ -31,14 +31,34 @@
 #include "previrt_rules.h"
 #include "decode/decode.h"
 
-/* An address range [start, end) where sites may lie (executable text). */
+/*
+ * An address range [start, end) where sites may lie (executable text).
+ * Its bytes are read at start + read_off: 0 once the image is loaded; the
+ * loader validates the file before copying anything, and there a range's
+ * bytes are in the boot module, not at their load address.
+ */
 struct pv_range {
 	uintptr_t start, end;
+	intptr_t  read_off;
+};
+
+/*
+ * The kernel's own exception table (__ex_table), as entries whose first
+ * field is an s32 relative to the entry's own address: the instruction
+ * that may fault.  Linux 6.1: 3 x s32 (insn, fixup, data), entsize 12.
+ * Entries are read at bytes, they lie (load address) at `at`.
+ */
+struct pv_extable {
+	const uint8_t *bytes;
+	uintptr_t      at;
+	unsigned       entsize;
+	unsigned       n;
 };
 
 struct pv_image {
-	const uint8_t         *records;  /* the .previrt section, as loaded (sites are located from it) */
+	const uint8_t         *records;  /* the .previrt section, where it is read (sites are located from it) */
 	size_t                 size;     /* its size in bytes */
+	uintptr_t              records_at; /* its load address when that is not `records` (0: the same) */
 	const struct pv_range *text;     /* executable ranges sites must lie in */
 	unsigned               ntext;
 	/*
@@ -49,15 +69,29 @@ struct pv_image {
 	 */
 	uint64_t              *scratch;
 	size_t                 scratch_len;
+	/*
+	 * The kernel's exception table: when given, a site must have the
+	 * EXTABLE flag exactly when an entry's instruction address lies in its
+	 * original instruction bytes (PV_E_EXTABLE).  NULL: not checked (test
+	 * programs without a table).
+	 */
+	const struct pv_extable *extable;
 };
 
 /* Everything the core knows about one valid site, handed to the backend. */
 struct pv_site {
-	uint8_t                    *addr;    /* site start */
+	uint8_t                    *addr;    /* site start (load address: what a jump goes to) */
+	const uint8_t              *bytes;   /* where its bytes are read (addr once the image is loaded) */
 	const struct previrt_site  *rec;
 	const struct previrt_rule  *rule;
 	struct pv_insn              insn;    /* decoding of the (first) original instruction */
 	unsigned                    index;   /* record index in the section (headers counted) */
+	/* SHADOW sites: the follower's length, and its decoding when the decoder knows it */
+	uint8_t                     follower_len;
+	uint8_t                     follower_known;
+	struct pv_insn              follower;
+	/* the plan's decision (PV_KEEP/PV_PATCH), set by the core for emit */
+	uint8_t                     planned;
 };
 
 enum pv_plan {
@@ -108,6 +142,10 @@ enum pv_error {
 	PV_E_MMIO,           /* MMIO flag and MMIO kind disagree, or width mismatch */
 	PV_E_OVERLAP,        /* two sites share bytes */
 	PV_E_BACKEND,        /* the backend refused a site (e.g. pool full, out of reach) */
+	PV_E_SHADOW,         /* SHADOW flag: kind without the shadow attribute, bad follower, pad in the pair */
+	PV_E_EXTABLE,        /* EXTABLE flag and the kernel's __ex_table disagree */
+	PV_E_EMIT,           /* emit decided otherwise than plan (a backend bug; nothing written) */
+	PV_E_FAULT_PATCHED,  /* the backend patched a fault-kind site with an exception-table entry */
 	PV_E_COUNT
 };
 
@@ -122,6 +160,22 @@ struct pv_result {
 };
 
 const char *pv_error_name(int error);
+/* The record field an error is about ("kind", "flags", ...), for one FATAL line. */
+const char *pv_error_field(int error);
+
+/*
+ * Record i of the section, and the number of records: the only places the
+ * runtime spells the record layout (include/previrt/format.h's struct).
+ */
+static inline const struct previrt_site *pv_record(const struct pv_image *img, unsigned i)
+{
+	return (const struct previrt_site *)(const void *)(img->records + (size_t)i * sizeof(struct previrt_site));
+}
+
+static inline unsigned pv_nrecords(const struct pv_image *img)
+{
+	return (unsigned)(img->size / sizeof(struct previrt_site));
+}
 
 /* Step 1 only: validate.  0 when valid, else the pv_error (details in *r). */
 int pv_validate_image(const struct pv_image *img, struct pv_result *r);
@@ -129,6 +183,14 @@ int pv_validate_image(const struct pv_image *img, struct pv_result *r);
 /* Steps 1-3.  0 on success; on error nothing of the sites has been written. */
 int pv_patch_image(const struct pv_image *img, const struct pv_backend *be, void *state,
 		   struct pv_result *r);
+
+/*
+ * Whether the last pv_patch_image patched record i (the plan's recorded
+ * decision).  Once a site is patched its bytes no longer decode, so tools
+ * that list the patched sites afterwards (profile counts) ask this instead
+ * of re-deriving the decision.
+ */
+int pv_site_planned(unsigned i);
 
 /* The validated site of record i (for backends and tools that walk sites themselves). */
 int pv_site_at(const struct pv_image *img, unsigned i, struct pv_site *s);

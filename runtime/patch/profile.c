@@ -19,6 +19,10 @@
  * at the site, every register and flag is as the original leaves it, and
  * the thunk works where a call would not (no red zone to trample).
  *
+ * SHADOW pairs (sti; <insn>, mov %ax,%ss; <insn>) are copied as one, so
+ * the follower still runs in the shadow; a pair whose follower the decoder
+ * does not know, or which is RIP-relative, stays native (PV_PK_SHADOW).
+ *
  * The counting itself uses 136 bytes below %rsp for a moment, like an
  * interrupt would.  Sites where %rsp may not be a kernel stack, or whose
  * address the kernel knows, stay native: see pv_profile_keep_reason.
@@ -40,7 +44,7 @@
  *           instructions together; the thunk would relocate only the first,
  *           so pairs stay native.  sti_hlt is one sequence kind and moves.
  */
-#include "patch/backend.h"
+#include "patch/profile.h"
 #include "patch/emit.h"
 
 enum { JMP_LEN = PV_JMP_LEN, RED_ZONE = 128 };
@@ -67,7 +71,13 @@ int pv_profile_keep_reason(const struct pv_site *site)
 		return PV_PK_CFLOW;
 	if (site->rule->attrs & PREVIRT_RA_USTACK)
 		return PV_PK_USER_STACK;
-	if (site->rec->flags & PREVIRT_F_SHADOW)
+	/*
+	 * An interrupt-shadow pair is copied whole, so the follower stays in
+	 * the shadow: only when the decoder knows the follower (its length is
+	 * then proven) and it has no RIP-relative operand to re-target.
+	 */
+	if ((site->rec->flags & PREVIRT_F_SHADOW) &&
+	    (!site->follower_known || site->follower.rip_disp >= 0))
 		return PV_PK_SHADOW;
 	return PV_PK_PATCH;
 }
@@ -102,10 +112,10 @@ static int profile_plan(void *state, const struct pv_site *site)
 	pv_memcpy(t, thunk_head, sizeof thunk_head);
 	pv_rel32((intptr_t)t + INC_END, (intptr_t)counter, &d);
 	pv_put32(t + INC_DISP, d);
-	pv_memcpy(insn, site->addr, site->rec->insn_length);
+	pv_memcpy(insn, site->bytes, site->rec->insn_length);      /* both of a SHADOW pair */
 	if (site->insn.rip_disp >= 0) {
 		/* same target from the new place: disp' = disp + (site - copy) */
-		intptr_t nd = (intptr_t)pv_get32(site->addr + site->insn.rip_disp) +
+		intptr_t nd = (intptr_t)pv_get32(site->bytes + site->insn.rip_disp) +
 			      ((intptr_t)site->addr - (intptr_t)insn);
 
 		if (nd < INT32_MIN || nd > INT32_MAX)
@@ -133,7 +143,7 @@ static int profile_emit(void *state, const struct pv_site *site, uint8_t *out)
 	uint8_t *t = st->pool + (size_t)st->cursor * PV_PROFILE_THUNK;
 	int32_t d = 0;
 
-	if (pv_profile_keep_reason(site))
+	if (pv_profile_keep_reason(site))         /* re-derived: the core checks it against the plan */
 		return PV_KEEP;
 	st->cursor++;
 	out[0] = 0xe9;                                  /* jmp thunk */
@@ -172,7 +182,7 @@ static size_t fmt_hex(char *b, uint64_t v)
 void pv_profile_write(const struct pv_profile *st, const struct pv_image *img, intptr_t bias,
 		      void (*put)(void *ctx, const char *s, size_t n), void *ctx)
 {
-	unsigned nrec = img->size / sizeof(struct previrt_site), c = 0;
+	unsigned nrec = pv_nrecords(img), c = 0;
 	static const char head[] = "# previrt-profile 1: ADDRESS COUNT KIND\n";
 
 	put(ctx, head, sizeof head - 1);
@@ -182,11 +192,13 @@ void pv_profile_write(const struct pv_profile *st, const struct pv_image *img, i
 		size_t n = 0;
 		const char *k;
 
-		if (((const struct previrt_site *)(img->records + i * 12))->kind == PREVIRT_KIND_HEADER)
+		if (pv_record(img, i)->kind == PREVIRT_KIND_HEADER)
 			continue;
-		/* a patched site no longer decodes; rule and lengths are what count here */
+		/* a patched site no longer decodes: the plan's recorded decision says which */
+		if (!pv_site_planned(i))
+			continue;
 		pv_site_at(img, i, &s);
-		if (!s.rule || pv_profile_keep_reason(&s))
+		if (!s.rule)
 			continue;
 		n += fmt_hex(line + n, (uintptr_t)s.addr + (uintptr_t)bias);
 		line[n++] = ' ';

@@ -24,7 +24,42 @@ static const char *const error_names[PV_E_COUNT] = {
 	[PV_E_MMIO]            = "MMIO flag, kind and width disagree",
 	[PV_E_OVERLAP]         = "sites overlap",
 	[PV_E_BACKEND]         = "backend refused a site",
+	[PV_E_SHADOW]          = "interrupt-shadow pair is not a shadow instruction plus one instruction",
+	[PV_E_EXTABLE]         = "EXTABLE flag disagrees with the kernel's __ex_table",
+	[PV_E_EMIT]            = "backend's emit disagrees with its plan",
+	[PV_E_FAULT_PATCHED]   = "backend patched a faulting site that has an exception-table entry",
 };
+
+static const char *const error_fields[PV_E_COUNT] = {
+	[PV_E_SECTION_SIZE]    = ".previrt size",
+	[PV_E_NO_HEADER]       = ".previrt header",
+	[PV_E_MAGIC]           = "header magic",
+	[PV_E_VERSION]         = "header version",
+	[PV_E_RECORD_SIZE]     = "header record_size",
+	[PV_E_HEADER_RESERVED] = "header reserved",
+	[PV_E_FLAGS]           = "flags",
+	[PV_E_RESERVED]        = "reserved",
+	[PV_E_KIND]            = "kind",
+	[PV_E_LENGTH]          = "length/insn_length",
+	[PV_E_BOUNDS]          = "addr",
+	[PV_E_DECODE]          = "kind",
+	[PV_E_INSN_LENGTH]     = "insn_length",
+	[PV_E_PAD]             = "length",
+	[PV_E_MMIO]            = "flags/width",
+	[PV_E_OVERLAP]         = "addr",
+	[PV_E_BACKEND]         = "backend",
+	[PV_E_SHADOW]          = "flags (SHADOW)",
+	[PV_E_EXTABLE]         = "flags (EXTABLE)",
+	[PV_E_EMIT]            = "backend",
+	[PV_E_FAULT_PATCHED]   = "backend",
+};
+
+const char *pv_error_field(int error)
+{
+	if (error <= 0 || error >= PV_E_COUNT || !error_fields[error])
+		return "record";
+	return error_fields[error];
+}
 
 const char *pv_error_name(int error)
 {
@@ -110,15 +145,103 @@ static int range_index(const struct pv_image *img, uintptr_t a, unsigned len)
 	return -1;
 }
 
-/* Fill *s for record i, checking everything that concerns the record alone. */
-static int check_site(const struct pv_image *img, unsigned i, struct pv_site *s)
+/* Load address of record i's site (self-relative, from where the record is loaded). */
+static uintptr_t site_addr(const struct pv_image *img, unsigned i)
 {
-	const struct previrt_site *rec = (const void *)(img->records + i * sizeof *rec);
-	uintptr_t a = (uintptr_t)&rec->addr + (intptr_t)rec->addr;
-	const uint8_t *p = (const uint8_t *)a;
-	int mmio_kind, n;
+	uintptr_t rec_at = (img->records_at ? img->records_at : (uintptr_t)img->records) +
+			   (uintptr_t)i * sizeof(struct previrt_site);
+
+	return rec_at + (uintptr_t)(intptr_t)pv_record(img, i)->addr;   /* addr is at offset 0 */
+}
+
+/*
+ * Does an exception-table entry name an instruction in [a, a + n)?
+ * sorted: the entries come in ascending instruction order (Linux sorts
+ * the table at build time), so a binary search finds the first entry at
+ * or above a; otherwise every entry is looked at.
+ */
+static uintptr_t ex_insn(const struct pv_extable *ex, unsigned k)
+{
+	const uint8_t *e = ex->bytes + (size_t)k * ex->entsize;
+	int32_t rel = (int32_t)((uint32_t)e[0] | (uint32_t)e[1] << 8 | (uint32_t)e[2] << 16 | (uint32_t)e[3] << 24);
+
+	return ex->at + (uintptr_t)k * ex->entsize + (uintptr_t)(intptr_t)rel;
+}
+
+static int ex_sorted(const struct pv_extable *ex)
+{
+	for (unsigned k = 1; k < ex->n; k++)
+		if (ex_insn(ex, k) < ex_insn(ex, k - 1))
+			return 0;
+	return 1;
+}
+
+static int ex_hit(const struct pv_extable *ex, int sorted, uintptr_t a, unsigned n)
+{
+	if (sorted) {
+		unsigned lo = 0, hi = ex->n;
+
+		while (lo < hi) {
+			unsigned mid = lo + (hi - lo) / 2;
+
+			if (ex_insn(ex, mid) < a)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return lo < ex->n && ex_insn(ex, lo) - a < n;
+	}
+	for (unsigned k = 0; k < ex->n; k++)
+		if (ex_insn(ex, k) - a < n)
+			return 1;
+	return 0;
+}
+
+/*
+ * An interrupt-shadow pair (PREVIRT_F_SHADOW): the first instruction is of
+ * the record's kind and opens a shadow; the follower is one instruction of
+ * insn_length - first bytes, right after it (a NOP there is a pad, which
+ * would leave the shadow on the NOP).  The decoder knows only the rule
+ * instructions: a follower it knows must decode to exactly that length,
+ * one it does not is taken as 1..15 bytes (the backends keep such a pair native).
+ */
+static int check_shadow(const struct previrt_site *rec, const uint8_t *p, struct pv_site *s)
+{
+	unsigned flen;
+
+	if (!(s->rule->attrs & PREVIRT_RA_SHADOW))
+		return PV_E_SHADOW;
+	if (pv_decode(p, rec->insn_length, &s->insn) || s->insn.kind != rec->kind)
+		return PV_E_DECODE;
+	if (s->insn.len >= rec->insn_length || rec->insn_length - s->insn.len > PV_INSN_MAX)
+		return PV_E_SHADOW;
+	flen = rec->insn_length - s->insn.len;
+	if (pv_nop_length(p + s->insn.len, flen))
+		return PV_E_SHADOW;
+	s->follower_len = (uint8_t)flen;
+	if (!pv_decode(p + s->insn.len, flen, &s->follower)) {
+		if (s->follower.len != flen)
+			return PV_E_SHADOW;
+		s->follower_known = 1;
+	}
+	return PV_OK;
+}
+
+/*
+ * Fill *s for record i, checking everything that concerns the record alone.
+ * ex_sorted: -1 = do not look at the exception table (the site was validated).
+ */
+static int check_site(const struct pv_image *img, unsigned i, struct pv_site *s, int ex_sorted)
+{
+	const struct previrt_site *rec = pv_record(img, i);
+	uintptr_t a = site_addr(img, i);
+	const uint8_t *p;
+	int mmio_kind, n, t;
 
 	s->addr = (uint8_t *)a;
+	s->bytes = 0;
+	s->rule = 0;
+	s->follower_len = s->follower_known = s->planned = 0;
 	s->rec = rec;
 	s->index = i;
 	if (rec->flags & ~PREVIRT_F_KNOWN)
@@ -134,18 +257,26 @@ static int check_site(const struct pv_image *img, unsigned i, struct pv_site *s)
 	if (rec->insn_length == 0 || rec->insn_length > rec->length ||
 	    rec->insn_length > 2 * PV_INSN_MAX)
 		return PV_E_LENGTH;
-	if (range_index(img, a, rec->length) < 0)
+	if ((t = range_index(img, a, rec->length)) < 0)
 		return PV_E_BOUNDS;
+	/* only now is there something to read */
+	p = (const uint8_t *)(a + (uintptr_t)img->text[t].read_off);
+	s->bytes = p;
 	mmio_kind = (s->rule->attrs & PREVIRT_RA_MMIO) != 0;
 	if (mmio_kind != ((rec->flags & PREVIRT_F_MMIO) != 0))
 		return PV_E_MMIO;
-	/* decode only within the instruction bytes the record claims */
-	n = pv_decode_site(p, rec->insn_length, rec->kind, &s->insn);
-	if (n < 0)
-		return pv_decode_site(p, rec->length, rec->kind, &s->insn) < 0 ?
-			PV_E_DECODE : PV_E_INSN_LENGTH;
-	if (n != rec->insn_length)
-		return PV_E_INSN_LENGTH;
+	if (rec->flags & PREVIRT_F_SHADOW) {
+		if ((n = check_shadow(rec, p, s)))
+			return n;
+	} else {
+		/* decode only within the instruction bytes the record claims */
+		n = pv_decode_site(p, rec->insn_length, rec->kind, &s->insn);
+		if (n < 0)
+			return pv_decode_site(p, rec->length, rec->kind, &s->insn) < 0 ?
+				PV_E_DECODE : PV_E_INSN_LENGTH;
+		if (n != rec->insn_length)
+			return PV_E_INSN_LENGTH;
+	}
 	if (mmio_kind && rec->width && rec->width != s->insn.width)
 		return PV_E_MMIO;
 	for (unsigned off = rec->insn_length; off < rec->length;) {
@@ -155,6 +286,9 @@ static int check_site(const struct pv_image *img, unsigned i, struct pv_site *s)
 			return PV_E_PAD;
 		off += nop;
 	}
+	if (img->extable && ex_sorted >= 0 &&
+	    ex_hit(img->extable, ex_sorted, a, rec->insn_length) != !!(rec->flags & PREVIRT_F_EXTABLE))
+		return PV_E_EXTABLE;
 	return PV_OK;
 }
 
@@ -188,16 +322,10 @@ static void heapsort_u64(uint64_t *k, size_t n)
 	}
 }
 
-static uintptr_t site_addr(const struct pv_image *img, unsigned i)
-{
-	const struct previrt_site *rec = (const void *)(img->records + i * sizeof *rec);
-
-	return (uintptr_t)&rec->addr + (intptr_t)rec->addr;
-}
 
 static unsigned site_len(const struct pv_image *img, unsigned i)
 {
-	return ((const struct previrt_site *)(img->records + i * 12))->length;
+	return pv_record(img, i)->length;
 }
 
 /*
@@ -246,7 +374,7 @@ static int check_overlaps(const struct pv_image *img, unsigned nrec, struct pv_r
 	}
 	if (img->scratch && img->scratch_len >= nrec && nrec <= 0x10000) {
 		for (unsigned i = 0; i < nrec; i++)
-			if (((const struct previrt_site *)(img->records + i * 12))->kind != PREVIRT_KIND_HEADER)
+			if (pv_record(img, i)->kind != PREVIRT_KIND_HEADER)
 				img->scratch[n++] = ((uint64_t)(site_addr(img, i) - base) << 16) | i;
 		if (img->scratch_len >= 2 * (size_t)nrec && top - base < (1ull << 33))
 			radix_sort_u64(img->scratch, img->scratch + n, n);
@@ -261,12 +389,12 @@ static int check_overlaps(const struct pv_image *img, unsigned nrec, struct pv_r
 		return PV_OK;
 	}
 	for (unsigned i = 0; i < nrec; i++) {
-		if (((const struct previrt_site *)(img->records + i * 12))->kind == PREVIRT_KIND_HEADER)
+		if (pv_record(img, i)->kind == PREVIRT_KIND_HEADER)
 			continue;
 		for (unsigned j = i + 1; j < nrec; j++) {
 			uintptr_t a = site_addr(img, i), b = site_addr(img, j);
 
-			if (((const struct previrt_site *)(img->records + j * 12))->kind == PREVIRT_KIND_HEADER)
+			if (pv_record(img, j)->kind == PREVIRT_KIND_HEADER)
 				continue;
 			if (a < b + site_len(img, j) && b < a + site_len(img, i))
 				return fail(r, PV_E_OVERLAP, j, b);
@@ -288,16 +416,17 @@ int pv_validate_image(const struct pv_image *img, struct pv_result *r)
 {
 	uintptr_t last_end[PV_FAST_RANGES] = { 0 };
 	int ascending = img->ntext <= PV_FAST_RANGES;
+	int sorted = img->extable ? ex_sorted(img->extable) : 0;
 	unsigned nrec;
 	int err;
 
 	pv_memset(r, 0, sizeof *r);
 	if (img->size % sizeof(struct previrt_site))
 		return fail(r, PV_E_SECTION_SIZE, 0, 0);
-	nrec = img->size / sizeof(struct previrt_site);
+	nrec = pv_nrecords(img);
 	/* headers first: an unknown version means nothing else can be trusted */
 	for (unsigned i = 0; i < nrec; i++) {
-		const struct previrt_header *h = (const void *)(img->records + i * 12);
+		const struct previrt_header *h = (const void *)pv_record(img, i);
 
 		if (h->kind != PREVIRT_KIND_HEADER)
 			continue;
@@ -310,9 +439,9 @@ int pv_validate_image(const struct pv_image *img, struct pv_result *r)
 	for (unsigned i = 0; i < nrec; i++) {
 		struct pv_site s;
 
-		if (((const struct previrt_site *)(img->records + i * 12))->kind == PREVIRT_KIND_HEADER)
+		if (pv_record(img, i)->kind == PREVIRT_KIND_HEADER)
 			continue;
-		if ((err = check_site(img, i, &s)))
+		if ((err = check_site(img, i, &s, sorted)))
 			return fail(r, err, i, (uintptr_t)s.addr);
 		r->nsites++;
 		if (ascending) {
@@ -330,5 +459,5 @@ int pv_validate_image(const struct pv_image *img, struct pv_result *r)
 /* Used by patch.c: the decoded site for a record already validated. */
 int pv_site_at(const struct pv_image *img, unsigned i, struct pv_site *s)
 {
-	return check_site(img, i, s);
+	return check_site(img, i, s, -1);
 }

@@ -23,7 +23,7 @@
  * of the hypercall instruction as "interrupts blocked", so an interrupt
  * that is already pending would not wake the vCPU.  See docs/xen.md.
  */
-#include "patch/backend.h"
+#include "patch/xen.h"
 #include "patch/emit.h"
 #include "xen/xen-rt.h"
 
@@ -41,13 +41,14 @@ _Static_assert(LEA_SUB + PUSH_IMM + PV_JMP_LEN + 3 + LEA_ADD + PV_JMP_LEN <= PV_
  */
 long pv_xen_pio_desc(const struct pv_xen *st, const struct pv_site *site)
 {
-	const uint8_t *op = site->addr + site->insn.opcode_off;
+	const uint8_t *op = site->bytes + site->insn.opcode_off;
 	unsigned kind = site->rec->kind, desc, w = site->insn.width;
 
 	if (kind != PREVIRT_KIND_IN && kind != PREVIRT_KIND_OUT)
 		return -1;
+	/* SHADOW pairs stay native: in/out open no shadow, but a record may say otherwise */
 	if (site->rec->length < PV_JMP_LEN || site->rec->insn_length > 3 ||
-	    (site->rec->flags & PREVIRT_F_EXTABLE))
+	    (site->rec->flags & (PREVIRT_F_EXTABLE | PREVIRT_F_SHADOW)))
 		return -1;
 	if ((op[0] & 0xf4) != 0xe4)              /* e4-e7, ec-ef */
 		return -1;
@@ -88,7 +89,7 @@ static int xen_plan(void *state, const struct pv_site *site)
 	if (pv_emit_rel32(p, 0xe8, (intptr_t)st->pio_entry))
 		return -PV_E_BACKEND;
 	p += PV_JMP_LEN;
-	pv_memcpy(p, site->addr, n), p += n;             /* in/out: no RIP-relative operand */
+	pv_memcpy(p, site->bytes, n), p += n;             /* in/out: no RIP-relative operand */
 	pv_memcpy(p, lea_add, LEA_ADD), p += LEA_ADD;
 	if (pv_emit_rel32(p, 0xe9, (intptr_t)site->addr + site->rec->length) ||
 	    pv_rel32((intptr_t)site->addr + PV_JMP_LEN, (intptr_t)t, &(int32_t){ 0 }))

@@ -47,6 +47,12 @@ pv_xen_pio_entry:
 	popq	%rcx
 	popq	%rax
 	popfq
+	/* ret as an inline return thunk (gcc -mfunction-return=thunk-inline does the same) */
+	call	3f
+2:	pause
+	lfence
+	jmp	2b
+3:	leaq	8(%rsp), %rsp
 	ret
 	.size	pv_xen_pio_entry, . - pv_xen_pio_entry
 
@@ -56,7 +62,7 @@ pv_xen_pio_entry:
 	.type	pv_xen_slots, @object
 pv_xen_slots:
 	.quad	0			/* state: struct pv_xen_state * */
-	.quad	0			/* hypercall_page */
+	.quad	0			/* vmmcall: 1 on AMD/Hygon */
 	.size	pv_xen_slots, . - pv_xen_slots
 
 	.section .note.GNU-stack, "", @progbits

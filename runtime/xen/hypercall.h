@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Calling Xen from 64-bit code through the hypercall page.  Used by the
- * loader (identity-mapped) and by the handler blob inside the kernel: the
- * page address is passed in, as each sees it.
+ * Calling Xen from 64-bit code with the hypercall instruction itself.
+ * Used by the loader and by the handler blob inside the kernel.
  *
- * Xen fills the page with one 32-byte stub per hypercall
- * (`mov $nr,%eax; vmcall|vmmcall; ret`), arguments in rdi, rsi, rdx;
- * the result comes back in rax.  Argument registers count as clobbered,
- * as Xen's debug builds poison them.  Built with the latest interface
- * version (runtime.mk: RT_XEN_ABI), so that the names mean today's calls.
+ * Xen accepts both vmcall (Intel VMX) and vmmcall (AMD SVM) from an HVM or
+ * PVH guest, but the one that is not native to the CPU is an exit Xen has
+ * to emulate (or, on some setups, a #UD).  So the caller says which one:
+ * `amd` = 1 for AMD and Hygon (vmmcall), 0 for Intel (vmcall), from
+ * CPUID's vendor (pv_xen_hypercall_amd).  The choice is a conditional
+ * jump between the two instructions: no hypercall page, and no indirect
+ * call or return, which would otherwise bypass the kernel's retpoline and
+ * return-thunk configuration (the blob runs in kernel context).
+ *
+ * Registers as Linux's own wrappers (arch/x86/include/asm/xen/hypercall.h)
+ * have them: nr in rax, arguments in rdi, rsi, rdx, r10, r8; the result in
+ * rax; all five argument registers clobbered (Xen's debug builds poison
+ * them), and memory.  Built with the latest interface version
+ * (runtime.mk: RT_XEN_ABI), so that the names mean today's calls.
  */
 #ifndef PREVIRT_RT_XEN_HYPERCALL_H
 #define PREVIRT_RT_XEN_HYPERCALL_H
@@ -19,35 +27,58 @@
 #include <xen/platform.h>
 #include <xen/sched.h>
 
-static inline long pv_xen_hypercall3(uint64_t page, unsigned nr, uint64_t a1, uint64_t a2, uint64_t a3)
+static inline long pv_xen_hypercall5(uint64_t amd, unsigned nr, uint64_t a1, uint64_t a2, uint64_t a3,
+				     uint64_t a4, uint64_t a5)
 {
-	long ret;
+	long ret = nr;
 	register uint64_t rdx __asm__("rdx") = a3;
+	register uint64_t r10 __asm__("r10") = a4;
+	register uint64_t r8 __asm__("r8") = a5;
 
-	__asm__ volatile("call *%[fn]"
-			 : "=a"(ret), "+D"(a1), "+S"(a2), "+r"(rdx)
-			 : [fn] "r"(page + nr * 32u)
+	__asm__ volatile("testq %[amd], %[amd]\n\t"
+			 "jnz 1f\n\t"
+			 "vmcall\n\t"
+			 "jmp 2f\n"
+			 "1:\tvmmcall\n"
+			 "2:"
+			 : "+a"(ret), "+D"(a1), "+S"(a2), "+r"(rdx), "+r"(r10), "+r"(r8)
+			 : [amd] "r"(amd)
 			 : "memory", "cc");
 	return ret;
 }
 
-static inline long pv_xen_console_write(uint64_t page, const char *s, unsigned n)
+static inline long pv_xen_hypercall3(uint64_t amd, unsigned nr, uint64_t a1, uint64_t a2, uint64_t a3)
 {
-	return pv_xen_hypercall3(page, __HYPERVISOR_console_io, CONSOLEIO_write, n, (uint64_t)(uintptr_t)s);
+	return pv_xen_hypercall5(amd, nr, a1, a2, a3, 0, 0);
 }
 
-static inline long pv_xen_shutdown(uint64_t page, unsigned reason)
+/* 1 when CPUID's vendor is AMD or Hygon (vmmcall), 0 otherwise (Intel: vmcall) */
+static inline uint64_t pv_xen_hypercall_amd(void)
+{
+	uint32_t a = 0, b, c, d;
+
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
+	/* "AuthenticAMD": ebx "Auth"; "HygonGenuine": ebx "Hygo" */
+	return b == 0x68747541u || b == 0x6f677948u;
+}
+
+static inline long pv_xen_console_write(uint64_t amd, const char *s, unsigned n)
+{
+	return pv_xen_hypercall3(amd, __HYPERVISOR_console_io, CONSOLEIO_write, n, (uint64_t)(uintptr_t)s);
+}
+
+static inline long pv_xen_shutdown(uint64_t amd, unsigned reason)
 {
 	struct sched_shutdown sd = { .reason = reason };
 
-	return pv_xen_hypercall3(page, __HYPERVISOR_sched_op, SCHEDOP_shutdown, (uint64_t)(uintptr_t)&sd, 0);
+	return pv_xen_hypercall3(amd, __HYPERVISOR_sched_op, SCHEDOP_shutdown, (uint64_t)(uintptr_t)&sd, 0);
 }
 
 /*
  * dom0's ACPI sleep (S5 = power off): Xen writes the PM1 control values
  * itself, as it does for a Xen-aware dom0 (XENPF_enter_acpi_sleep).
  */
-static inline long pv_xen_acpi_sleep(uint64_t page, uint16_t pm1a, uint16_t pm1b, unsigned state)
+static inline long pv_xen_acpi_sleep(uint64_t amd, uint16_t pm1a, uint16_t pm1b, unsigned state)
 {
 	struct xen_platform_op op = { .cmd = XENPF_enter_acpi_sleep,
 				      .interface_version = XENPF_INTERFACE_VERSION };
@@ -55,7 +86,7 @@ static inline long pv_xen_acpi_sleep(uint64_t page, uint16_t pm1a, uint16_t pm1b
 	op.u.enter_acpi_sleep.val_a = pm1a;
 	op.u.enter_acpi_sleep.val_b = pm1b;
 	op.u.enter_acpi_sleep.sleep_state = state;
-	return pv_xen_hypercall3(page, __HYPERVISOR_platform_op, (uint64_t)(uintptr_t)&op, 0, 0);
+	return pv_xen_hypercall3(amd, __HYPERVISOR_platform_op, (uint64_t)(uintptr_t)&op, 0, 0);
 }
 
 #endif

@@ -19,7 +19,7 @@ int pv_xen_pio(struct pv_pio_frame *f) __attribute__((visibility("hidden")));
 static void flush_console(struct pv_xen_state *st)
 {
 	if (st->com1.len) {
-		pv_xen_console_write(pv_xen_slots.hypercall_page, st->com1.line, st->com1.len);
+		pv_xen_console_write(pv_xen_slots.vmmcall, st->com1.line, st->com1.len);
 		st->com1.len = 0;
 	}
 }
@@ -48,7 +48,7 @@ static void print_stats(struct pv_xen_state *st)
 	b = put_stat(b, "previrt-xen: port I/O emulated ", st->pio_emulated);
 	b = put_stat(b, ", passed to Xen ", st->pio_passed);
 	*b++ = '\n';
-	pv_xen_console_write(pv_xen_slots.hypercall_page, line, (unsigned)(b - line));
+	pv_xen_console_write(pv_xen_slots.vmmcall, line, (unsigned)(b - line));
 }
 
 /* The last output before the domain ends: the pending console line, the statistics. */
@@ -88,14 +88,14 @@ static int power_write(struct pv_xen_state *st, unsigned port, unsigned width, u
 	 */
 	if ((port == pw->pm1a_cnt || port == pw->pm1b_cnt) && width >= 2 && (val & (1u << 13))) {
 		last_words(st);
-		pv_xen_acpi_sleep(pv_xen_slots.hypercall_page, (uint16_t)val, (uint16_t)val, 5);
-		pv_xen_shutdown(pv_xen_slots.hypercall_page, SHUTDOWN_poweroff);
+		pv_xen_acpi_sleep(pv_xen_slots.vmmcall, (uint16_t)val, (uint16_t)val, 5);
+		pv_xen_shutdown(pv_xen_slots.vmmcall, SHUTDOWN_poweroff);
 		return 1;                /* Xen does not return; if it does, the kernel goes on */
 	}
 	if ((port == pw->reset_port && (uint8_t)val == pw->reset_value) ||
 	    (port == PV_PORT_CF9 && (val & 4)) || (port == PV_PORT_KBC && (uint8_t)val == 0xfe)) {
 		last_words(st);
-		pv_xen_shutdown(pv_xen_slots.hypercall_page, SHUTDOWN_reboot);
+		pv_xen_shutdown(pv_xen_slots.vmmcall, SHUTDOWN_reboot);
 		return 1;
 	}
 	return 0;

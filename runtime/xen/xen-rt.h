@@ -8,17 +8,18 @@
  * Memory inside the kernel image, all found through vmlinux symbols:
  *
  *   previrt_pool (kernel .text, read-only once the kernel runs)
- *     +0        the hypercall page: Xen writes it when the loader writes
- *               the page's address to the MSR from CPUID leaf base+2
- *     +4096     the handler blob: position-independent code, copied from
- *               the loader's .xenblob section (no data of its own)
+ *     +0        the handler blob: position-independent code, copied from
+ *               the loader's .xenblob section (no data of its own); it
+ *               calls Xen with vmcall/vmmcall itself (xen/hypercall.h),
+ *               so no hypercall page is placed
  *     +blob..   one PV_XEN_THUNK-byte thunk per patched site
  *   previrt_counters (kernel .data, writable for the kernel's whole life)
  *     +0        struct pv_xen_state (device models, statistics)
  *
- * The blob reaches its state and the hypercall page through struct
- * pv_xen_slots, two kernel-virtual addresses the loader stores inside the
- * blob's copy before the kernel starts.
+ * The blob reaches its state through struct pv_xen_slots, which the
+ * loader fills inside the blob's copy before the kernel starts: the
+ * state's kernel-virtual address and which hypercall instruction the CPU
+ * takes.
  */
 #ifndef PREVIRT_RT_XEN_RT_H
 #define PREVIRT_RT_XEN_RT_H
@@ -27,7 +28,6 @@
 
 #include "xen/uart16550.h"
 
-#define PV_XEN_HYPERCALL_PAGE 4096      /* bytes reserved at the pool's start */
 #define PV_XEN_THUNK          32        /* bytes per port-I/O thunk */
 
 /*
@@ -78,7 +78,7 @@ struct pv_xen_state {
 /* Filled by the loader in the blob's copy (kernel-virtual addresses). */
 struct pv_xen_slots {
 	uint64_t state;                 /* struct pv_xen_state * */
-	uint64_t hypercall_page;
+	uint64_t vmmcall;               /* 1: AMD/Hygon (vmmcall), 0: Intel (vmcall) */
 };
 
 /*

@@ -10,10 +10,10 @@ import struct
 import subprocess
 import tempfile
 import os
+import sys
 
-RECORD = struct.Struct("<iHBBBBH")     # docs/format.md: 12-byte site record
-HEADER = struct.Struct("<IHBBB3s")     # 12-byte header record
-MAGIC = 0x54525650
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from previrt_format import RECORD, HEADER, MAGIC  # noqa: E402  (layout from include/previrt/format.h)
 
 # objdump mnemonic (prefixes stripped) -> kind name.  mov is decided by operands.
 SENSITIVE = {

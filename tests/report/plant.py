@@ -19,10 +19,12 @@ tool it tests), patches bytes, writes OUT.  Ops:
   insnlen    a site's insn_length exceeds its length
   addend     (objects) the first site's relocation addend moves past .text
 """
+import os
 import struct
 import sys
 
-REC = 12
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from previrt_format import RECORD, REC_SIZE as REC, FIELD, HEADER_FIELD  # noqa: E402
 
 
 def sections(b):
@@ -52,7 +54,7 @@ def main():
     recs = []
     for i in range(pv['size'] // REC):
         o = pv['off'] + i * REC
-        addr, kind, length, insn = struct.unpack_from('<iHBB', b, o)
+        addr, kind, length, insn, _, _, _ = RECORD.unpack_from(b, o)
         recs.append(dict(i=i, off=o, addr=addr, kind=kind, length=length, insn=insn))
     sites = [r for r in recs if r['kind'] != 0]
     headers = [r for r in recs if r['kind'] == 0]
@@ -66,7 +68,7 @@ def main():
     if op == 'truncate':
         struct.pack_into('<Q', b, pv['hdr'] + 0x20, pv['size'] - 5)
     elif op == 'version':
-        b[headers[0]['off'] + 6] = 3
+        b[headers[0]['off'] + HEADER_FIELD['version']] = 3
     elif op == 'magic':
         struct.pack_into('<I', b, headers[0]['off'], 0x12345678)
     elif op == 'outside':
@@ -79,7 +81,7 @@ def main():
         set_target(sites[1], target(sites[0]) + 1)
     elif op == 'kind':
         r = next(r for r in sites if r['kind'] == 1)
-        struct.pack_into('<H', b, r['off'] + 4, 2)
+        struct.pack_into('<H', b, r['off'] + FIELD['kind'], 2)
     elif op == 'pad':
         r = next(r for r in sites if r['length'] > r['insn'])
         t = target(r) + r['insn']
@@ -88,11 +90,11 @@ def main():
         b[text['off'] + t - text['addr']] = 0xcc
     elif op == 'flags':
         r = next(r for r in sites if r['kind'] == 1)
-        b[r['off'] + 8] |= 0x80
+        b[r['off'] + FIELD['flags']] |= 0x80
     elif op == 'extable':
-        b[sites[0]['off'] + 8] |= 0x01
+        b[sites[0]['off'] + FIELD['flags']] |= 0x01
     elif op == 'insnlen':
-        b[sites[0]['off'] + 7] = sites[0]['length'] + 1
+        b[sites[0]['off'] + FIELD['insn_length']] = sites[0]['length'] + 1
     elif op == 'addend':
         assert rel
         rela = by['.rela.previrt']

@@ -51,7 +51,7 @@ timeout 120 qemu-system-x86_64 -accel tcg -m 512 -nographic -no-reboot \
 rc=$?
 if [ "$rc" = 3 ] && grep -q "previrt-loader: FATAL" "$work/boot-corrupt.log" &&
 	! grep -q "Linux version" "$work/boot-corrupt.log"; then
-	ok "corrupt record refused before the kernel ran: $(grep 'previrt-loader: record' "$work/boot-corrupt.log" | tr -d '\r')"
+	ok "corrupt record refused before the kernel ran: $(grep 'previrt-loader: .previrt record' "$work/boot-corrupt.log" | tr -d '\r')"
 else
 	tail -10 "$work/boot-corrupt.log"
 	bad "corrupt record: QEMU status $rc (want 3), FATAL line and no kernel"

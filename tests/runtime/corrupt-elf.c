@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 		if (name && strcmp(name, PREVIRT_SECTION) == 0) {
 			Elf_Data *d = elf_getdata(scn, NULL);
 
-			for (size_t off = 0; off + 12 <= d->d_size; off += 12)
+			for (size_t off = 0; off + PREVIRT_RECORD_SIZE <= d->d_size; off += PREVIRT_RECORD_SIZE)
 				if (((const struct previrt_site *)((const char *)d->d_buf + off))->kind)
 					rec_off = (long)(sh.sh_offset + off);
 		}

@@ -225,7 +225,7 @@ struct exec_sec { uint64_t addr, size; const uint8_t *data; };
 static void check_sites(const char *file, const uint8_t *rec, size_t size, uint64_t rec_vma,
 			const struct exec_sec *secs, unsigned nsecs, struct counts *c)
 {
-	for (size_t off = 0; off + 12 <= size; off += 12) {
+	for (size_t off = 0; off + PREVIRT_RECORD_SIZE <= size; off += PREVIRT_RECORD_SIZE) {
 		const struct previrt_site *r = (const void *)(rec + off);
 		uint64_t a = rec_vma + off + (int64_t)r->addr;
 		const struct exec_sec *s = NULL;

@@ -160,15 +160,15 @@ static size_t copy_records(int with_headers)
 {
 	size_t n = 0;
 
-	for (size_t off = 0; off + 12 <= si.previrt_size; off += 12) {
+	for (size_t off = 0; off + PREVIRT_RECORD_SIZE <= si.previrt_size; off += PREVIRT_RECORD_SIZE) {
 		struct previrt_site *src = (void *)(si.previrt + off), *dst = (void *)(recbuf + n);
 
 		if (src->kind == PREVIRT_KIND_HEADER && !with_headers)
 			continue;
-		memcpy(dst, src, 12);
+		memcpy(dst, src, PREVIRT_RECORD_SIZE);
 		if (src->kind != PREVIRT_KIND_HEADER)
 			dst->addr = (int32_t)((intptr_t)&src->addr + src->addr - (intptr_t)&dst->addr);
-		n += 12;
+		n += PREVIRT_RECORD_SIZE;
 	}
 	return n;
 }
@@ -188,7 +188,7 @@ static long last_site(size_t n, unsigned want)
 {
 	long found = -1;
 
-	for (size_t off = 0; off < n; off += 12)
+	for (size_t off = 0; off < n; off += PREVIRT_RECORD_SIZE)
 		if (rec_at(off)->kind != PREVIRT_KIND_HEADER && (!want || rec_at(off)->kind == want))
 			found = (long)off;
 	return found;
@@ -198,7 +198,7 @@ static long last_header(size_t n)
 {
 	long found = -1;
 
-	for (size_t off = 0; off < n; off += 12)
+	for (size_t off = 0; off < n; off += PREVIRT_RECORD_SIZE)
 		if (rec_at(off)->kind == PREVIRT_KIND_HEADER)
 			found = (long)off;
 	return found;
@@ -260,7 +260,7 @@ static void corruption_tests(void)
 	expect_refused("header magic", n, PV_E_MAGIC, POOL_BYTES);
 	n = copy_records(1);
 	((struct previrt_header *)rec_at(h))->version = PREVIRT_FORMAT_VERSION + 1;
-	expect_refused("header version 3 (newer than this runtime)", n, PV_E_VERSION, POOL_BYTES);
+	expect_refused("header version one past the newest", n, PV_E_VERSION, POOL_BYTES);
 	n = copy_records(1);
 	((struct previrt_header *)rec_at(h))->record_size = 16;
 	expect_refused("header record size 16", n, PV_E_RECORD_SIZE, POOL_BYTES);
@@ -270,8 +270,8 @@ static void corruption_tests(void)
 
 	/* site corruptions hit the LAST record: every earlier site is valid and patchable */
 	n = copy_records(1), o = last_site(n, 0);
-	rec_at(o)->flags |= 0x80;
-	expect_refused("SHADOW flag on a kind without the shadow attribute", n, PV_E_FLAGS, POOL_BYTES);
+	rec_at(o)->flags |= PREVIRT_F_SHADOW;
+	expect_refused("SHADOW flag on a kind that opens no shadow", n, PV_E_SHADOW, POOL_BYTES);
 	n = copy_records(1);
 	rec_at(o)->reserved = 1;
 	expect_refused("record reserved field", n, PV_E_RESERVED, POOL_BYTES);
@@ -312,7 +312,7 @@ static void corruption_tests(void)
 
 	/* a site whose next byte is real code (not 0x90): one byte longer = a non-NOP pad */
 	n = copy_records(1), o = -1;
-	for (size_t off = 0; off < n; off += 12)
+	for (size_t off = 0; off < n; off += PREVIRT_RECORD_SIZE)
 		if (rec_at(off)->kind != PREVIRT_KIND_HEADER &&
 		    site_of(rec_at(off))[rec_at(off)->length] != 0x90 &&
 		    pv_nop_length(site_of(rec_at(off)) + rec_at(off)->length, 1) == 0)
@@ -332,15 +332,15 @@ static void corruption_tests(void)
 	{
 		long prev = -1;
 
-		for (long off = 0; off < o; off += 12)
+		for (long off = 0; off < o; off += PREVIRT_RECORD_SIZE)
 			if (rec_at(off)->kind != PREVIRT_KIND_HEADER)
 				prev = off;
-		memcpy(rec_at(o), rec_at(prev), 12);
+		memcpy(rec_at(o), rec_at(prev), PREVIRT_RECORD_SIZE);
 		rec_at(o)->addr -= (int32_t)(o - prev);
 	}
 	/* each way of checking overlaps: radix sort, heapsort, every pair */
 	expect_refused("two records for one site (overlap)", n, PV_E_OVERLAP, POOL_BYTES);
-	ov_scratch_len = n / 12;
+	ov_scratch_len = n / PREVIRT_RECORD_SIZE;
 	expect_refused("the same, heapsort (1 scratch/record)", n, PV_E_OVERLAP, POOL_BYTES);
 	ov_scratch_len = 0;
 	expect_refused("the same, no scratch (every pair)", n, PV_E_OVERLAP, POOL_BYTES);
@@ -429,7 +429,7 @@ int main(int argc, char **argv)
 			check(0, "%s: symbol not found", prog_tests[i].name);
 			continue;
 		}
-		for (size_t off = 0; off < si.previrt_size; off += 12) {
+		for (size_t off = 0; off < si.previrt_size; off += PREVIRT_RECORD_SIZE) {
 			const struct previrt_site *rec = (const void *)(si.previrt + off);
 			uintptr_t a = (uintptr_t)&rec->addr + rec->addr;
 
@@ -465,7 +465,7 @@ int main(int argc, char **argv)
 	{
 		size_t site_bytes = 0;
 
-		for (size_t off = 0; off < si.previrt_size; off += 12) {
+		for (size_t off = 0; off < si.previrt_size; off += PREVIRT_RECORD_SIZE) {
 			const struct previrt_site *rec = (const void *)(si.previrt + off);
 
 			if (rec->kind != PREVIRT_KIND_HEADER)
@@ -510,7 +510,7 @@ int main(int argc, char **argv)
 
 		if (self_function(t->name, &s, &e))
 			continue;
-		for (size_t off = 0; off < si.previrt_size; off += 12) {
+		for (size_t off = 0; off < si.previrt_size; off += PREVIRT_RECORD_SIZE) {
 			const struct previrt_site *rec = (const void *)(si.previrt + off);
 			uintptr_t a = (uintptr_t)&rec->addr + rec->addr;
 

@@ -185,7 +185,7 @@ int main(int argc, char **argv)
 		size_t site_bytes = 0, changed = 0;
 		uint8_t *mask = calloc(1, L.span);
 
-		for (size_t off = 0; off < L.rec_size; off += 12) {
+		for (size_t off = 0; off < L.rec_size; off += PREVIRT_RECORD_SIZE) {
 			const struct previrt_site *rec = (const void *)(img.records + off);
 			uint8_t *s = (uint8_t *)&rec->addr + rec->addr, *o = orig + (s - L.buf);
 			struct pv_site site = { 0 };
@@ -197,7 +197,7 @@ int main(int argc, char **argv)
 			site.rec = rec;
 			site.rule = previrt_rule_by_id(rec->kind);
 			site.addr = s;
-			if (pv_profile_keep_reason(&site)) {
+			if (!pv_site_planned((unsigned)(off / PREVIRT_RECORD_SIZE))) {
 				keep[pv_profile_keep_reason(&site)]++;
 				bad += memcmp(s, o, rec->length) != 0;
 				continue;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The Xen backend in user space: patch this program's own plugin-compiled
- * port I/O (xprog.c) with patch/xen.c, point the handler blob (xen/pio.c,
- * xen/uart16550.c, xen/entry.S, linked in as they are) at a fake hypercall
- * page, then run the patched code and check what "Xen" was asked to do.
+ * port I/O (xprog.c) with patch/xen.c, run the handler blob (xen/pio.c,
+ * xen/uart16550.c, xen/entry.S, linked in as they are) whose hypercalls
+ * are the real vmcall/vmmcall instructions, trapped by a signal handler
+ * that plays Xen, and check what "Xen" was asked to do.
  *
  *   - which sites the backend patches: every %dx in/out, an immediate port
  *     only when it is emulated (0x64 yes, 0x80 no), text outside sites
@@ -16,11 +17,14 @@
  *     SCHEDOP_shutdown(reboot);
  *   - the blob's statistics count what it answered.
  */
+#define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <ucontext.h>
 #include <x86intrin.h>
 
 #include <xen/xen.h>
@@ -30,6 +34,7 @@
 #include "patch/backend.h"
 #include "selfimage.h"
 #include "check.h"
+#include "xen/hypercall.h"
 #include "xen/xen-rt.h"
 #include "xprog.h"
 
@@ -44,26 +49,24 @@ extern uint8_t xen_pool[];
 extern struct pv_xen_slots pv_xen_slots;
 extern char pv_xen_pio_entry[];
 
-/* ---- a fake hypercall page: each stub jumps to fake_common with %eax = nr ---- */
-long fake_hypercall(unsigned nr, uint64_t a1, uint64_t a2, uint64_t a3);
-void fake_common(void);
-__asm__(".text\n"
-	"fake_common:\n"
-	"\tpush %rcx; push %r8; push %r9; push %r10; push %r11\n"
-	"\tpush %rbp; mov %rsp, %rbp; and $-16, %rsp\n"      /* any alignment in, SysV out */
-	"\tmov %rdx, %rcx; mov %rsi, %rdx; mov %rdi, %rsi; mov %eax, %edi\n"
-	"\tcall fake_hypercall\n"
-	"\tmov %rbp, %rsp; pop %rbp\n"
-	"\tpop %r11; pop %r10; pop %r9; pop %r8; pop %rcx\n"
-	"\tret\n");
-
+/*
+ * ---- "Xen": the blob's real vmcall/vmmcall, trapped ----
+ * In user space both instructions fault (#UD -> SIGILL, or SIGSEGV under
+ * some hypervisors); the handler reads the call from the registers as Xen
+ * would (rax nr; rdi, rsi, rdx, r10, r8), answers in rax, poisons the five
+ * argument registers as Xen's debug builds do (so a wrapper that forgot a
+ * clobber breaks the caller), and steps past the 3-byte instruction.
+ * Some hypervisors answer a CPL-3 vmcall themselves (KVM: rax = -1, no
+ * fault); the harness then runs the blob with the instruction that does
+ * trap, and says so.
+ */
 static char console[4096];
 static size_t console_len;
-static unsigned console_calls, sleep_calls, shutdown_calls;
+static unsigned console_calls, sleep_calls, shutdown_calls, trapped[2];
 static struct xenpf_enter_acpi_sleep last_sleep;
 static unsigned last_shutdown = ~0u;
 
-long fake_hypercall(unsigned nr, uint64_t a1, uint64_t a2, uint64_t a3)
+static long fake_hypercall(unsigned nr, uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	if (nr == __HYPERVISOR_console_io && a1 == CONSOLEIO_write && console_len + a2 < sizeof console) {
 		memcpy(console + console_len, (const void *)(uintptr_t)a3, a2);
@@ -77,29 +80,73 @@ long fake_hypercall(unsigned nr, uint64_t a1, uint64_t a2, uint64_t a3)
 	} else if (nr == __HYPERVISOR_sched_op && a1 == SCHEDOP_shutdown) {
 		last_shutdown = ((const struct sched_shutdown *)(uintptr_t)a2)->reason;
 		shutdown_calls++;
+	} else if (nr == 0x7fff) {
+		return 0x600d;                                /* the probe */
 	}
 	return 0;
 }
 
-static uint8_t *fake_page(void)
+static void on_trap(int sig, siginfo_t *info, void *ctx)
 {
-	uint8_t *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uint64_t target = (uint64_t)(uintptr_t)fake_common;
+	ucontext_t *uc = ctx;
+	greg_t *g = uc->uc_mcontext.gregs;
+	const uint8_t *ip = (const uint8_t *)(uintptr_t)g[REG_RIP];
+	int amd;
 
-	if (p == MAP_FAILED) {
-		perror("xen-harness: mmap");
-		exit(2);
+	(void)info;
+	if (ip[0] != 0x0f || ip[1] != 0x01 || (ip[2] != 0xc1 && ip[2] != 0xd9)) {
+		signal(sig, SIG_DFL);                         /* a real crash: let it happen */
+		return;
 	}
-	for (unsigned nr = 0; nr < 128; nr++) {
-		uint8_t *s = p + nr * 32;
+	amd = ip[2] == 0xd9;
+	trapped[amd]++;
+	g[REG_RAX] = fake_hypercall((unsigned)g[REG_RAX], (uint64_t)g[REG_RDI], (uint64_t)g[REG_RSI],
+				    (uint64_t)g[REG_RDX]);
+	g[REG_RDI] = g[REG_RSI] = g[REG_RDX] = g[REG_R10] = g[REG_R8] = (greg_t)0xdeadbeefdeadbeefull;
+	g[REG_RIP] += 3;
+}
 
-		s[0] = 0xb8;                                  /* mov $nr, %eax */
-		memcpy(s + 1, &nr, 4);
-		s[5] = 0xff, s[6] = 0x25;                     /* jmp *0(%rip) */
-		memset(s + 7, 0, 4);
-		memcpy(s + 11, &target, 8);
+/*
+ * The mapping holding `addr` made read-only+exec (writable 0) or writable
+ * too.  The harness's text mapping is writable (the blob's pv_xen_slots
+ * lives in its .text); KVM on Intel emulates a vmmcall in a writable page
+ * by rewriting it into vmcall in place, so the hypercalls run read-only.
+ */
+static void text_mode(uintptr_t addr, int writable)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long lo, hi;
+	char line[512];
+
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && addr >= lo && addr < hi) {
+			if (mprotect((void *)lo, hi - lo, PROT_READ | PROT_EXEC | (writable ? PROT_WRITE : 0)))
+				perror("xen-harness: mprotect");
+			break;
+		}
+	if (f)
+		fclose(f);
+}
+
+/* Which hypercall instruction traps here: 1 vmmcall, 0 vmcall, -1 neither. */
+__attribute__((noinline)) static int probe_instruction(void)
+{
+	struct sigaction sa = { 0 };
+
+	sa.sa_sigaction = on_trap;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGILL, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+	for (int amd = 1; amd >= 0; amd--) {
+		unsigned before = trapped[amd];
+		long r = pv_xen_hypercall3((uint64_t)amd, 0x7fff, 1, 2, 3);
+
+		printf("# %s in user space: %s (rax 0x%lx)\n", amd ? "vmmcall" : "vmcall",
+		       trapped[amd] > before ? "faults, trapped" : "answered by the host's hypervisor", r);
+		if (trapped[amd] > before && r == 0x600d)
+			return amd;
 	}
-	return p;
+	return -1;
 }
 
 static struct self_image si;
@@ -112,12 +159,12 @@ static void sites_in(const char *name, const struct pv_xen *xen, unsigned *n, un
 	*n = *patched = 0;
 	if (self_function(name, &s, &e))
 		return;
-	for (size_t off = 0; off < si.previrt_size; off += 12) {
+	for (size_t off = 0; off < si.previrt_size; off += PREVIRT_RECORD_SIZE) {
 		struct pv_image img = { .records = si.previrt, .size = si.previrt_size,
 					.text = si.text, .ntext = si.ntext };
 		struct pv_site site;
 
-		if (pv_site_at(&img, (unsigned)(off / 12), &site) || !site.rule ||
+		if (pv_site_at(&img, (unsigned)(off / PREVIRT_RECORD_SIZE), &site) || !site.rule ||
 		    (uintptr_t)site.addr < s || (uintptr_t)site.addr >= e)
 			continue;
 		(*n)++;
@@ -135,7 +182,7 @@ int main(void)
 	uint8_t *post_before, post_copy[16];
 	uintptr_t post_s, post_e;
 	unsigned n, np;
-	int err;
+	int err, insn;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (self_image_load(&si))
@@ -163,11 +210,25 @@ int main(void)
 	if (self_text_protect(&si, 1))
 		return 2;
 	pv_xen_slots.state = (uint64_t)(uintptr_t)&state;
-	pv_xen_slots.hypercall_page = (uint64_t)(uintptr_t)fake_page();
+
 	img = (struct pv_image){ .records = si.previrt, .size = si.previrt_size, .text = si.text, .ntext = si.ntext };
 	err = pv_patch_image(&img, &pv_backend_xen, &xen, &r);
 	if (self_text_protect(&si, 0))
 		return 2;
+	/*
+	 * Probe only now, with the text read-only again: KVM on Intel emulates
+	 * a vmmcall by rewriting it into vmcall in place when the page is
+	 * writable (and faults when it is not).
+	 */
+	text_mode((uintptr_t)pv_xen_pio_entry, 0);
+	insn = probe_instruction();
+	check(insn >= 0, "one hypercall instruction traps in user space (%s)",
+	      insn < 0 ? "none" : insn ? "vmmcall" : "vmcall");
+	if (insn < 0)
+		return check_summary();
+	text_mode((uintptr_t)pv_xen_pio_entry, 1);
+	pv_xen_slots.vmmcall = (uint64_t)insn;
+	text_mode((uintptr_t)pv_xen_pio_entry, 0);
 	check(err == PV_OK && r.npatched == xen.used && r.npatched + r.nkept == r.nsites,
 	      "xen backend: %s, %u of %u sites patched, %u thunks", pv_error_name(err), r.npatched, r.nsites,
 	      xen.used);
@@ -209,6 +270,9 @@ int main(void)
 	      "... and SCHEDOP_shutdown(poweroff) if Xen returns from it");
 	x_kbc(0xfe);
 	check(shutdown_calls == 2 && last_shutdown == SHUTDOWN_reboot, "i8042 0xfe: SCHEDOP_shutdown(reboot)");
+	check(trapped[insn] == 1 + console_calls + sleep_calls + shutdown_calls,
+	      "every call reached \"Xen\" through the real %s instruction (%u trapped)",
+	      insn ? "vmmcall" : "vmcall", trapped[insn]);
 	check(state.pio_emulated > 0 && state.pio_passed == 0,
 	      "the blob answered %llu accesses itself and passed none to a real port",
 	      (unsigned long long)state.pio_emulated);

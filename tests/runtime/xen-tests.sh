@@ -50,7 +50,7 @@ done
 if MARKER='' PREVIRT_LOADER="$loader" KERNEL="$plain" INITRD="$initrd" LOG="$work/xen-nopool.log" TIMEOUT=120 \
 	"$here/ci/boot-xen" >"$work/xen-nopool.out" 2>&1; then
 	bad "a kernel without the handler pool booted with the Xen backend"
-elif grep -aq "FATAL: no previrt_pool" "$work/xen-nopool.out" &&
+elif grep -aq "FATAL: previrt_pool/previrt_counters symbols" "$work/xen-nopool.out" &&
 	! grep -aq "Linux version" "$work/xen-nopool.log"; then
 	ok "no handler pool: $(grep -a -m1 'boot-xen: FAIL' "$work/xen-nopool.out" | cut -c1-110)"
 else
