@@ -34,6 +34,7 @@ enum pv_profile_keep {
 					the user's stack */
 	PV_PK_SHADOW,                /* interrupt-shadow pair whose follower the decoder does not
 	                                know, or that has a RIP-relative operand: kept together, native */
+	PV_PK_NREASONS
 };
 int pv_profile_keep_reason(const struct pv_site *site);
 

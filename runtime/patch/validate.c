@@ -253,7 +253,7 @@ static int check_site(const struct pv_image *img, unsigned i, struct pv_site *s,
 		return PV_E_KIND;
 	/* an interrupt-shadow pair starts with an instruction whose rule says `shadow` */
 	if ((rec->flags & PREVIRT_F_SHADOW) && !(s->rule->attrs & PREVIRT_RA_SHADOW))
-		return PV_E_FLAGS;
+		return PV_E_SHADOW;
 	if (rec->insn_length == 0 || rec->insn_length > rec->length ||
 	    rec->insn_length > 2 * PV_INSN_MAX)
 		return PV_E_LENGTH;

@@ -262,9 +262,17 @@ static void check_sites(const char *file, const uint8_t *rec, size_t size, uint6
 
 			rk = mmio ? (ref_is_mem_mov(b.s) ? r->kind : 0) : ref_kind(b.s, p, l);
 			total = l;
+			if (r->flags & PREVIRT_F_SHADOW) {
+				/* the shadowed follower: any one instruction */
+				struct sbuf b2;
+
+				total += opcodes_at(s->data, s->size, s->addr, a - s->addr + l, &b2);
+			}
 		}
 		if (rk != r->kind || total != r->insn_length ||
-		    pv_decode_site(p, r->insn_length, r->kind, &in) != r->insn_length) {
+		    ((r->flags & PREVIRT_F_SHADOW) ?
+		     pv_decode(p, r->insn_length, &in) != 0 || in.kind != r->kind || in.len != l :
+		     pv_decode_site(p, r->insn_length, r->kind, &in) != r->insn_length)) {
 			c->site_bad++;
 			mismatch(file, a, p, r->insn_length, b.s, "site: record, libopcodes and decoder disagree");
 			continue;

@@ -63,17 +63,24 @@ static Elf64_Sym *symbol(const char *name)
 }
 
 /* the .previrt record (in the file) of the first site with kind `kind` (0: the first header) */
-static struct previrt_site *record(unsigned kind)
+/* The first record of a kind that has all of `flags` (a real kernel has
+ * unprotected rdmsrs and lone stis before the ones a corruption needs). */
+static struct previrt_site *record_with(unsigned kind, unsigned flags)
 {
 	Elf64_Shdr *pv = section(".previrt");
 
 	for (size_t off = 0; off < pv->sh_size; off += PREVIRT_RECORD_SIZE) {
 		struct previrt_site *r = (struct previrt_site *)(K() + pv->sh_offset + off);
 
-		if (r->kind == kind)
+		if (r->kind == kind && (r->flags & flags) == flags)
 			return r;
 	}
 	return NULL;
+}
+
+static struct previrt_site *record(unsigned kind)
+{
+	return record_with(kind, 0);
 }
 
 /* the first executable PT_LOAD */
@@ -150,12 +157,12 @@ C(c_symname)    { symbol("__stop___ex_table")->st_name = 0x7ffffff0; }
 C(c_exsym)      { symbol("__stop___ex_table")->st_value += 4; }
 C(c_exentry)    { Elf64_Shdr *x = section("__ex_table");
 		  *(int32_t *)(K() + x->sh_offset) += 0x10000000; }
-C(c_extable)    { record(PREVIRT_KIND_RDMSR)->flags &= (uint8_t)~PREVIRT_F_EXTABLE; }
+C(c_extable)    { record_with(PREVIRT_KIND_RDMSR, PREVIRT_F_EXTABLE)->flags &= (uint8_t)~PREVIRT_F_EXTABLE; }
 C(c_extable2)   { record(PREVIRT_KIND_CPUID)->flags |= PREVIRT_F_EXTABLE; }
-C(c_kind)       { record(PREVIRT_KIND_CPUID)->kind = 60; }
-C(c_shadow_off) { record(PREVIRT_KIND_STI)->flags &= (uint8_t)~PREVIRT_F_SHADOW; }
+C(c_kind)       { record(PREVIRT_KIND_CPUID)->kind = 1000; }   /* in the format's range, no rule */
+C(c_shadow_off) { record_with(PREVIRT_KIND_STI, PREVIRT_F_SHADOW)->flags &= (uint8_t)~PREVIRT_F_SHADOW; }
 C(c_shadow_on)  { record(PREVIRT_KIND_CPUID)->flags |= PREVIRT_F_SHADOW; }
-C(c_shadow_len) { record(PREVIRT_KIND_STI)->insn_length = 1; }
+C(c_shadow_len) { record_with(PREVIRT_KIND_STI, PREVIRT_F_SHADOW)->insn_length = 1; }
 C(c_version)    { ((struct previrt_header *)record(0))->version = PREVIRT_FORMAT_VERSION + 1; }
 C(c_bi_cmdline) { struct mb_info *m = (void *)(mem + MBI); m->cmdline = MEM_SIZE - 4; memset(mem + MEM_SIZE - 4, 'x', 4); }
 C(c_bi_mods)    { ((struct mb_info *)(mem + MBI))->mods_addr = 0xfffffff8u; }
@@ -197,7 +204,7 @@ static const struct corruption corruptions[] = {
 	{ "__ex_table: an entry points off text",    "__ex_table entry size", c_exentry },
 	{ "record: EXTABLE missing on rdmsr_safe",   "flags (EXTABLE)",   c_extable },
 	{ "record: EXTABLE claimed by cpuid",        "flags (EXTABLE)",   c_extable2 },
-	{ "record: kind 60 (undefined)",             "kind",              c_kind },
+	{ "record: kind 1000 (undefined)",           "kind",              c_kind },
 	{ "record: SHADOW pair without the flag",    "insn_length",       c_shadow_off },
 	{ "record: SHADOW on cpuid",                 "flags (SHADOW)",    c_shadow_on },
 	{ "record: SHADOW pair without a follower",   "flags (SHADOW)",    c_shadow_len },
