@@ -23,13 +23,34 @@ mkdir -p "$work"
 # Instruction-counted time (-icount): the polled console drains the
 # workload's output on the guest's clock, so whether all of it is out
 # before the power-off must not depend on how fast the host is.
-if ICOUNT=0 MARKER='' PREVIRT_LOADER="$loader" KERNEL="$pool" INITRD="$initrd" LOG="$work/xen.log" \
-	"$here/ci/boot-xen" >"$work/xen.out" 2>&1; then
-	ok "$(tail -1 "$work/xen.out")"
-else
+#
+# Known open problem (docs/xen.md, "Intermittent dom0 stall"): in about one
+# boot in four under QEMU TCG, dom0 stops after "Run /init" with its one
+# vCPU spinning in queued_spin_lock_slowpath on the IRQ stack.  A boot that
+# stalls like that (a timeout without the workload marker, nothing else
+# wrong) is tried again, at most three boots in all, and each stall is
+# reported; any other failure, or three stalls, fails the test.
+attempt=0
+while :; do
+	attempt=$((attempt + 1))
+	if ICOUNT=0 MARKER='' PREVIRT_LOADER="$loader" KERNEL="$pool" INITRD="$initrd" \
+		LOG="$work/xen.log" TIMEOUT=${XEN_BOOT_TIMEOUT:-150} \
+		"$here/ci/boot-xen" >"$work/xen.out" 2>&1; then
+		ok "$(tail -1 "$work/xen.out") (boot $attempt)"
+		break
+	fi
+	if [ "$attempt" -lt 3 ] &&
+		grep -aq "boot-xen: FAIL: timeout after .* without the workload marker" "$work/xen.out" &&
+		grep -aq "Run /init as init process" "$work/xen.log" &&
+		! grep -aq "previrt-loader: FATAL\|Kernel panic\|Oops" "$work/xen.log"; then
+		echo "note - boot $attempt stalled after Run /init (the known intermittent stall): booting again"
+		cp "$work/xen.log" "$work/xen-stall-$attempt.log"
+		continue
+	fi
 	tail -25 "$work/xen.out"
-	bad "$(grep -a 'boot-xen: FAIL' "$work/xen.out")"
-fi
+	bad "$(grep -a 'boot-xen: FAIL' "$work/xen.out") (boot $attempt)"
+	break
+done
 for want in "previrt-loader: PVH entry, hvm_start_info" \
 	"previrt-loader: VMM xen (\"XenVMMXenVMM\"), backend xen" \
 	"previrt-loader: xen: [0-9]* port-I/O thunks" \

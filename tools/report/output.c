@@ -151,8 +151,8 @@ int pv_mode_summary(struct pv_report *r, FILE *out)
 	fprintf(out, "padding: %" PRIu64 " bytes of NOPs (sites %" PRIu64 " bytes, original instructions %" PRIu64 " bytes)\n",
 		site_bytes - insn_bytes, site_bytes, insn_bytes);
 	fprintf(out, "flags: extable %" PRIu64 ", noinstr %" PRIu64 ", bytes %" PRIu64 ", pushed %" PRIu64
-		", toplevel %" PRIu64 ", asmgoto %" PRIu64 "\n",
-		flagn[0], flagn[1], flagn[3], flagn[4], flagn[5], flagn[6]);
+		", toplevel %" PRIu64 ", asmgoto %" PRIu64 ", shadow %" PRIu64 "\n",
+		flagn[0], flagn[1], flagn[3], flagn[4], flagn[5], flagn[6], flagn[7]);
 	if (unresolved)
 		fprintf(out, "warning: %" PRIu64 " records do not resolve to a place in the file (run --verify)\n",
 			unresolved);
