@@ -167,6 +167,28 @@ static void test_whole_file(void)
 		printf("%s\n", out ? out : "-");
 	ok ? passed++ : failed++;
 	free(out);
+	/* Linux's asm_load_gs_index: a code-less macro between the label and
+	 * the segment load keeps the label naming it; a macro an ALTERNATIVE's
+	 * arguments name is replacement code and gets no site */
+	out = pv_rewrite_file(".macro NOENDBR\n.Lh\\@:\n.pushsection .discard.x\n.quad .Lh\\@\n"
+			      ".popsection\n.endm\n"
+			      ".macro ZAP\nmovl %eax, %gs\n.endm\n"
+			      ".macro ALT old, new\n140: \\old\n.pushsection .altinstructions,\"a\"\n"
+			      ".long 140b - .\n.popsection\n.pushsection .altinstr_replacement,\"ax\"\n"
+			      "\\new\n.popsection\n.endm\n"
+			      ".Lgs:\nNOENDBR\nmovl %edi, %gs\nret\n"
+			      "ALT \"\", \"ZAP\"\n"
+			      ".pushsection \"__ex_table\",\"a\"\n.long (.Lgs) - .\n.long 0\n.long 0\n"
+			      ".popsection\n", &o, PREVIRT_PRODUCER_GAS, &st);
+	ok = out && st.sites == 1 && st.kinds[0] == PREVIRT_KIND_MOV_TO_SEG &&
+	     st.site_flags[0] == PREVIRT_F_EXTABLE && st.skipped_alt == 1;
+	printf("%s whole_file_codeless_macro_keeps_label_alternative_macro_has_no_site\n",
+	       ok ? "PASS" : "FAIL");
+	if (!ok)
+		printf("    sites %u skipped_alt %u flags %#x\n", st.sites, st.skipped_alt,
+		       st.site_flags[0]);
+	ok ? passed++ : failed++;
+	free(out);
 	out = pv_rewrite_file(".text\nnop\n", &o, PREVIRT_PRODUCER_GAS, &st);
 	ok = out == NULL && st.sites == 0;
 	printf("%s whole_file_without_sites_is_unchanged\n", ok ? "PASS" : "FAIL");
