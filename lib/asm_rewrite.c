@@ -768,6 +768,24 @@ static size_t param_mnemonic(const char *b, size_t blen)
 	return n < blen && !isspace((unsigned char)b[n]) ? 0 : n;
 }
 
+/* The flags every site at this point gets: the caller's, the section's,
+ * and EXTABLE when an __ex_table entry names one of the pending labels. */
+static unsigned place_flags(const struct pv_rewrite_opts *o, const struct asm_state *as,
+			    const uint8_t *ex_target, const size_t *pending, size_t npending)
+{
+	unsigned flags = o->flags;
+	size_t l;
+
+	if (as->cur.pushed)
+		flags |= PREVIRT_F_PUSHED;
+	if (as->cur.noinstr)
+		flags |= PREVIRT_F_NOINSTR;
+	for (l = 0; l < npending; l++)
+		if (ex_target[pending[l]])
+			flags |= PREVIRT_F_EXTABLE;
+	return flags;
+}
+
 static int kind_has(unsigned kind, unsigned attr)
 {
 	const struct previrt_rule *r = previrt_rule_by_id(kind);
@@ -845,11 +863,7 @@ static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_r
 				continue;
 			memcpy(param, b, pl);
 			param[pl] = 0;
-			flags = o->flags | (as.cur.pushed ? PREVIRT_F_PUSHED : 0) |
-				(as.cur.noinstr ? PREVIRT_F_NOINSTR : 0);
-			for (l = 0; l < npending; l++)
-				if (ex_target[pending[l]])
-					flags |= PREVIRT_F_EXTABLE;
+			flags = place_flags(o, &as, ex_target, pending, npending);
 			npending = 0;
 			sb_add(&out, t + copied, s->body - copied);
 			if (emit_param_cascade(&out, t + s->body, s->end - s->body, param, o, flags)) {
@@ -903,11 +917,7 @@ static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_r
 			}
 		}
 		/* a sensitive instruction from s->body to site_end */
-		flags = o->flags;
-		if (as.cur.pushed)
-			flags |= PREVIRT_F_PUSHED;
-		if (as.cur.noinstr)
-			flags |= PREVIRT_F_NOINSTR;
+		flags = 0;
 		if (b[0] == '.')
 			flags |= PREVIRT_F_BYTES;
 		if (o->mmio_kind)
@@ -925,9 +935,8 @@ static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_r
 				flags |= PREVIRT_F_SHADOW;
 			}
 		}
-		for (l = 0; l < npending; l++)
-			if (ex_target[pending[l]])
-				flags |= PREVIRT_F_EXTABLE;
+		/* after the follower's labels joined the pending ones */
+		flags |= place_flags(o, &as, ex_target, pending, npending);
 		npending = 0;
 		if (as.cur.replacement) {
 			st->skipped_repl++;

@@ -156,10 +156,8 @@ def main(argv):
                 else:
                     covered += nxt.size
                     insns_of_site.append(start + insn.size)
-        if not flags & 0x80 and name in SHADOW_KINDS and ilen == covered:
-            # a lone shadow instruction: only legal where its template ends,
-            # which binutils cannot tell; the pad then follows it
-            pass
+        # (a shadow instruction without the flag ended its template, which
+        # binutils cannot tell; compare_code.py checks its follower instead)
         if ilen != covered:
             bad(f"{where}: insn_length {ilen}, instruction is {covered} bytes")
         if length < max(minsize, ilen):
