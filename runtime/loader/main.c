@@ -47,6 +47,7 @@ static struct pvh_boot pvh;           /* set when Xen started us (PVH) */
 static char cmdline_xen[2048];        /* the command line plus what the Xen backend adds */
 
 static uint64_t overlap_scratch[1 << 16];
+static uint64_t plan_bits[1 << 12];          /* the plan's decisions: 2^18 records */
 
 static int streq(const char *a, const char *b)
 {
@@ -138,7 +139,7 @@ static void profile_site_table(const struct pv_image *img, const struct elfimage
 
 		if (pv_record(img, i)->kind == PREVIRT_KIND_HEADER)
 			continue;
-		if (!pv_site_planned(i))        /* patched now: the plan's recorded decision says which */
+		if (!pv_site_planned(img, i))   /* patched now: the plan's recorded decision says which */
 			continue;
 		pv_site_at(img, i, &s);
 		if (!s.rule)
@@ -410,6 +411,7 @@ void loader_main(uint32_t magic, uint32_t info)
 	backends[bi_idx].setup(&ctx, 1);
 	elfimage_pv_image(im, 1, text, &ex, &img);
 	img.scratch = overlap_scratch, img.scratch_len = sizeof overlap_scratch / 8;
+	img.planned = plan_bits, img.planned_len = sizeof plan_bits / 8;
 	t0 = rdtsc();
 	if (pv_patch_image(&img, ctx.be, ctx.state, &r)) {
 		con_printf("previrt-loader: .previrt record %u (site 0x%lx): %s\n", r.record,

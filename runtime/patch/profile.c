@@ -87,7 +87,7 @@ static int profile_begin(void *state, unsigned nsites)
 	struct pv_profile *st = state;
 
 	(void)nsites;
-	st->used = st->cursor = 0;
+	st->used = st->cursor = st->nfull = 0;
 	return 0;
 }
 
@@ -102,8 +102,12 @@ static int profile_plan(void *state, const struct pv_site *site)
 
 	if (pv_profile_keep_reason(site))
 		return PV_KEEP;
-	if ((size_t)(st->used + 1) * PV_PROFILE_THUNK > st->pool_size || st->used >= st->ncounters)
-		return -PV_E_BACKEND;
+	if ((size_t)(st->used + 1) * PV_PROFILE_THUNK > st->pool_size || st->used >= st->ncounters) {
+		if (!st->keep_when_full)
+			return -PV_E_BACKEND;
+		st->nfull++;
+		return PV_KEEP;
+	}
 	/* every displacement must reach: site -> thunk, thunk -> counter, thunk -> site */
 	if (pv_rel32((intptr_t)site->addr + JMP_LEN, (intptr_t)t, &d) ||
 	    pv_rel32((intptr_t)t + INC_END, (intptr_t)counter, &d) ||
@@ -144,6 +148,8 @@ static int profile_emit(void *state, const struct pv_site *site, uint8_t *out)
 	int32_t d = 0;
 
 	if (pv_profile_keep_reason(site))         /* re-derived: the core checks it against the plan */
+		return PV_KEEP;
+	if (st->cursor >= st->used)              /* plan found the pool full from here on */
 		return PV_KEEP;
 	st->cursor++;
 	out[0] = 0xe9;                                  /* jmp thunk */
@@ -195,7 +201,7 @@ void pv_profile_write(const struct pv_profile *st, const struct pv_image *img, i
 		if (pv_record(img, i)->kind == PREVIRT_KIND_HEADER)
 			continue;
 		/* a patched site no longer decodes: the plan's recorded decision says which */
-		if (!pv_site_planned(i))
+		if (!pv_site_planned(img, i))
 			continue;
 		pv_site_at(img, i, &s);
 		if (!s.rule)

@@ -30,6 +30,10 @@
 #include "selfimage.h"
 #include "check.h"
 
+/* the plan's decisions, one bit per record (patch.h: the caller's memory) */
+static uint64_t plan_bits[1 << 11];
+#define PLAN .planned = plan_bits, .planned_len = sizeof plan_bits / 8
+
 /*
  * The handler pool lives in this program's own text, in a section the
  * linker places with the other .text.unlikely.* input sections: the same
@@ -210,7 +214,7 @@ static size_t ov_scratch_len = sizeof ov_scratch / 8;   /* what image_of offers 
 static struct pv_image image_of(const uint8_t *recs, size_t size)
 {
 	return (struct pv_image){ .records = recs, .size = size, .text = si.text, .ntext = si.ntext,
-				  .scratch = ov_scratch_len ? ov_scratch : NULL, .scratch_len = ov_scratch_len };
+				  .scratch = ov_scratch_len ? ov_scratch : NULL, .scratch_len = ov_scratch_len, PLAN };
 }
 
 static struct pv_profile profile_state(size_t pool_bytes)

@@ -30,6 +30,10 @@
 #include "patch/backend.h"
 #include "check.h"
 
+/* the plan's decisions, one bit per record (patch.h: the caller's memory) */
+static uint64_t plan_bits[1 << 11];
+#define PLAN .planned = plan_bits, .planned_len = sizeof plan_bits / 8
+
 
 
 #define MAX_SECS 64
@@ -150,7 +154,7 @@ int main(int argc, char **argv)
 	memcpy(orig, L.buf, L.span);
 	img = (struct pv_image){ .records = L.buf + L.rec_off, .size = L.rec_size,
 				 .text = L.text, .ntext = L.ntext,
-				 .scratch = scratch, .scratch_len = sizeof scratch / 8 };
+				 .scratch = scratch, .scratch_len = sizeof scratch / 8, PLAN };
 
 	for (int k = 0; k < 20; k++) {          /* best of 20: a warm, undisturbed run */
 		t0 = __rdtsc();
@@ -197,7 +201,7 @@ int main(int argc, char **argv)
 			site.rec = rec;
 			site.rule = previrt_rule_by_id(rec->kind);
 			site.addr = s;
-			if (!pv_site_planned((unsigned)(off / PREVIRT_RECORD_SIZE))) {
+			if (!pv_site_planned(&img, (unsigned)(off / PREVIRT_RECORD_SIZE))) {
 				keep[pv_profile_keep_reason(&site)]++;
 				bad += memcmp(s, o, rec->length) != 0;
 				continue;

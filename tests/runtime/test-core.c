@@ -19,6 +19,10 @@
 #include "patch/backend.h"
 #include "xen/xen-rt.h"
 
+/* the plan's decisions, one bit per record (patch.h: the caller's memory) */
+static uint64_t plan_bits[1 << 11];
+#define PLAN .planned = plan_bits, .planned_len = sizeof plan_bits / 8
+
 enum { TEXT = 0, RECS = 256, EX = 512, SIZE = 1024 };
 static uint8_t buf[SIZE] __attribute__((aligned(64)));
 static uint8_t pool[64 * 8] __attribute__((aligned(64)));
@@ -73,7 +77,7 @@ static struct pv_image image(void)
 	text = (struct pv_range){ (uintptr_t)buf + TEXT, (uintptr_t)buf + TEXT + 32, 0 };
 	extable = (struct pv_extable){ buf + EX, (uintptr_t)buf + EX, 12, 1 };
 	return (struct pv_image){ .records = buf + RECS, .size = nrec * PREVIRT_RECORD_SIZE, .text = &text,
-				  .ntext = 1, .extable = &extable };
+				  .ntext = 1, .extable = &extable, PLAN };
 }
 
 /* a backend that patches every site (with a jmp to itself: never run) */
