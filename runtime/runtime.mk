@@ -373,10 +373,9 @@ boot-xen: $(RT_LOADER) $(INITRD) $(if $(filter command line,$(origin KERNEL)),,k
 	@PREVIRT_LOADER=$(RT_LOADER) KERNEL=$(RT_XEN_KERNEL) INITRD=$(INITRD) BACKEND=$(BACKEND) \
 		ICOUNT=$(XEN_ICOUNT) ci/boot-xen
 
-check-runtime-xen: $(RT_LOADER) $(RT_NOPOOL)
+check-runtime-xen: $(RT_LOADER) $(RT_NOPOOL) $(KMOD_INITRD)
 	@echo "== runtime: the Xen backend: Xen 4.17 under QEMU TCG, previrt-loader as PVH dom0"
-	@tests/runtime/xen-tests.sh $(RT_LOADER) $(RT_KPOOL) $(RT_NOPOOL) \
-		$(BUILD)/workload/initramfs.cpio.gz $(RT_T)/xen
+	@tests/runtime/xen-tests.sh $(RT_LOADER) $(RT_KPOOL) $(RT_NOPOOL) $(KMOD_INITRD) $(RT_T)/xen
 
 # P5 (docs/xen.md, ci/bench-xen): the workload on Xen 4.17 as PVH dom0 for
 # (a) the tiny kernel patched by the Xen backend, (b) Linux's own Xen

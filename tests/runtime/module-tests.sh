@@ -46,7 +46,7 @@ else
 fi
 
 refused=$(clean | grep "previrt: module $name: .previrt record .*module refused" | head -1)
-if [ -n "$refused" ] && clean | grep -q "previrt-init: insmod 10-corrupt-$name.ko: refused"; then
+if [ -n "$refused" ] && clean | grep -q "previrt-init: insmod 10-corrupt-$name.ko: ref"; then
 	ok "corrupted module refused: ${refused#*] }"
 else
 	bad "corrupted module: want a 'module refused' kernel message and a failed insmod"
@@ -63,7 +63,7 @@ fi
 line=$(clean | grep "previrt: module $name: [0-9]* sites valid, [0-9]* patched (profile)" | head -1)
 npatched=$(printf '%s\n' "$line" | sed -n 's/.* sites valid, \([0-9]*\) patched.*/\1/p')
 if [ -n "$line" ] && [ "${npatched:-0}" -gt 0 ] &&
-	clean | grep -q "previrt-init: insmod 20-$name.ko: loaded"; then
+	clean | grep -q "previrt-init: insmod 20-$name.ko: load"; then
 	ok "module patched at load: ${line#*] }"
 else
 	bad "good module: want 'N sites valid, M>0 patched (profile)' and a loaded insmod"
