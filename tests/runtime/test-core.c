@@ -147,6 +147,23 @@ int main(void)
 		      "profile counts list the patched SHADOW pair though its bytes no longer decode");
 	}
 
+	/* a pool with room for one thunk: the kernel at boot refuses, a module keeps the rest native */
+	build();
+	img = image();
+	prof = (struct pv_profile){ .pool = pool, .pool_size = 64, .counters = counters, .ncounters = 8 };
+	err = pv_patch_image(&img, &pv_backend_profile, &prof, &r);
+	check(err == PV_E_BACKEND && buf[TEXT] == 0xfb && buf[TEXT + 24] == 0x0f,
+	      "profile, pool full at boot (keep_when_full 0): %s, no site written", pv_error_name(err));
+	build();
+	img = image();
+	prof = (struct pv_profile){ .pool = pool, .pool_size = 64, .counters = counters, .ncounters = 8,
+				    .keep_when_full = 1 };
+	err = pv_patch_image(&img, &pv_backend_profile, &prof, &r);
+	check(err == PV_OK && r.npatched == 1 && prof.nfull == 1 && buf[TEXT] == 0xe9 &&
+	      buf[TEXT + 24] == 0x0f && buf[TEXT + 25] == 0xa2,
+	      "profile, pool full for a module (keep_when_full 1): %s, %u patched, %u native for want of room "
+	      "(the later site stays as it was, emit agrees with plan)", pv_error_name(err), r.npatched, prof.nfull);
+
 	build();
 	img = image();
 	xen = (struct pv_xen){ .thunks = pool, .thunks_size = sizeof pool, .pio_entry = (uintptr_t)pool, .acpi = &acpi };
