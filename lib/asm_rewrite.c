@@ -272,6 +272,9 @@ static void parse_section(const char *t, size_t len, struct section *sec)
 #define SITE_LABEL "98470"
 #define END_LABEL  "98471"
 #define PAD_LABEL  "98472"
+#define MEASURE0   "98475"      /* pad-before: the instruction measured in a discarded section */
+#define MEASURE1   "98476"
+#define INSN_LABEL "98477"      /* pad-before: where the instruction starts */
 
 static void emit_after(struct strbuf *b, const struct pv_rewrite_opts *o,
 		       unsigned kind, unsigned size, unsigned flags, unsigned width)
@@ -295,6 +298,41 @@ static void emit_after(struct strbuf *b, const struct pv_rewrite_opts *o,
 		 "\t.byte " PAD_LABEL "b-" SITE_LABEL "b, " END_LABEL "b-" SITE_LABEL "b, %u, %u\n"
 		 "\t.short %u\n"
 		 "\t.popsection", kind, flags & 0xff, width, PV_XFLAGS_OF(flags));
+	sb_str(b, buf);
+}
+
+/*
+ * A pad-before site (format.h PREVIRT_X_PAD_BEFORE): NOPs, then the
+ * instruction, then the record.  The pad's size needs the instruction's
+ * length before the instruction is assembled here, so a copy of it is
+ * assembled first in .discard.previrt_measure (dropped by Linux's linker
+ * scripts, vmlinux and modules alike) and measured there.
+ */
+static void emit_pad_before(struct strbuf *b, const struct pv_rewrite_opts *o, unsigned kind,
+			    unsigned size, unsigned flags, unsigned width, const char *insn, size_t ilen)
+{
+	char buf[640];
+	const char *d = "(" MEASURE1 "b-" MEASURE0 "b)";
+
+	sb_str(b, "\n\t.pushsection .discard.previrt_measure,\"a\"\n" MEASURE0 ": ");
+	sb_add(b, insn, ilen);
+	sb_str(b, "\n" MEASURE1 ":\n\t.popsection\n" SITE_LABEL ":\n");
+	if (o->pad == PV_PAD_NOPS)
+		snprintf(buf, sizeof(buf), "\t.nops -((%u-%s)>0)*(%u-%s)\n", size, d, size, d);
+	else
+		snprintf(buf, sizeof(buf), "\t.fill -((%u-%s)>0)*(%u-%s),1,0x90\n", size, d, size, d);
+	sb_str(b, buf);
+	sb_str(b, INSN_LABEL ": ");
+	sb_add(b, insn, ilen);
+	snprintf(buf, sizeof(buf),
+		 "\n" END_LABEL ":\n"
+		 "\t.pushsection " PREVIRT_SECTION ",\"a\"\n"
+		 "\t.balign 4\n"
+		 "\t.long " SITE_LABEL "b - .\n"
+		 "\t.short %u\n"
+		 "\t.byte " END_LABEL "b-" SITE_LABEL "b, " END_LABEL "b-" INSN_LABEL "b, %u, %u\n"
+		 "\t.short %u\n"
+		 "\t.popsection", kind, flags & 0xff, width, PV_XFLAGS_OF(flags) | PREVIRT_X_PAD_BEFORE);
 	sb_str(b, buf);
 }
 
@@ -839,6 +877,7 @@ static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_r
 		size_t blen = s->end - s->body;
 		struct pv_insn_text insn, next;
 		unsigned kind = 0, width = 0, flags, size, k;
+		int pad_before = 0;          /* format.h PREVIRT_X_PAD_BEFORE */
 		size_t site_end = s->end, l;
 
 		for (l = 0; l < (size_t)s->nlabels; l++) {
@@ -951,6 +990,11 @@ static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_r
 				site_end = v[last].end;
 				i = last;
 				flags |= PREVIRT_F_SHADOW;
+			} else if (!s->nlabels) {
+				/* nothing of this text follows: the compiler's next
+				 * instruction must stay the one in the shadow, so the
+				 * pad goes before (no label may move off the instruction) */
+				pad_before = 1;
 			}
 		}
 		/* after the follower's labels joined the pending ones */
@@ -981,12 +1025,16 @@ static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_r
 		k = st->sites++;
 		if (k < 8) {
 			st->kinds[k] = kind;
-			st->site_flags[k] = flags;
+			st->site_flags[k] = flags | (pad_before ? PV_XFLAGS(PREVIRT_X_PAD_BEFORE) : 0);
 		}
 		sb_add(&out, t + copied, s->body - copied);
-		sb_str(&out, SITE_LABEL ": ");
-		sb_add(&out, t + s->body, site_end - s->body);
-		emit_after(&out, o, kind, size, flags, width);
+		if (pad_before) {
+			emit_pad_before(&out, o, kind, size, flags, width, t + s->body, site_end - s->body);
+		} else {
+			sb_str(&out, SITE_LABEL ": ");
+			sb_add(&out, t + s->body, site_end - s->body);
+			emit_after(&out, o, kind, size, flags, width);
+		}
 		copied = site_end;
 	}
 	free(ex_target);

@@ -103,7 +103,17 @@ struct previrt_header {
  * stay native).
  */
 #define PREVIRT_X_NOSTACK  0x0001
-#define PREVIRT_X_KNOWN    0x0001  /* every xflag version 3 defines */
+/*
+ * PAD_BEFORE: the pad comes first and the instruction last: the site is
+ * length - insn_length bytes of NOPs, then the instruction.  The compiler
+ * uses it for an instruction that opens an interrupt shadow (rule
+ * attribute `shadow`) when nothing of its own text follows it (a lone
+ * `sti` ending its asm statement): the shadow then covers whatever the
+ * compiler put next, exactly as in the plain build.  Only with kinds
+ * that have the shadow attribute, never with SHADOW.
+ */
+#define PREVIRT_X_PAD_BEFORE 0x0002
+#define PREVIRT_X_KNOWN    0x0003  /* every xflag version 3 defines */
 
 /* The record stride: use this (or sizeof), never the literal 12. */
 #define PREVIRT_RECORD_SIZE ((unsigned)sizeof(struct previrt_site))

@@ -89,7 +89,10 @@ struct pv_image {
 /* Everything the core knows about one valid site, handed to the backend. */
 struct pv_site {
 	uint8_t                    *addr;    /* site start (load address: what a jump goes to) */
-	const uint8_t              *bytes;   /* where its bytes are read (addr once the image is loaded) */
+	const uint8_t              *bytes;   /* where its instruction's bytes are read (addr + insn_off
+	                                        once the image is loaded) */
+	uint8_t                     insn_off; /* the instruction's offset in the site: the pad's
+	                                         length for PREVIRT_X_PAD_BEFORE, else 0 */
 	const struct previrt_site  *rec;
 	const struct previrt_rule  *rule;
 	struct pv_insn              insn;    /* decoding of the (first) original instruction */

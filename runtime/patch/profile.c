@@ -125,7 +125,7 @@ static int profile_plan(void *state, const struct pv_site *site)
 	if (site->insn.rip_disp >= 0) {
 		/* same target from the new place: disp' = disp + (site - copy) */
 		intptr_t nd = (intptr_t)pv_get32(site->bytes + site->insn.rip_disp) +
-			      ((intptr_t)site->addr - (intptr_t)insn);
+			      ((intptr_t)site->addr + site->insn_off - (intptr_t)insn);
 
 		if (nd < INT32_MIN || nd > INT32_MAX)
 			return -PV_E_BACKEND;

@@ -200,7 +200,7 @@ class Elf:
 
 
 def read_sites(elf, warnings):
-    """[(shndx, start, insn_length, kind, flags)] from .previrt; header count."""
+    """[(shndx, instruction start, insn_length, kind, flags)] from .previrt; header count."""
     secs = elf.by_name(".previrt")
     sites, headers = [], 0
     if not secs:
@@ -211,7 +211,7 @@ def read_sites(elf, warnings):
         if len(data) % RECORD.size:
             raise InputError(f".previrt size {len(data)} is not a multiple of {RECORD.size}")
         for off in range(0, len(data), RECORD.size):
-            addr, kind, length, ilen, flags, width, _ = RECORD.unpack_from(data, off)
+            addr, kind, length, ilen, flags, width, xflags = RECORD.unpack_from(data, off)
             if kind == 0:
                 magic, _, version, rsize, _, _ = HEADER.unpack_from(data, off)
                 if magic != MAGIC or version not in (1, 2, 3) or rsize != RECORD.size:
@@ -225,7 +225,9 @@ def read_sites(elf, warnings):
                 continue
             if ilen == 0 or ilen > length:
                 warnings.append(f".previrt+{off:#x}: insn_length {ilen} > length {length}")
-            sites.append((where[0], where[1], ilen, kind, flags))
+            # PAD_BEFORE (xflags 0x2): the pad first, the instruction at its end
+            start = where[1] + (length - ilen if xflags & 0x2 and ilen <= length else 0)
+            sites.append((where[0], start, ilen, kind, flags))
     if headers == 0:
         raise InputError(".previrt has no header record")
     return sites, headers
