@@ -29,8 +29,9 @@ struct pv_rewrite_opts {
 	unsigned mmio_width;
 	unsigned flags;               /* PREVIRT_F_* for every site: NOINSTR, TOPLEVEL, ASMGOTO */
 	int whole_file;               /* the text is a whole assembly file (a kernel .S after
-				       * cpp), not one asm statement: no ALTERNATIVE guessing
-				       * from label numbers, .code16/.code32 regions skipped */
+				       * cpp), not one asm statement: an .altinstructions entry
+				       * that names no range does not make the whole text an
+				       * ALTERNATIVE original; .code16/.code32 regions skipped */
 };
 
 struct pv_rewrite_stats {
