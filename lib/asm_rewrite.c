@@ -271,6 +271,17 @@ static void emit_after(struct strbuf *b, const struct pv_rewrite_opts *o,
 		snprintf(buf, sizeof(buf), "\n" END_LABEL ":\n\t.fill -((%u-%s)>0)*(%u-%s),1,0x90",
 			 size, d, size, d);
 	sb_str(b, buf);
+	/*
+	 * The record, and the same address once more in .discard.noendbr.  With
+	 * indirect-branch tracking (X86_KERNEL_IBT, on by default from Linux
+	 * 6.2) objtool takes every relocation from an unknown data section into
+	 * code for a function pointer and warns "data relocation to !ENDBR" for
+	 * each record.  .discard.noendbr is where Linux's own ANNOTATE_NOENDBR
+	 * says "referenced, never branched to" (objtool reads it in every
+	 * release with IBT); the kernel's and modules' linker scripts discard
+	 * .discard.*, so the image does not change.  Elsewhere it is a small
+	 * unallocated section.
+	 */
 	snprintf(buf, sizeof(buf),
 		 "\n" PAD_LABEL ":\n"
 		 "\t.pushsection " PREVIRT_SECTION ",\"a\"\n"
@@ -279,6 +290,9 @@ static void emit_after(struct strbuf *b, const struct pv_rewrite_opts *o,
 		 "\t.short %u\n"
 		 "\t.byte " PAD_LABEL "b-" SITE_LABEL "b, " END_LABEL "b-" SITE_LABEL "b, %u, %u\n"
 		 "\t.short 0\n"
+		 "\t.popsection\n"
+		 "\t.pushsection .discard.noendbr\n"
+		 "\t.long " SITE_LABEL "b - .\n"
 		 "\t.popsection", kind, flags, width);
 	sb_str(b, buf);
 }

@@ -61,6 +61,9 @@ static void test_exact_text(void)
 		"\t.byte 98472b-98470b, 98471b-98470b, 0, 0\n"
 		"\t.short 0\n"
 		"\t.popsection\n"
+		"\t.pushsection .discard.noendbr\n"
+		"\t.long 98470b - .\n"
+		"\t.popsection\n"
 		"2:";
 	int ok = out && strcmp(out, want) == 0;
 
