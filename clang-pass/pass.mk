@@ -40,7 +40,7 @@ check-clang-pass: $(CLANG_PASS) $(PLUGIN)
 # workload.  Not in CHECKS (see clang-pass/README.md for its cost):
 #   make kernel-clang [KCONFIG=tiny|defconfig]
 # uses kernel-configs/kernel.mk's source cache (KSRC), report tool and initramfs.
-KCLANG_O = $(BUILD)/kernel/$(KCONFIG)-clang
+KCLANG_O = $(BUILD)/kernel/$(KCONFIG)-clang$(K_REL)
 # (kernel.mk is included after this file: its variables are used in the recipe only)
 kernel-clang: $(CLANG_PASS) $(PREVIRT_AS_DIR)/as $(filter %/previrt-report,$(ALL))
 	@test -f $(KSRC)/Makefile || env -u MAKEFLAGS O=$(KCLANG_O) SRC=$(KSRC) TARBALL=$(KTARBALL) \

@@ -1,20 +1,34 @@
-# Linux 6.1 built with -fplugin=previrt, the workload initramfs, the native
-# boot test and the kernel-scale benchmarks.  See kernel-configs/README.md.
+# Linux built with -fplugin=previrt (Debian's linux-source-6.1 unless LINUX=
+# says otherwise), the workload initramfs, the native boot test and the
+# kernel-scale benchmarks.  See kernel-configs/README.md.
 #
-#   make kernel [KCONFIG=tiny|defconfig] [O=dir] [KPLUGIN=0]   build (+ checks, reports)
+#   make kernel [LINUX=6.12] [KCONFIG=tiny|defconfig] [O=dir] [KPLUGIN=0]   build (+ checks, reports)
 #   make kernel-plain [KCONFIG=...]        the same config without the plugin
 #   make initramfs                         busybox + workload initramfs
 #   make boot-native [KERNEL=bzImage] [INITRD=...] [MARKER=text]   boot it under QEMU TCG
 #   make demo-kernel                       tiny kernel, reports, native boot
 #   make check-kernel                      CI: tiny build + checks + boot
+#   make check-linux LINUX=6.12            the whole pipeline on another release (not CI)
 #   make bench-kernel                      P1 P2 P3 R1 side by side (not CI)
 #
 # KPLUGIN=0 on the command line builds without the plugin into its own dir
 # (<config>-plain), so both builds can live side by side.
 
 KCONFIG     ?= tiny
-KSRC        ?= $(BUILD)/linux-src
-KTARBALL    ?= /usr/src/linux-source-6.1.tar.xz
+# LINUX=<major.minor>: which Debian linux-source-<release> every kernel target
+# uses.  The default release keeps the plain names (build/linux-src,
+# build/kernel/tiny), which CI and the docs use; any other release gets its
+# own source cache and build dirs with a -<release> suffix, so two releases
+# never share objects.  The tarball comes from /usr/src, or is fetched from
+# Debian's archive by ci/fetch-linux-source when it is not installed.
+LINUX_DEFAULT := 6.1
+LINUX       ?= $(LINUX_DEFAULT)
+ifeq ($(shell echo '$(LINUX)' | grep -Ex '[0-9]+\.[0-9]+'),)
+$(error LINUX=$(LINUX): want a release as Debian names linux-source-<release>, e.g. 6.1 or 6.12)
+endif
+K_REL       := $(if $(filter $(LINUX_DEFAULT),$(LINUX)),,-$(LINUX))
+KSRC        ?= $(BUILD)/linux-src$(K_REL)
+KTARBALL    ?= /usr/src/linux-source-$(LINUX).tar.xz
 KJOBS       ?= $(shell nproc)
 KERNEL_DIR  := $(BUILD)/kernel
 REPORT_TOOL ?= $(BUILD)/bin/previrt-report
@@ -26,10 +40,11 @@ else
 K_PLUGIN_DEP := $(PLUGIN)
 K_SUFFIX     :=
 endif
-O           ?= $(KERNEL_DIR)/$(KCONFIG)$(K_SUFFIX)
+O           ?= $(KERNEL_DIR)/$(KCONFIG)$(K_SUFFIX)$(K_REL)
 
-# The tiny annotated build: what boot-native, demo and check use by default.
-KTINY       := $(KERNEL_DIR)/tiny
+# The tiny annotated build: what boot-native, demo, check and the runtime's
+# boot tests use by default (of the release LINUX names).
+KTINY       := $(KERNEL_DIR)/tiny$(K_REL)
 KERNEL      ?= $(KTINY)/arch/x86/boot/bzImage
 
 WORKLOAD_DIR := $(BUILD)/workload
@@ -39,8 +54,9 @@ INITRD       ?= $(WORKLOAD_DIR)/initramfs.cpio.gz
 
 # The kernel's make must not see our command-line variables (O, KERNEL,
 # PLUGIN, BUILD...): ci/kernel-build calls it with a clean environment.
-K_ENV = env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL \
-	SRC=$(KSRC) TARBALL=$(KTARBALL) JOBS=$(KJOBS) REPORT=$(REPORT_TOOL)
+K_ENV = env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL -u LINUX \
+	SRC=$(KSRC) TARBALL=$(KTARBALL) LINUX_RELEASE=$(LINUX) JOBS=$(KJOBS) REPORT=$(REPORT_TOOL) \
+	FETCH_CACHE=$(BUILD)/linux-source
 
 .PHONY: kernel kernel-plain initramfs boot-native demo-kernel check-kernel \
 	kernel-report bench-kernel bench-p1 bench-p2 bench-p3 bench-r1
@@ -63,8 +79,9 @@ $(WORKLOAD): workload/previrt-workload.c
 	@mkdir -p $(@D)
 	$(CC) -static -O2 $(CWARN) -o $@ $<
 
-# Linux's own cpio writer (one C file): device nodes without root.
-$(GEN_CPIO): $(KTARBALL)
+# Linux's own cpio writer (one C file): device nodes without root.  From
+# the source cache of whichever release is at hand (the file is the same).
+$(GEN_CPIO):
 	@mkdir -p $(@D)
 	@test -f $(KSRC)/usr/gen_init_cpio.c || \
 		$(K_ENV) KCONFIG=tiny O=$(KTINY) PLUGIN=0 ci/kernel-build --extract-only
@@ -100,7 +117,7 @@ check-kernel: $(PLUGIN) $(WORKLOAD_DIR)/initramfs.cpio.gz $(filter %/previrt-rep
 		INITRD=$(WORKLOAD_DIR)/initramfs.cpio.gz ci/check-kernel
 
 # Benchmarks (not in CI): each script measures both sides in one run.
-BENCH_ENV = $(K_ENV) KCONFIG=$(KCONFIG) BENCH=$(BUILD)/bench PLUGIN=$(abspath $(PLUGIN)) \
+BENCH_ENV = $(K_ENV) KCONFIG=$(KCONFIG) BENCH=$(BUILD)/bench$(K_REL) PLUGIN=$(abspath $(PLUGIN)) \
 	INITRD=$(abspath $(INITRD))
 bench-p1: $(PLUGIN)
 	@$(BENCH_ENV) ci/bench-build-time
@@ -114,6 +131,26 @@ bench-kernel: bench-p1 bench-p2 bench-p3 bench-r1
 
 CHECKS += check-kernel
 DEMOS  += demo-kernel
+
+# The whole pipeline on the release LINUX names (not CI: one more kernel
+# build, ~13 min on 2 shared cores, and seven QEMU boots):
+#   make check-linux LINUX=6.12
+# the tiny build with the plugin and check-vmlinux (config, records, objtool,
+# --verify, --coverage, oracle) and its native boot (check-kernel), then the
+# runtime's groups over that vmlinux (runtime/runtime.mk: decoder and
+# patcher, loader boots with the native and profile backends, modules
+# patched at load, Xen PVH dom0).  -k: every group runs even when one
+# fails; ci/run-checks totals their "N passed, M failed" lines, and the
+# last line says PASS or FAIL for the release.  (make named through a
+# variable: `make -n check-linux` only prints the recipe.)
+K_CHECK_MAKE = $(MAKE)
+K_LINUX_GROUPS = check-kernel $(filter check-runtime-vmlinux check-runtime-boot \
+	check-runtime-modules check-runtime-xen,$(CHECKS))
+check-linux:
+	@if ci/run-checks $(BUILD)/check-linux-$(LINUX).log $(K_CHECK_MAKE) --no-print-directory -k \
+		LINUX=$(LINUX) $(K_LINUX_GROUPS); then echo "check-linux: Linux $(LINUX): PASS"; \
+	else echo "check-linux: Linux $(LINUX): FAIL (log: $(BUILD)/check-linux-$(LINUX).log)"; exit 1; fi
+.PHONY: check-linux
 
 # The para-virtualized baseline (Linux's own Xen PVH support) for bench-xen.
 include kernel-configs/xen-pvh.mk

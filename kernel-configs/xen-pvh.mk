@@ -15,7 +15,7 @@
 # Xen 4.17's PVH dom0 builder boots either file (it finds the
 # XEN_ELFNOTE_PHYS32_ENTRY note in vmlinux, or in the ELF payload of bzImage).
 
-PVOPS_O     ?= $(BUILD)/kernel/xen-pvh-plain
+PVOPS_O     ?= $(BUILD)/kernel/xen-pvh-plain$(K_REL)
 PVOPS_FRAGS := kernel-configs/tiny.config kernel-configs/xen-pvh.config
 PVOPS_KERNEL := $(PVOPS_O)/arch/x86/boot/bzImage
 

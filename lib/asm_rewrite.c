@@ -6,9 +6,10 @@
  * and ';', and '#' starts a comment).  Walking the statements we track the
  * section the text is assembled into (.pushsection/.popsection/.section/
  * .previous), labels waiting for the next instruction, and whether we are
- * inside the original instruction of a kernel ALTERNATIVE (label 661 up to
- * 662).  Each sensitive instruction gets text inserted around it; nothing of
- * the original template is changed or reordered.
+ * inside the original instruction of a kernel ALTERNATIVE (the range its
+ * .altinstructions entry names).  Each sensitive instruction gets text
+ * inserted around it; nothing of the original template is changed or
+ * reordered.
  */
 #define _GNU_SOURCE   /* memmem */
 #include "asm_rewrite.h"
@@ -276,6 +277,37 @@ static void parse_section(const char *t, size_t len, struct section *sec)
 #define MEASURE1   "98476"
 #define INSN_LABEL "98477"      /* pad-before: where the instruction starts */
 
+/*
+ * The record of a site whose labels are already placed, and the same
+ * address once more in .discard.noendbr.  With indirect-branch tracking
+ * (X86_KERNEL_IBT, on by default from Linux 6.2) objtool takes every
+ * relocation from an unknown data section into code for a function pointer
+ * and warns "data relocation to !ENDBR" for each record.  .discard.noendbr
+ * is where Linux's own ANNOTATE_NOENDBR says "referenced, never branched
+ * to" (objtool reads it in every release with IBT); the kernel's and
+ * modules' linker scripts discard .discard.*, so the image does not change.
+ * Elsewhere it is a small unallocated section.
+ * len/ilen: label expressions for length and insn_length.
+ */
+static void emit_record(struct strbuf *b, unsigned kind, const char *len, const char *ilen,
+			unsigned flags, unsigned width, unsigned xflags)
+{
+	char buf[640];
+
+	snprintf(buf, sizeof(buf),
+		 "\t.pushsection " PREVIRT_SECTION ",\"a\"\n"
+		 "\t.balign 4\n"
+		 "\t.long " SITE_LABEL "b - .\n"
+		 "\t.short %u\n"
+		 "\t.byte %s, %s, %u, %u\n"
+		 "\t.short %u\n"
+		 "\t.popsection\n"
+		 "\t.pushsection .discard.noendbr\n"
+		 "\t.long " SITE_LABEL "b - .\n"
+		 "\t.popsection", kind, len, ilen, flags & 0xff, width, xflags);
+	sb_str(b, buf);
+}
+
 static void emit_after(struct strbuf *b, const struct pv_rewrite_opts *o,
 		       unsigned kind, unsigned size, unsigned flags, unsigned width)
 {
@@ -289,16 +321,9 @@ static void emit_after(struct strbuf *b, const struct pv_rewrite_opts *o,
 		snprintf(buf, sizeof(buf), "\n" END_LABEL ":\n\t.fill -((%u-%s)>0)*(%u-%s),1,0x90",
 			 size, d, size, d);
 	sb_str(b, buf);
-	snprintf(buf, sizeof(buf),
-		 "\n" PAD_LABEL ":\n"
-		 "\t.pushsection " PREVIRT_SECTION ",\"a\"\n"
-		 "\t.balign 4\n"
-		 "\t.long " SITE_LABEL "b - .\n"
-		 "\t.short %u\n"
-		 "\t.byte " PAD_LABEL "b-" SITE_LABEL "b, " END_LABEL "b-" SITE_LABEL "b, %u, %u\n"
-		 "\t.short %u\n"
-		 "\t.popsection", kind, flags & 0xff, width, PV_XFLAGS_OF(flags));
-	sb_str(b, buf);
+	sb_str(b, "\n" PAD_LABEL ":\n");
+	emit_record(b, kind, PAD_LABEL "b-" SITE_LABEL "b", END_LABEL "b-" SITE_LABEL "b", flags, width,
+		    PV_XFLAGS_OF(flags));
 }
 
 /*
@@ -324,16 +349,9 @@ static void emit_pad_before(struct strbuf *b, const struct pv_rewrite_opts *o, u
 	sb_str(b, buf);
 	sb_str(b, INSN_LABEL ": ");
 	sb_add(b, insn, ilen);
-	snprintf(buf, sizeof(buf),
-		 "\n" END_LABEL ":\n"
-		 "\t.pushsection " PREVIRT_SECTION ",\"a\"\n"
-		 "\t.balign 4\n"
-		 "\t.long " SITE_LABEL "b - .\n"
-		 "\t.short %u\n"
-		 "\t.byte " END_LABEL "b-" SITE_LABEL "b, " END_LABEL "b-" INSN_LABEL "b, %u, %u\n"
-		 "\t.short %u\n"
-		 "\t.popsection", kind, flags & 0xff, width, PV_XFLAGS_OF(flags) | PREVIRT_X_PAD_BEFORE);
-	sb_str(b, buf);
+	sb_str(b, "\n" END_LABEL ":\n");
+	emit_record(b, kind, END_LABEL "b-" SITE_LABEL "b", END_LABEL "b-" INSN_LABEL "b", flags, width,
+		    PV_XFLAGS_OF(flags) | PREVIRT_X_PAD_BEFORE);
 }
 
 static int body_is(const char *t, const struct stmt *s, const char *word)
@@ -700,6 +718,101 @@ static uint8_t *extable_targets(const char *t, const struct stmt *v, size_t n,
 	return target;
 }
 
+/* ---- ALTERNATIVE originals ----------------------------------------------------- */
+
+/*
+ * Which statements are the original instruction(s) of a kernel ALTERNATIVE,
+ * taken from the .altinstructions entries the text itself writes, so no
+ * label number of one Linux release is assumed.  Every release's entry
+ * starts with ".long ORIG - ." and gives the original's length as
+ * ".byte END - ORIG" (6.1: 661b and 663b-661b; 6.12: 771b and 773b-771b,
+ * with ALTERNATIVE_2 nesting one ALTERNATIVE inside another's original).
+ * ORIG and END resolve as gas resolves them; the statements from ORIG's
+ * definition up to END's are the original.  Returns a per-statement map
+ * (1 = inside an original), and *unresolved = 1 when some entry named no
+ * such range.
+ */
+static int byte_diff(const char *b, size_t blen, char *end, char *start, size_t cap)
+{
+	size_t i = 0, n, step;
+
+	for (int f = 0; f < 2; f++) {
+		char *out = f ? start : end;
+
+		while (i < blen && (isspace((unsigned char)b[i]) || b[i] == '('))
+			i++;
+		for (n = 0; i < blen && label_char(b, i, blen, &step) && n + step < cap; i += step, n += step)
+			memcpy(out + n, b + i, step);
+		out[n] = 0;
+		while (i < blen && (isspace((unsigned char)b[i]) || b[i] == ')'))
+			i++;
+		if (!n || (f == 0 && (i == blen || b[i++] != '-')))
+			return 0;
+	}
+	return i == blen || b[i] == ',';
+}
+
+static uint8_t *alt_originals(const char *t, const struct stmt *v, size_t n, const struct label *lv,
+			      size_t nl, const struct macro_table *macros, unsigned caller_flags,
+			      int *unresolved)
+{
+	struct asm_state as, outside;
+	uint8_t *in = calloc(n ? n : 1, 1);
+	long orig = -1;
+	int block = 0, found = 0, skip_ok;
+	size_t i, skip;
+
+	if (!in)
+		abort();
+	*unresolved = 0;
+	state_init(&as, caller_flags);
+	as.outside = &outside;
+	as.macros = macros;
+	for (i = 0; i < n; i++) {
+		char a[48], b[48];
+
+		as.new_section = 0;
+		if (track_directive(t, &v[i], &as)) {
+			if (as.new_section) {
+				/* a block ends: its entry named an original, or not */
+				if (block && !found)
+					*unresolved = 1;
+				block = has_prefix(as.cur.name, ".altinstructions");
+				orig = -1;
+				found = 0;
+			}
+			continue;
+		}
+		if (!block || !has_prefix(as.cur.name, ".altinstructions"))
+			continue;
+		skip_ok = is_data_directive(t, &v[i], &skip);
+		if (skip_ok && orig < 0) {
+			if (extable_from(t + v[i].body + skip, v[i].end - v[i].body - skip, a, sizeof(a)))
+				orig = resolve_label(lv, nl, a, i);
+			if (orig < 0)
+				*unresolved = 1;
+			continue;
+		}
+		if (orig < 0 || found || !body_is(t, &v[i], ".byte") ||
+		    !byte_diff(t + v[i].body + 5, v[i].end - v[i].body - 5, a, b, sizeof(a)) ||
+		    resolve_label(lv, nl, b, i) != orig)
+			continue;
+		{
+			long end = resolve_label(lv, nl, a, i);
+
+			if (end < 0 || lv[end].stmt < lv[orig].stmt) {
+				*unresolved = 1;
+				continue;
+			}
+			memset(in + lv[orig].stmt, 1, lv[end].stmt - lv[orig].stmt);
+			found = 1;
+		}
+	}
+	if (block && !found)
+		*unresolved = 1;
+	return in;
+}
+
 /* ---- the rewrite ----------------------------------------------------------- */
 
 /* Next statement after i with a body (labels alone do not count), or n. */
@@ -859,14 +972,17 @@ static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_r
 	char *m = mask_comments(t, strlen(t));
 	struct stmt *v = split(m, &n, &lv, &nl);
 	struct macro_table macros;
-	uint8_t *ex_target;
-	/* ALTERNATIVE originals in a template: labels 661..662 of a template that
-	 * also fills .altinstructions (or all of it, without those labels) */
-	int has_alt = !o->whole_file && strstr(m, ".altinstructions") != 0;
-	int alt_labels = has_alt && strstr(m, "661:") != 0, in_alt = has_alt && !alt_labels;
+	uint8_t *ex_target, *alt_orig;
+	int alt_unresolved;
 
 	scan_macros(m, v, n, &macros);
 	ex_target = extable_targets(m, v, n, lv, nl, &macros, o->flags);
+	/* ALTERNATIVE originals: the ranges the text's own entries name.  A
+	 * template whose entry names no range is left alone as a whole (a
+	 * whole .S file is not: its ALTERNATIVEs are macros, see alt_macro). */
+	alt_orig = alt_originals(m, v, n, lv, nl, &macros, o->flags, &alt_unresolved);
+	if (alt_unresolved && !o->whole_file)
+		memset(alt_orig, 1, n ? n : 1);
 	memset(st, 0, sizeof(*st));
 	state_init(&as, o->flags);
 	as.outside = &outside;
@@ -880,16 +996,9 @@ static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_r
 		int pad_before = 0;          /* format.h PREVIRT_X_PAD_BEFORE */
 		size_t site_end = s->end, l;
 
-		for (l = 0; l < (size_t)s->nlabels; l++) {
-			const char *name = lv[s->def0 + l].name;
-
-			if (alt_labels && !as.cur.pushed && strcmp(name, "661") == 0)
-				in_alt = 1;
-			if (alt_labels && !as.cur.pushed && strcmp(name, "662") == 0)
-				in_alt = 0;
+		for (l = 0; l < (size_t)s->nlabels; l++)
 			if (npending < 16)
 				pending[npending++] = s->def0 + l;
-		}
 		while (blen && isspace((unsigned char)b[blen - 1]))
 			blen--;
 		if (!blen)
@@ -1004,7 +1113,7 @@ static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_r
 			st->skipped_repl++;
 			continue;
 		}
-		if ((in_alt && !as.cur.pushed) || as.alt_macro) {
+		if ((alt_orig[s - v] && !as.cur.pushed) || as.alt_macro) {
 			st->skipped_alt++;
 			continue;
 		}
@@ -1038,6 +1147,7 @@ static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_r
 		copied = site_end;
 	}
 	free(ex_target);
+	free(alt_orig);
 	free(macros.v);
 	free(lv);
 	free(v);

@@ -30,8 +30,9 @@ struct pv_rewrite_opts {
 	unsigned flags;               /* PREVIRT_F_* for every site: NOINSTR, TOPLEVEL, ASMGOTO;
 				       * and PV_XFLAGS(PREVIRT_X_*) for the record's xflags */
 	int whole_file;               /* the text is a whole assembly file (a kernel .S after
-				       * cpp), not one asm statement: no ALTERNATIVE guessing
-				       * from label numbers, .code16/.code32 regions skipped */
+				       * cpp), not one asm statement: an .altinstructions entry
+				       * that names no range does not make the whole text an
+				       * ALTERNATIVE original; .code16/.code32 regions skipped */
 };
 
 /* Record xflags ride in bits 8-23 of a site's flags (opts->flags, stats, place_flags). */

@@ -296,9 +296,11 @@ check-runtime: $(RT_TESTS) $(RT_T)/kinds.elf $(filter %/previrt-report,$(ALL))
 		{ grep "executions" $(RT_T)/harness-report.txt; echo "1 passed, 0 failed"; } || \
 		{ cat $(RT_T)/harness-report.txt; echo "0 passed, 1 failed"; exit 1; }; fi
 
-# Over a real annotated kernel: the tiny vmlinux of kernel-configs/kernel.mk.
+# Over a real annotated kernel: the tiny vmlinux of kernel-configs/kernel.mk,
+# of the release LINUX= names (KTINY; build/kernel/tiny for the default).
 # (RT_VMLINUX=path checks another vmlinux without building anything)
-RT_VMLINUX_TINY := $(BUILD)/kernel/tiny/vmlinux
+RT_KTINY := $(or $(KTINY),$(BUILD)/kernel/tiny)
+RT_VMLINUX_TINY := $(RT_KTINY)/vmlinux
 RT_VMLINUX ?= $(RT_VMLINUX_TINY)
 check-runtime-vmlinux: $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/loader-check $(RT_T)/minikernel.elf
 	@echo "== runtime: decoder vs libopcodes over every instruction and site of $(RT_VMLINUX)"
@@ -312,8 +314,8 @@ check-runtime-vmlinux: $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/loader-chec
 # defines start_kernel), so the tiny kernel kernel-configs builds is the one
 # every backend boots.  A copy without the pool's symbols stands for a
 # kernel built without it, to test the loader's refusal.
-RT_KPOOL   := $(BUILD)/kernel/tiny/vmlinux
-RT_NOPOOL  := $(RT_T)/vmlinux-nopool
+RT_KPOOL   := $(RT_KTINY)/vmlinux
+RT_NOPOOL  := $(RT_T)/vmlinux-nopool$(K_REL)
 $(RT_NOPOOL): $(RT_KPOOL)
 	@mkdir -p $(dir $@)
 	objcopy --strip-symbol=previrt_pool --strip-symbol=previrt_pool_end \
@@ -327,7 +329,7 @@ RT_PROFILE_KERNEL ?= $(RT_KPOOL)
 check-runtime-boot: $(RT_LOADER) $(RT_T)/corrupt-elf $(filter %/previrt-report,$(ALL))
 	@echo "== runtime: booting the tiny annotated kernel through previrt-loader (QEMU TCG)"
 	@PROFILE_KERNEL=$(RT_PROFILE_KERNEL) tests/runtime/boot-tests.sh $(RT_LOADER) \
-		$(BUILD)/kernel/tiny/vmlinux $(BUILD)/workload/initramfs.cpio.gz $(RT_T)/boot \
+		$(RT_KPOOL) $(BUILD)/workload/initramfs.cpio.gz $(RT_T)/boot$(K_REL) \
 		$(RT_T)/corrupt-elf $(filter %/previrt-report,$(ALL))
 
 # Modules patched at load (runtime/resident/): tests/kmod built out of tree
@@ -335,14 +337,14 @@ check-runtime-boot: $(RT_LOADER) $(RT_T)/corrupt-elf $(filter %/previrt-report,$
 # with a corrupted record, and the workload initramfs with both
 # (/lib/previrt-modules, insmod-ed in name order by workload/init.sh: the
 # corrupted one first, so the good one is not "already loaded").
-KMOD_DIR    := $(BUILD)/kmod
+KMOD_DIR    := $(BUILD)/kmod$(K_REL)
 KMOD        := $(KMOD_DIR)/previrt_testmod.ko
 KMOD_BAD    := $(KMOD_DIR)/10-corrupt-previrt_testmod.ko
 KMOD_INITRD := $(KMOD_DIR)/initramfs-modules.cpio.gz
 $(KMOD): tests/kmod/previrt_testmod.c tests/kmod/Kbuild $(RT_KPOOL)
 	@mkdir -p $(@D)
 	cp tests/kmod/previrt_testmod.c tests/kmod/Kbuild $(@D)/
-	env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL $(MAKE) -s -C $(KSRC) O=$(abspath $(BUILD)/kernel/tiny) \
+	env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL -u LINUX $(MAKE) -s -C $(KSRC) O=$(abspath $(RT_KTINY)) \
 		M=$(abspath $(@D)) KCFLAGS=-fplugin=$(abspath $(PLUGIN)) KAFLAGS=-fplugin=$(abspath $(PLUGIN)) modules
 $(KMOD_BAD): $(KMOD) tests/runtime/corrupt-module
 	tests/runtime/corrupt-module $< $@
@@ -357,7 +359,7 @@ kmod: $(KMOD) $(KMOD_INITRD)
 # backend and the module initramfs (tests/runtime/module-tests.sh).
 check-runtime-modules: $(RT_LOADER) $(KMOD_INITRD) $(filter %/previrt-report,$(ALL))
 	@echo "== runtime: modules validated and patched at load (profile backend, QEMU TCG)"
-	@tests/runtime/module-tests.sh $(RT_LOADER) $(RT_KPOOL) $(KMOD_INITRD) $(KMOD) $(RT_T)/modules \
+	@tests/runtime/module-tests.sh $(RT_LOADER) $(RT_KPOOL) $(KMOD_INITRD) $(KMOD) $(RT_T)/modules$(K_REL) \
 		$(filter %/previrt-report,$(ALL))
 .PHONY: check-runtime-modules
 
@@ -378,7 +380,7 @@ boot-xen: $(RT_LOADER) $(INITRD) $(if $(filter command line,$(origin KERNEL)),,k
 
 check-runtime-xen: $(RT_LOADER) $(RT_NOPOOL) $(KMOD_INITRD)
 	@echo "== runtime: the Xen backend: Xen 4.17 under QEMU TCG, previrt-loader as PVH dom0"
-	@tests/runtime/xen-tests.sh $(RT_LOADER) $(RT_KPOOL) $(RT_NOPOOL) $(KMOD_INITRD) $(RT_T)/xen
+	@tests/runtime/xen-tests.sh $(RT_LOADER) $(RT_KPOOL) $(RT_NOPOOL) $(KMOD_INITRD) $(RT_T)/xen$(K_REL)
 
 # P5 (docs/xen.md, ci/bench-xen): the workload on Xen 4.17 as PVH dom0 for
 # (a) the tiny kernel patched by the Xen backend, (b) Linux's own Xen
@@ -427,7 +429,7 @@ endif
 # previrt-loader, which validates every record and patches (backend native).
 demo-loader:
 	@echo "== [runtime] the annotated vmlinux through previrt-loader: validate every record, patch, boot"
-	@$(MAKE) --no-print-directory boot-native LOADER=1 BACKEND=native KERNEL=$(BUILD)/kernel/tiny/vmlinux
+	@$(MAKE) --no-print-directory boot-native LOADER=1 BACKEND=native KERNEL=$(RT_KPOOL)
 DEMOS += demo-loader
 .PHONY: demo-loader
 

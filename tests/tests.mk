@@ -33,3 +33,12 @@ check-asm-path: $(PLUGIN) $(PREVIRT_AS_DIR)/as $(RULES_H)
 
 CHECKS += check-asm-path
 .PHONY: check-asm-path
+
+# The LINUX=<release> interface of the kernel targets, read from make -n
+# (nothing built; make named through a variable, as above).
+check-linux-release:
+	@echo "== kernel: LINUX=<release> picks tarball, source cache, build dirs (make -n)"
+	@tests/kernel/run-tests.sh $(TESTS_WORK)/kernel "$(DOCS_MAKE)"
+
+CHECKS += check-linux-release
+.PHONY: check-linux-release

@@ -7,7 +7,7 @@
 #   make check-boot-user BOOT_USER_KERNEL=path/bzImage   any kernel, nothing built
 # (included by the top-level Makefile after kernel-configs/kernel.mk and runtime/runtime.mk)
 
-BOOT_USER_KERNEL_TINY := $(BUILD)/kernel/tiny/arch/x86/boot/bzImage
+BOOT_USER_KERNEL_TINY := $(or $(KTINY),$(BUILD)/kernel/tiny)/arch/x86/boot/bzImage
 BOOT_USER_KERNEL ?= $(BOOT_USER_KERNEL_TINY)
 
 # The project's workload initramfs (kernel-configs/kernel.mk), for the

@@ -235,6 +235,36 @@ def classify(b):
 
 # Every name classify() can return, with its group: the self-test checks
 # that each one is exercised by at least one positive instruction.
+def modrm_length(b):
+    """Length of an instruction in the 0F 00 / 0F 01 groups (legacy prefixes,
+    REX, 0F, opcode, ModRM, SIB, displacement) from its bytes, or None.
+
+    The oracle needs it where libopcodes is older than the instruction set
+    (binutils 2.40 prints lkgs, F2 0F 00 /6, as "(bad)" and resumes inside
+    it): those rows have no immediate, so ModRM says how long they are."""
+    n, i = len(b), 0
+    while i < n and (b[i] in LEGACY_PREFIXES or 0x40 <= b[i] <= 0x4F):
+        i += 1
+    if i + 2 >= n or b[i] != 0x0F or b[i + 1] not in (0x00, 0x01):
+        return None
+    m = b[i + 2]
+    mod, rm = m >> 6, m & 7
+    length = i + 3
+    if mod != 3 and rm == 4:               # SIB
+        if length >= n:
+            return None
+        if mod == 0 and b[length] & 7 == 5:
+            length += 4                     # no base: disp32
+        length += 1
+    if mod == 0 and rm == 5:
+        length += 4                         # RIP-relative disp32
+    elif mod == 1:
+        length += 1
+    elif mod == 2:
+        length += 4
+    return length if length <= min(n, 15) else None
+
+
 def all_names():
     names = {}
     for tab in (ONE_BYTE, TWO_BYTE, GRP6, GRP7_MEM):

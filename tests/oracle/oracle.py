@@ -13,8 +13,10 @@ Options:
   --report-only          exit 0 even when something is uncovered
   --json                 one JSON document instead of the text report
   --no-alt-exclude       count instructions inside .altinstructions originals
-  --alt-layout=NAME      struct alt_instr layout: 6.1 (default, 12 bytes) or
-                         6.3 (14 bytes, u32 ft_flags)
+  --alt-layout=NAME      struct alt_instr layout: auto (default: the one layout
+                         under which every entry names ordinary code and a
+                         replacement), 6.1 (12 bytes, u16 cpuid) or 6.3 (14
+                         bytes, u32 ft_flags)
   --replacement=PREFIX   one more section-name prefix of replacement code
                          (repeatable; .altinstr_replacement is always one)
   --list-excluded        also list each excluded instruction
@@ -31,7 +33,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from classify import classify  # noqa: E402
+from classify import classify, modrm_length  # noqa: E402
 
 SHF_ALLOC, SHF_EXECINSTR = 0x2, 0x4
 SHT_SYMTAB, SHT_RELA, SHT_NOBITS = 2, 4, 8
@@ -233,8 +235,54 @@ def read_sites(elf, warnings):
     return sites, headers
 
 
+def alt_layout_fits(elf, layout, replacement):
+    """Does every .altinstructions entry, read with this layout, name an original
+    in ordinary code and a replacement inside a replacement section?"""
+    fmt, fields = ALT_LAYOUTS[layout]
+    st = struct.Struct(fmt)
+    pos = {f: struct.calcsize(fmt[:1 + fields.index(f)]) for f in ("instr_offset", "repl_offset")}
+    n = 0
+    for sec in elf.by_name(".altinstructions"):
+        data = elf.bytes_of(sec)
+        if len(data) % st.size:
+            return False
+        for off in range(0, len(data), st.size):
+            ent = dict(zip(fields, st.unpack_from(data, off)))
+            orig = elf.self_relative(sec, off, pos["instr_offset"], ent["instr_offset"])
+            if orig is None or orig[0] in replacement:
+                return False
+            if elf.relocatable:
+                repl = elf.self_relative(sec, off, pos["repl_offset"], ent["repl_offset"])
+            else:
+                # an empty replacement may sit at the very end of its section
+                v = sec.addr + off + pos["repl_offset"] + ent["repl_offset"]
+                repl = next(((r, v - elf.sections[r].addr) for r in replacement
+                             if elf.sections[r].addr <= v <= elf.sections[r].addr
+                             + elf.sections[r].size), None)
+            if repl is None or repl[0] not in replacement or \
+                    repl[1] + ent["replacementlen"] > elf.sections[repl[0]].size:
+                return False
+            n += 1
+    return n > 0
+
+
+def pick_alt_layout(elf, replacement, warnings):
+    """The struct alt_instr layout the image's own table fits (ALT_LAYOUTS in
+    order), so no kernel version has to be named; None when none fits."""
+    if not any(elf.bytes_of(s) for s in elf.by_name(".altinstructions")):
+        return None
+    for layout in ALT_LAYOUTS:
+        if alt_layout_fits(elf, layout, replacement):
+            return layout
+    warnings.append(".altinstructions fits no known struct alt_instr layout "
+                    f"({', '.join(ALT_LAYOUTS)}): not excluding ALTERNATIVE originals")
+    return None
+
+
 def read_alt_ranges(elf, layout, warnings):
     """Sorted, merged {shndx: [(start, end)]} of ALTERNATIVE original instructions."""
+    if layout is None:
+        return {}, 0
     fmt, fields = ALT_LAYOUTS[layout]
     st = struct.Struct(fmt)
     pos_instr = struct.calcsize(fmt[:1 + fields.index("instr_offset")])
@@ -280,8 +328,74 @@ def in_ranges(ranges, starts, off, end):
     return k + 1 < len(ranges) and ranges[k + 1][0] < end
 
 
+def own_decode(elf, shndx, off):
+    """(length, bytes) of a sensitive instruction libopcodes printed as (bad)
+    at shndx+off that the oracle's own table knows, or None."""
+    data = elf.bytes_of(elf.sections[shndx])[off:off + 15]
+    n = modrm_length(data)
+    if n is None or classify(data[:n]) is None:
+        return None
+    return n, data[:n]
+
+
+def objdump_range(elf, objdump, shndx, start, stop):
+    """[(offset, bytes, text)] objdump decodes in shndx from start to stop."""
+    sec = elf.sections[shndx]
+    base = 0 if elf.relocatable else sec.addr
+    cmd = [objdump, "-d", "-w", "--insn-width=15", "-j", sec.name,
+           f"--start-address={base + start:#x}", f"--stop-address={base + stop:#x}", "--", elf.path]
+    out = subprocess.run(cmd, capture_output=True, text=True, errors="replace").stdout
+    got = []
+    for line in out.splitlines():
+        parts = line.split("\t", 2)
+        if len(parts) == 3 and parts[0].endswith(":"):
+            got.append((int(parts[0][:-1], 16) - base, bytes.fromhex(parts[1]), parts[2].rstrip()))
+    return got
+
+
 def disassemble(elf, objdump):
-    """Yield (shndx, offset, bytes, text) for every instruction of every executable section."""
+    """Yield (shndx, offset, bytes, text) for every instruction of every executable
+    section.  Where objdump prints (bad) for an instruction the oracle's own table
+    knows (classify.modrm_length), that instruction is yielded whole and objdump's
+    lines are replaced by a fresh decode from its end until both agree on an
+    instruction boundary again: a linear sweep that resumed inside it would
+    misread the bytes after it (pads, and sensitive instructions)."""
+    window = 256
+    resync = None          # (shndx, {offset: (bytes, text)} of the fresh decode, its end)
+    for shndx, off, raw, text in _objdump_all(elf, objdump):
+        if resync is not None:
+            r_shndx, fresh, r_end = resync
+            if shndx == r_shndx and off not in fresh and off < r_end:
+                continue                    # objdump is still out of step
+            for o in sorted(fresh):
+                if shndx != r_shndx or o < off:
+                    yield r_shndx, o, fresh[o][0], fresh[o][1]
+            resync = None
+            if shndx == r_shndx and off >= r_end:
+                raise InputError(f"{elf.sections[shndx].name}+{off:#x}: objdump did not "
+                                 f"get back in step within {window} bytes of an "
+                                 "instruction it cannot decode")
+        if "(bad)" in text:
+            own = own_decode(elf, shndx, off)
+            if own is not None:
+                n, b = own
+                yield shndx, off, b, "(oracle) " + classify(b)[0]
+                sec = elf.sections[shndx]
+                fresh = {o: (rb, t) for o, rb, t in
+                         objdump_range(elf, objdump, shndx, off + n, min(off + n + window, sec.size))}
+                resync = (shndx, fresh, min(off + n + window, sec.size))
+                if not fresh:
+                    resync = None
+                continue
+        yield shndx, off, raw, text
+    if resync is not None:
+        r_shndx, fresh, _ = resync
+        for o in sorted(fresh):
+            yield r_shndx, o, fresh[o][0], fresh[o][1]
+
+
+def _objdump_all(elf, objdump):
+    """Yield (shndx, offset, bytes, text) as one objdump run prints them."""
     exec_secs = [s for s in elf.sections if s.exec and s.size]
     by_name = {}
     for s in exec_secs:
@@ -338,14 +452,17 @@ def scan(elf, opts):
         v.sort()
     site_starts = {k: [e[0] for e in v] for k, v in site_idx.items()}
 
+    replacement = {s.index for s in elf.sections
+                   if any(s.name.startswith(p) for p in opts["replacement"])}
+
+    layout = opts["alt_layout"]
+    if opts["alt_exclude"] and layout == "auto":
+        layout = pick_alt_layout(elf, replacement, warnings)
     if opts["alt_exclude"]:
-        alt, alt_entries = read_alt_ranges(elf, opts["alt_layout"], warnings)
+        alt, alt_entries = read_alt_ranges(elf, layout, warnings)
     else:
         alt, alt_entries = {}, 0
     alt_starts = {k: [e[0] for e in v] for k, v in alt.items()}
-
-    replacement = {s.index for s in elf.sections
-                   if any(s.name.startswith(p) for p in opts["replacement"])}
 
     insns = total_bytes = bad_decodes = 0
     covered, uncovered, excluded = [], [], []
@@ -397,6 +514,7 @@ def scan(elf, opts):
 
     return {
         "sites": len(sites), "headers": headers, "alt_entries": alt_entries,
+        "alt_layout": layout if alt_entries else None,
         "instructions": insns, "code_bytes": total_bytes, "bad_decodes": bad_decodes,
         "covered": covered, "uncovered": uncovered, "excluded": excluded,
         "odd_sites": odd_sites, "warnings": warnings,
@@ -423,7 +541,7 @@ def percent(c, t):
 
 
 def main(argv):
-    opts = {"report_only": False, "json": False, "alt_exclude": True, "alt_layout": "6.1",
+    opts = {"report_only": False, "json": False, "alt_exclude": True, "alt_layout": "auto",
             "replacement": list(REPLACEMENT_PREFIXES), "list_excluded": False,
             "objdump": os.environ.get("OBJDUMP", "objdump"), "time": False}
     files = []
@@ -436,8 +554,8 @@ def main(argv):
             opts["alt_exclude"] = False
         elif a.startswith("--alt-layout="):
             opts["alt_layout"] = a.split("=", 1)[1]
-            if opts["alt_layout"] not in ALT_LAYOUTS:
-                print(f"oracle: unknown --alt-layout (known: {', '.join(ALT_LAYOUTS)})",
+            if opts["alt_layout"] not in ALT_LAYOUTS and opts["alt_layout"] != "auto":
+                print(f"oracle: unknown --alt-layout (known: auto, {', '.join(ALT_LAYOUTS)})",
                       file=sys.stderr)
                 return 2
         elif a.startswith("--replacement="):
@@ -483,6 +601,7 @@ def main(argv):
             "sites": res["sites"], "headers": res["headers"],
             "instructions": res["instructions"], "code_bytes": res["code_bytes"],
             "bad_decodes": res["bad_decodes"], "alt_entries": res["alt_entries"],
+            "alt_layout": res["alt_layout"],
             "uncovered": [{k: it[k] for k in ("address", "section", "symbol", "name", "group",
                                               "bytes", "text")} for it in unc],
             "uncovered_by_name": tally(unc, "name"), "uncovered_by_group": tally(unc, "group"),
@@ -502,7 +621,8 @@ def main(argv):
         print(f"{files[0]}: {res['instructions']} instructions in {res['code_bytes']} bytes "
               f"of code, {res['bad_decodes']} undecodable; {res['sites']} sites "
               f"({res['headers']} header records); {res['alt_entries']} .altinstructions "
-              "entries", file=out)
+              f"entries" + (f" ({res['alt_layout']} layout)" if res["alt_layout"] else ""),
+              file=out)
         if unc:
             print(f"sensitive instructions no site covers ({len(unc)}):", file=out)
             for it in unc:

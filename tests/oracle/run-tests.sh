@@ -8,8 +8,10 @@
 #      segment move, in the object (through .rela.previrt) and in a linked
 #      image (self-relative addresses); with the full rules it covers all;
 #   3. ALTERNATIVE originals and .altinstr_replacement are excluded, the
-#      exclusion can be turned off, and a .altinstructions of the wrong
-#      layout is not trusted;
+#      exclusion can be turned off, struct alt_instr's layout (6.1 or 6.3+)
+#      is recognised from the table and a wrong one is not trusted; an
+#      instruction libopcodes cannot decode (lkgs) is delimited by the
+#      oracle and the decode goes on from its end;
 #   4. a record planted one byte off no longer covers its instruction.
 #
 #   run-tests.sh PLUGIN WORKDIR
@@ -78,7 +80,7 @@ t not_an_elf_exits_2 sh -c "$ORACLE '$WORK/three.c'; [ \$? = 2 ]"
 
 # ---- 3. ALTERNATIVE originals and replacement code -----------------------------
 # struct alt_instr of Linux 6.1: s32 instr_offset, s32 repl_offset, u16 cpuid,
-# u8 instrlen, u8 replacementlen (12 bytes)
+# u8 instrlen, u8 replacementlen (12 bytes); recognised without an option
 alt_asm() {
 	cat <<'EOF'
 	.text
@@ -110,9 +112,80 @@ t alt_exclusion_counts_both_reasons \
 	sh -c "$ORACLE --report-only '$WORK/alt.elf' | grep -q 'excluded, cannot be sites (2): ALTERNATIVE original 1, replacement section 1'"
 t no_alt_exclude_counts_the_original sh -c "$ORACLE --report-only --no-alt-exclude '$WORK/alt.elf' | tail -1 | grep -q '^oracle: 0/2 covered'"
 t misaligned_altinstructions_not_trusted \
-	sh -c "$ORACLE --report-only '$WORK/altbad.o' >'$WORK/altbad.out'; grep -q 'not a multiple' '$WORK/altbad.out' && tail -1 '$WORK/altbad.out' | grep -q '^oracle: 0/2 covered'"
+	sh -c "$ORACLE --report-only '$WORK/altbad.o' >'$WORK/altbad.out'; grep -q 'fits no known struct alt_instr layout' '$WORK/altbad.out' && tail -1 '$WORK/altbad.out' | grep -q '^oracle: 0/2 covered'"
+t misaligned_altinstructions_named_layout_not_trusted \
+	sh -c "$ORACLE --report-only --alt-layout=6.1 '$WORK/altbad.o' | grep -q 'not a multiple'"
 t other_alt_layout_not_trusted \
 	sh -c "$ORACLE --report-only --alt-layout=6.3 '$WORK/alt.o' | tail -1 | grep -q '^oracle: 0/2 covered'"
+t auto_layout_names_6_1 sh -c "$ORACLE --report-only '$WORK/alt.elf' | grep -q '1 .altinstructions entries (6.1 layout)'"
+
+# Linux 6.3 on: u32 ft_flags (14 bytes), the labels and nesting of 6.12's
+# ALTERNATIVE_2 (771/772/773, the outer entry naming the inner original), and
+# an empty replacement that ends .altinstr_replacement (its address is one
+# past the section).  No option: the table's own layout is recognised.
+alt63_asm() {
+	cat <<'EOF'
+	.text
+	.globl f
+f:
+771:
+771:	rdtsc
+772:
+773:
+	.pushsection .altinstructions,"a"
+	.long 771b - .
+	.long 774f - .
+	.4byte 0x12345
+	.byte 773b - 771b
+	.byte 775f - 774f
+	.popsection
+	.pushsection .altinstr_replacement,"ax"
+774:	lfence; rdtsc
+775:
+	.popsection
+772:
+773:
+	.pushsection .altinstructions,"a"
+	.long 771b - .
+	.long 774f - .
+	.4byte 0x23456
+	.byte 773b - 771b
+	.byte 775f - 774f
+	.popsection
+	.pushsection .altinstr_replacement,"ax"
+774:
+775:
+	.popsection
+	cli
+	ret
+EOF
+}
+alt63_asm >"$WORK/alt63.s"
+t alt63_objects_assemble sh -c "as --64 -o '$WORK/alt63.o' '$WORK/alt63.s' && ld -e 0 -o '$WORK/alt63.elf' '$WORK/alt63.o'"
+t alt63_original_and_replacement_excluded_object expect "$WORK/alt63.o" 0/1 cli
+t alt63_original_and_replacement_excluded_linked expect "$WORK/alt63.elf" 0/1 cli
+t alt63_auto_layout_names_6_3 sh -c "$ORACLE --report-only '$WORK/alt63.elf' | grep -q '2 .altinstructions entries (6.3 layout)'"
+t alt63_read_as_6_1_not_trusted \
+	sh -c "$ORACLE --report-only --alt-layout=6.1 '$WORK/alt63.elf' | tail -1 | grep -q '^oracle: 0/2 covered'"
+
+# ---- 3b. an instruction this libopcodes cannot decode ----------------------------
+# Linux 6.12's native_lkgs writes LKGS as .byte (binutils 2.40 prints it as
+# "(bad)" and resumes inside it, which would swallow the pushf and cli after
+# it).  The oracle delimits it itself (classify.modrm_length), counts it and
+# decodes on from its end.
+cat >"$WORK/lkgs.c" <<'EOF'
+void f_lkgs(unsigned short sel)
+{
+	asm volatile("1: .byte 0xf2,0x0f,0x00,0xf7" : "+D"(sel));
+	asm volatile("pushf; pop %%rax; cli" ::: "rax", "memory");
+}
+EOF
+t lkgs_objects_compile sh -c "$CC -fplugin='$PLUGIN' $KFLAGS -c '$WORK/lkgs.c' -o '$WORK/lkgs.o' && $CC $KFLAGS -c '$WORK/lkgs.c' -o '$WORK/lkgs.plain.o' && ld -e 0 -o '$WORK/lkgs.elf' '$WORK/lkgs.o'"
+t lkgs_plain_object_all_three_uncovered expect "$WORK/lkgs.plain.o" 0/3 cli lkgs pushf
+t lkgs_annotated_object_covered expect "$WORK/lkgs.o" 3/3
+t lkgs_annotated_linked_covered expect "$WORK/lkgs.elf" 3/3
+t lkgs_nothing_undecodable_no_odd_site \
+	sh -c "$ORACLE --report-only '$WORK/lkgs.elf' >'$WORK/lkgs.out'; grep -q ' 0 undecodable' '$WORK/lkgs.out' && ! grep -q 'does not see' '$WORK/lkgs.out'"
 
 # ---- 4. a planted record --------------------------------------------------------
 # move the cli site one byte on: it no longer covers cli, and the oracle says why

@@ -1,6 +1,7 @@
 #!/bin/bash
 # GCC plugin tests: the corpus at -O0/-O2/-Os checked with binutils, no
-# miscompilation, the checkers' own ability to fail, and every option.
+# miscompilation, every site named in .discard.noendbr (objtool with IBT),
+# the checkers' own ability to fail, and every option.
 #
 #   run-tests.sh PLUGIN RULES WORKDIR
 #
@@ -38,10 +39,13 @@ for src in "$CORPUS"/*.c; do
 		fi
 		t "code_identical_without_pads_$b$O" compare "$p" "$a"
 	done
+	# IBT kernels: objtool must see every site named as no branch target
+	t "discard_noendbr_names_every_site_$b" python3 "$HERE/noendbr.py" "$WORK/$b-O2.o"
 done
 
 # ---- the checkers can fail ------------------------------------------------------
 tcatch "checker_catches_unannotated_object" "$WORK/msr-O2.plain.o" check "$WORK/msr-O2.plain.o"
+tcatch "noendbr_checker_catches_object_without_sites" "$WORK/msr-O2.plain.o" python3 "$HERE/noendbr.py" "$WORK/msr-O2.plain.o"
 annot -O2 -fplugin-arg-previrt-kinds=cli -c "$CORPUS/irqflags.c" -o "$WORK/cli-only.o"
 tcatch "checker_catches_missing_kinds" "$WORK/cli-only.o" check "$WORK/cli-only.o"
 tcatch "comparator_catches_different_code" "$WORK/irqflags-Os.o" compare "$WORK/irqflags-O2.plain.o" "$WORK/irqflags-Os.o"

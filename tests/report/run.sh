@@ -217,6 +217,24 @@ has 'cli \(locked_cli\+0x0\): overlaps a \.smp_locks entry' ".smp_locks overlap 
 has 'hlt \(mcount_hlt\+0x0\): overlaps a __mcount_loc entry' "__mcount_loc overlap (absolute table)"
 hasnt 'wbinvd' "__ex_table entry is not an error"
 
+echo "== Linux 6.12 shapes: 14-byte struct alt_instr, nested ALTERNATIVE_2, lkgs as .byte"
+# linked alone: an image has one struct alt_instr layout, found from the table
+$CC $KFLAGS -fplugin="$PLUGIN" -c "$FIX/linux612.c" -o "$W/l612.o" && $LDK "$W/l612.o" -o "$W/l612.elf" ||
+	bad "compile and link linux612.c"
+for f in l612.o l612.elf; do
+	run 0 "$f: --verify, lkgs (no binutils 2.40 mnemonic) checked against the rules' encoding" \
+		"$R" --verify -v "$W/$f"
+	has ": OK: 5 sites in 1 header verified; patch tables: \.altinstructions 2 __ex_table 1$" \
+		"$f: both 14-byte entries read, every site checked"
+	run 0 "$f: --coverage" "$R" --coverage "$W/$f"
+	has '^inside ALTERNATIVE originals .*: 1$' "$f: the nested original (rdtsc) excluded"
+	has '^in \.altinstr_replacement \(not counted\): 2$' "$f: both replacements excluded"
+	has '^coverage: 5/5 \(100\.0%\)$' "$f: cli/sti around the ALTERNATIVE, lkgs and the pushf/cli after it all counted"
+	run 0 "$f: --list" "$R" --list "$W/$f"
+	has ' lkgs +5/4 +lkgs_612\+0x0 .*\| lkgs  \[extable,bytes\]$' "$f: lkgs listed with its kind and flags"
+	has ' pushf +5/1 +lkgs_612\+0x5 ' "$f: the walk is back on instruction boundaries after lkgs"
+done
+
 echo "== --diff"
 run 0 "diff of a file with itself: no differences" "$R" --diff "$W/k.elf" "$W/k.elf"
 has "^diff: 0 added, 0 removed, 0 changed, $nk unchanged" "diff summary, same file"

@@ -61,6 +61,9 @@ static void test_exact_text(void)
 		"\t.byte 98472b-98470b, 98471b-98470b, 0, 0\n"
 		"\t.short 0\n"
 		"\t.popsection\n"
+		"\t.pushsection .discard.noendbr\n"
+		"\t.long 98470b - .\n"
+		"\t.popsection\n"
 		"2:";
 	int ok = out && strcmp(out, want) == 0;
 
@@ -262,10 +265,32 @@ int main(void)
 	expect_sites("llvm_unique_label_then_insn", ".Lpv${:uid}: hlt", 0, 1,
 		     K(PREVIRT_KIND_HLT), 0);
 	expect_sites("uppercase_mnemonic", "CLI", 0, 1, K(PREVIRT_KIND_CLI), 0);
+	/* ALTERNATIVE originals come from the entry's own ".long ORIG - ." and
+	 * ".byte END - ORIG", whatever the label numbers (6.1: 661/663) */
 	expect_sites("alternative_neighbour_is_site",
-		     "cli\n661:\n\tnop\n662:\n.pushsection .altinstructions,\"a\"\n.long 661b - .\n.popsection\n"
+		     "cli\n661:\n\tnop\n662:\n663:\n.pushsection .altinstructions,\"a\"\n.long 661b - .\n"
+		     ".long 6641f - .\n.short 1\n.byte 663b-661b\n.byte 6651f-6641f\n.popsection\n"
 		     ".pushsection .altinstr_replacement,\"ax\"\n6641:\n\twbinvd\n6651:\n.popsection", 0, 1,
 		     K(PREVIRT_KIND_CLI), 0);
+	/* Linux 6.12's shape: labels 771..773, u32 feature word, and
+	 * ALTERNATIVE_2 nesting one ALTERNATIVE in the other's original */
+	expect_sites("alternative_6_12_nested_original_left_alone_neighbours_sites",
+		     "cli\n# ALT: oldinstr\n771:\n\t# ALT: oldinstr\n771:\n\trdtsc\n772:\n"
+		     ".skip -(((775f-774f)-(772b-771b)) > 0) * ((775f-774f)-(772b-771b)),0x90\n773:\n"
+		     ".pushsection .altinstructions,\"a\"\n .long 771b - .\n .long 774f - .\n .4byte 1\n"
+		     " .byte 773b-771b\n .byte 775f-774f\n.popsection\n"
+		     ".pushsection .altinstr_replacement, \"ax\"\n774:\n\tlfence; rdtsc\n775:\n.popsection\n"
+		     "\n772:\n.skip -(((775f-774f)-(772b-771b)) > 0) * ((775f-774f)-(772b-771b)),0x90\n773:\n"
+		     ".pushsection .altinstructions,\"a\"\n .long 771b - .\n .long 774f - .\n .4byte 2\n"
+		     " .byte 773b-771b\n .byte 775f-774f\n.popsection\n"
+		     ".pushsection .altinstr_replacement, \"ax\"\n774:\n\trdtscp\n775:\n.popsection\n"
+		     "sti", 0, 2, K(PREVIRT_KIND_CLI, PREVIRT_KIND_STI), 0);
+	/* an entry that names no range (no length byte): the whole template
+	 * counts as the original, never a site inside what the kernel patches */
+	expect_sites("alternative_entry_without_range_leaves_template_alone",
+		     "cli\n661:\n\tnop\n662:\n.pushsection .altinstructions,\"a\"\n.long 661b - .\n.popsection\n"
+		     ".pushsection .altinstr_replacement,\"ax\"\n6641:\n\twbinvd\n6651:\n.popsection", 0, 0,
+		     0, 0);
 
 
 	/* interrupt shadows: the follower is part of the site, whatever its spelling */

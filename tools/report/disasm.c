@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "previrt_rules.h"
+#include "records.h"     /* pv_kind_name */
 
 struct textbuf {
 	char  *s;
@@ -92,6 +93,35 @@ static void setup(struct disassemble_info *info, struct textbuf *b, const uint8_
 }
 
 static int maybe_sensitive(const char *m, const char *text);
+static unsigned byte_form_lengths(void);
+
+/*
+ * An instruction this libopcodes cannot decode but the rules write as
+ * .byte (binutils 2.40 knows no LKGS, which Linux 6.12 uses in C): the
+ * rules' exact encoding is that instruction, with that length, so the walk
+ * stays on instruction boundaries instead of resuming mid-instruction and
+ * misreading the pad and the code after it.  Longest form first.  1 when
+ * out now holds it.
+ */
+static int rule_encoding(const uint8_t *p, size_t avail, struct pv_insn *out)
+{
+	unsigned lengths = byte_form_lengths();
+
+	for (unsigned len = 31; len > 0; len--) {
+		unsigned kind;
+		const char *name;
+
+		if (!(lengths & (1u << len)) || len > avail || !(kind = pv_match_bytes(p, len)))
+			continue;
+		name = pv_kind_name(kind);
+		snprintf(out->text, sizeof(out->text), "%s", name ? name : "?");
+		out->length = (int)len;
+		out->quick = 0;
+		out->is_insn = pv_parse_insn(out->text, strlen(out->text), &out->parsed) == 0;
+		return out->is_insn;
+	}
+	return 0;
+}
 
 /*
  * The mnemonic of disassembler text, after any prefixes written as words
@@ -148,8 +178,10 @@ static void decode_one(struct disassemble_info *info, struct textbuf *b, uint64_
 	for (i = b->n; i > 0 && out->text[i - 1] == ' '; i--)
 		out->text[i - 1] = 0;
 	out->quick = 0;
-	if (out->length <= 0 || (size_t)out->length > avail || strstr(out->text, "(bad)"))
+	if (out->length <= 0 || (size_t)out->length > avail || strstr(out->text, "(bad)")) {
+		rule_encoding(info->buffer + (vma - info->buffer_vma), avail, out);
 		return;
+	}
 	if (!full) {
 		memset(&out->parsed, 0, sizeof(out->parsed));
 		if (quick_mnemonic(out->text, &out->parsed) == 0 &&

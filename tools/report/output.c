@@ -264,8 +264,9 @@ int pv_mode_json(struct pv_report *r, FILE *out)
 		json_str(out, s->loc.shndx ? v.section : NULL);
 		fputs(",\"kind\":", out);
 		json_str(out, v.kind);
-		fprintf(out, ",\"kind_id\":%u,\"length\":%u,\"insn_length\":%u,\"flags\":%u,\"flag_names\":",
-			s->kind, s->length, s->insn_length, s->flags);
+		fprintf(out, ",\"kind_id\":%u,\"length\":%u,\"insn_length\":%u,\"insn_offset\":%u,\"xflags\":%u,"
+			"\"flags\":%u,\"flag_names\":",
+			s->kind, s->length, s->insn_length, s->insn_off, s->xflags, s->flags);
 		json_str(out, v.flags);
 		fprintf(out, ",\"width\":%u,\"function\":", s->width);
 		json_str(out, v.function);

@@ -14,7 +14,11 @@ struct table_layout {
 	unsigned fixed_len;   /* when nonzero: every range has this length */
 };
 
-/* Linux 6.1 x86-64 layouts (arch/x86/include/asm/{alternative,jump_label,...}.h) */
+/*
+ * Linux x86-64 layouts (arch/x86/include/asm/{alternative,jump_label,...}.h),
+ * the same from 6.1 on except struct alt_instr, whose size is found per
+ * image (alt_layout below); its entry here is the 6.1 one.
+ */
 static const struct table_layout layouts[PV_TAB_COUNT] = {
 	[PV_TAB_ALTINSTR]    = { ".altinstructions",   12, 1, 10, 0 },  /* struct alt_instr */
 	[PV_TAB_JUMP]        = { "__jump_table",       16, 1, -1, 0 },  /* struct jump_entry */
@@ -40,6 +44,63 @@ static int cmp_range(const void *a, const void *b)
 	return c ? c : (int)x->table - (int)y->table;
 }
 
+/*
+ * struct alt_instr is s32 instr_offset, s32 repl_offset, feature bits, u8
+ * instrlen, u8 replacementlen.  The feature field grew from u16 cpuid (up
+ * to 6.2: 12 bytes) to u32 ft_flags (6.3 on: 14 bytes), and no version is
+ * written in the image.  So the table tells its own layout: the first size
+ * under which every entry names ordinary code and a replacement inside
+ * .altinstr_replacement.  Misaligned reads of another size would make the
+ * pointers garbage, so one fitting size is the real one.  0: none fits.
+ */
+static const unsigned alt_sizes[] = { 12, 14 };
+
+static int alt_entry_fits(const struct pv_image *img, size_t shndx, uint64_t off, unsigned size)
+{
+	struct pv_loc orig, repl, field = { shndx, off };
+	uint64_t raw;
+	const char *why;
+	const struct pv_section *rs;
+	uint8_t rlen = img->sec[shndx].bytes[off + size - 1];
+
+	if (pv_resolve_pointer(img, field, 1, &orig, &raw, &why) || !img->sec[orig.shndx].exec ||
+	    img->sec[orig.shndx].replacement)
+		return 0;
+	field.off += 4;
+	if (!pv_resolve_pointer(img, field, 1, &repl, &raw, &why)) {
+		rs = &img->sec[repl.shndx];
+		return rs->replacement && repl.off + rlen <= rs->shdr.sh_size;
+	}
+	/* an empty replacement may end its section: one past the end resolves nowhere */
+	if (img->relocatable)
+		return 0;
+	for (size_t i = 1; i < img->nsections; i++) {
+		rs = &img->sec[i];
+		if (rs->replacement && raw == rs->shdr.sh_addr + rs->shdr.sh_size && !rlen)
+			return 1;
+	}
+	return 0;
+}
+
+static unsigned alt_layout(const struct pv_image *img, size_t shndx)
+{
+	const struct pv_section *s = &img->sec[shndx];
+
+	for (size_t k = 0; k < sizeof(alt_sizes) / sizeof(alt_sizes[0]); k++) {
+		unsigned size = alt_sizes[k];
+		uint64_t off;
+
+		if (!s->size || s->size % size)
+			continue;
+		for (off = 0; off < s->size; off += size)
+			if (!alt_entry_fits(img, shndx, off, size))
+				break;
+		if (off == s->size)
+			return size;
+	}
+	return 0;
+}
+
 /* Length of the instruction at loc (1 when it does not decode). */
 static uint32_t insn_len_at(const struct pv_image *img, struct pv_loc loc)
 {
@@ -59,11 +120,23 @@ int pv_load_ranges(struct pv_image *img, struct pv_ranges *out)
 
 	*out = (struct pv_ranges){ 0 };
 	for (t = 0; t < PV_TAB_COUNT; t++) {
+		struct table_layout alt;
 		const struct table_layout *L = &layouts[t];
 		size_t shndx = pv_find_section(img, L->section), i, n;
 
 		if (!shndx || !img->sec[shndx].bytes)
 			continue;
+		if (t == PV_TAB_ALTINSTR) {
+			alt = *L;
+			alt.entsize = alt_layout(img, shndx);
+			if (!alt.entsize) {
+				/* no layout fits: every entry counts as unresolved */
+				out->skipped[t] += img->sec[shndx].size / L->entsize;
+				continue;
+			}
+			alt.len_byte = (int)alt.entsize - 2;        /* instrlen */
+			L = &alt;
+		}
 		n = img->sec[shndx].size / L->entsize;
 		for (i = 0; i < n; i++) {
 			struct pv_loc field = { shndx, i * L->entsize }, target;

@@ -2,8 +2,9 @@
 /*
  * The kernel's own patch tables: the code ranges Linux rewrites itself
  * (alternatives, jump labels, static calls, lock prefixes, mcount calls,
- * retpoline/return thunks) and the exception table.  Layouts are those of
- * Linux 6.1 x86-64.  A previrt site must not overlap any of them except
+ * retpoline/return thunks) and the exception table.  Layouts are Linux
+ * x86-64's from 6.1 on; struct alt_instr, which changed size in 6.3, is
+ * recognised from the table itself.  A previrt site must not overlap any of them except
  * __ex_table (an EXTABLE site is keyed there on purpose).
  */
 #ifndef PV_REPORT_PATCH_TABLES_H
