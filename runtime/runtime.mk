@@ -47,13 +47,14 @@ $(RT_HOST_LIB): $(RT_HOST_OBJS)
 RT_LOADER     := $(RT_OUT)/previrt-loader.elf
 RT_LOADER_SRCS := runtime/loader/main.c runtime/loader/console.c \
                   runtime/loader/bootparams.c runtime/loader/libc.c runtime/loader/pvh.c \
-                  runtime/loader/acpi.c runtime/loader/bootinfo.c runtime/loader/elfimage.c runtime/loader/prepare.c runtime/xen/pio.c
+                  runtime/loader/acpi.c runtime/loader/bootinfo.c runtime/loader/elfimage.c runtime/loader/prepare.c runtime/xen/pio.c \
+                  runtime/loader/resident.c
 # No SSE (the loader never enables it), static, non-PIC, linked at 1 MiB.
 RT_LOADER_CFLAGS := $(RT_CFLAGS) -fno-pic -fno-pie -mcmodel=small -mgeneral-regs-only \
                   -fno-asynchronous-unwind-tables -fcf-protection=none
 RT_LOADER_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/loader/%.o,$(RT_CORE) $(RT_LOADER_SRCS)) \
                   $(RT_OUT)/loader/previrt_rules.o $(RT_OUT)/loader/loader/entry.o \
-                  $(RT_OUT)/loader/xen/entry.o
+                  $(RT_OUT)/loader/xen/entry.o $(RT_OUT)/loader/loader/resident-image.o
 
 $(RT_OUT)/loader/%.o: runtime/%.c $(RT_HDRS)
 	@mkdir -p $(dir $@)
@@ -91,6 +92,51 @@ $(RT_OUT)/loader/xen/entry.o: runtime/xen/entry.S
 $(RT_OUT)/loader/xen/blob.ok: $(RT_BLOB_OBJS) runtime/xen/check-blob
 	runtime/xen/check-blob $(RT_BLOB_OBJS)
 	@touch $@
+
+# The resident module patcher (runtime/resident/, see resident.h): the
+# freestanding core plus the module hook, linked as one position-independent
+# image that the loader copies into the kernel's pool and relocates there.
+# Built like the Xen blob (no jump tables, no indirect branch, inline return
+# thunks; check-blob --pie checks the linked image), with unused functions
+# dropped (--gc-sections), flattened by mkresident into what the loader
+# carries (runtime/loader/resident-image.S).
+RT_RES_SRCS := runtime/resident/module.c runtime/decode/decode.c runtime/patch/validate.c \
+               runtime/patch/patch.c runtime/patch/native.c runtime/patch/profile.c \
+               runtime/patch/xen.c runtime/patch/zone.c runtime/loader/libc.c
+RT_RES_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/resident/%.o,$(RT_RES_SRCS)) \
+               $(RT_OUT)/resident/previrt_rules.o $(RT_OUT)/resident/resident/hook.o
+RT_RES_CFLAGS := $(RT_BLOB_CFLAGS) -ffunction-sections -fdata-sections
+RT_RES_ELF  := $(RT_OUT)/resident/resident.elf
+RT_RES_BIN  := $(RT_OUT)/resident/resident.bin
+
+$(RT_OUT)/resident/%.o: runtime/%.c $(RT_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_RES_CFLAGS) -c $< -o $@
+
+$(RT_OUT)/resident/previrt_rules.o: $(RULES_C) $(RULES_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_RES_CFLAGS) -c $< -o $@
+
+$(RT_OUT)/resident/resident/hook.o: runtime/resident/hook.S
+	@mkdir -p $(dir $@)
+	$(CC) -c $< -o $@
+
+$(RT_RES_ELF): $(RT_RES_OBJS) runtime/xen/check-blob
+	$(LD) -pie --no-dynamic-linker -z norelro -z noexecstack -z max-page-size=0x40 -z common-page-size=0x40 \
+		--gc-sections -e pv_res_hook -u pv_res_slots -u pv_res_noprint $(RT_RES_OBJS) -o $@.tmp
+	runtime/xen/check-blob --linked $@.tmp
+	mv $@.tmp $@
+
+$(RT_OUT)/resident/mkresident: runtime/resident/mkresident.c runtime/resident/resident.h $(RT_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g $(CWARN) -Iruntime $(INCLUDES) $(RT_XEN_ABI) $< -o $@
+
+$(RT_RES_BIN): $(RT_RES_ELF) $(RT_OUT)/resident/mkresident
+	$(RT_OUT)/resident/mkresident $< $@
+
+$(RT_OUT)/loader/loader/resident-image.o: runtime/loader/resident-image.S $(RT_RES_BIN)
+	@mkdir -p $(dir $@)
+	$(CC) -DRESIDENT_BIN='"$(RT_RES_BIN)"' -c $< -o $@
 
 $(RT_LOADER): $(RT_LOADER_OBJS) runtime/loader/loader.lds $(RT_OUT)/loader/xen/blob.ok
 	$(LD) -nostdlib -static -n -z noseparate-code -z max-page-size=0x1000 --no-warn-rwx-segments \
@@ -175,9 +221,12 @@ $(RT_T)/minikernel.o: tests/runtime/minikernel.S
 $(RT_T)/minikernel.elf: $(RT_T)/prog.o $(RT_T)/minikernel.o tests/runtime/minikernel.lds
 	$(LD) -static -nostdlib -T tests/runtime/minikernel.lds $(RT_T)/prog.o $(RT_T)/minikernel.o -o $@
 
-$(RT_T)/loader-check: tests/runtime/loader-check.c $(RT_HOST_LIB)
+# (with the loader's module-hook check and the resident image it carries)
+$(RT_T)/loader-check: tests/runtime/loader-check.c runtime/loader/resident.c runtime/loader/resident-image.S \
+		$(RT_RES_BIN) $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
+	$(CC) $(RT_TEST_CFLAGS) -DRESIDENT_BIN='"$(RT_RES_BIN)"' $< runtime/loader/resident.c \
+		runtime/loader/resident-image.S $(RT_HOST_LIB) -o $@
 
 # ---- fuzzing the loader's input checks (tests/runtime/fuzz-loader.c) ----
 # make fuzz-loader FUZZ_SECONDS=N: libFuzzer (clang-16), address + undefined
@@ -284,6 +333,37 @@ check-runtime-boot: $(RT_LOADER) $(RT_T)/corrupt-elf $(filter %/previrt-report,$
 		$(BUILD)/kernel/tiny/vmlinux $(BUILD)/workload/initramfs.cpio.gz $(RT_T)/boot \
 		$(RT_T)/corrupt-elf $(filter %/previrt-report,$(ALL))
 
+# Modules patched at load (runtime/resident/): tests/kmod built out of tree
+# against the tiny kernel with the same -fplugin line as the kernel, a copy
+# with a corrupted record, and the workload initramfs with both
+# (/lib/previrt-modules, insmod-ed in name order by workload/init.sh: the
+# corrupted one first, so the good one is not "already loaded").
+KMOD_DIR    := $(BUILD)/kmod
+KMOD        := $(KMOD_DIR)/previrt_testmod.ko
+KMOD_BAD    := $(KMOD_DIR)/10-corrupt-previrt_testmod.ko
+KMOD_INITRD := $(KMOD_DIR)/initramfs-modules.cpio.gz
+$(KMOD): tests/kmod/previrt_testmod.c tests/kmod/Kbuild $(RT_KPOOL)
+	@mkdir -p $(@D)
+	cp tests/kmod/previrt_testmod.c tests/kmod/Kbuild $(@D)/
+	env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL $(MAKE) -s -C $(KSRC) O=$(abspath $(BUILD)/kernel/tiny) \
+		M=$(abspath $(@D)) KCFLAGS=-fplugin=$(abspath $(PLUGIN)) KAFLAGS=-fplugin=$(abspath $(PLUGIN)) modules
+$(KMOD_BAD): $(KMOD) tests/runtime/corrupt-module
+	tests/runtime/corrupt-module $< $@
+$(KMOD_INITRD): $(KMOD_DIR)/20-previrt_testmod.ko $(KMOD_BAD) $(WORKLOAD) $(GEN_CPIO) workload/init.sh workload/mkinitramfs
+	@workload/mkinitramfs $@ $(WORKLOAD) $(GEN_CPIO) $(KMOD_BAD) $(KMOD_DIR)/20-previrt_testmod.ko
+$(KMOD_DIR)/20-previrt_testmod.ko: $(KMOD)
+	cp $< $@
+kmod: $(KMOD) $(KMOD_INITRD)
+.PHONY: kmod
+
+# The module boot test: the tiny kernel through the loader with the profile
+# backend and the module initramfs (tests/runtime/module-tests.sh).
+check-runtime-modules: $(RT_LOADER) $(KMOD_INITRD) $(filter %/previrt-report,$(ALL))
+	@echo "== runtime: modules validated and patched at load (profile backend, QEMU TCG)"
+	@tests/runtime/module-tests.sh $(RT_LOADER) $(RT_KPOOL) $(KMOD_INITRD) $(KMOD) $(RT_T)/modules \
+		$(filter %/previrt-report,$(ALL))
+.PHONY: check-runtime-modules
+
 # Xen 4.17 under QEMU with previrt-loader as PVH dom0 (ci/boot-xen): the
 # annotated kernel with the handler pool, no Xen support configured.
 #   make boot-xen [KERNEL=vmlinux] [INITRD=initramfs] [BACKEND=xen] [MARKER=text]
@@ -299,10 +379,9 @@ boot-xen: $(RT_LOADER) $(INITRD) $(if $(filter command line,$(origin KERNEL)),,k
 	@PREVIRT_LOADER=$(RT_LOADER) KERNEL=$(RT_XEN_KERNEL) INITRD=$(INITRD) BACKEND=$(BACKEND) \
 		ICOUNT=$(XEN_ICOUNT) ci/boot-xen
 
-check-runtime-xen: $(RT_LOADER) $(RT_NOPOOL)
+check-runtime-xen: $(RT_LOADER) $(RT_NOPOOL) $(KMOD_INITRD)
 	@echo "== runtime: the Xen backend: Xen 4.17 under QEMU TCG, previrt-loader as PVH dom0"
-	@tests/runtime/xen-tests.sh $(RT_LOADER) $(RT_KPOOL) $(RT_NOPOOL) \
-		$(BUILD)/workload/initramfs.cpio.gz $(RT_T)/xen
+	@tests/runtime/xen-tests.sh $(RT_LOADER) $(RT_KPOOL) $(RT_NOPOOL) $(KMOD_INITRD) $(RT_T)/xen
 
 # P5 (docs/xen.md, ci/bench-xen): the workload on Xen 4.17 as PVH dom0 for
 # (a) the tiny kernel patched by the Xen backend, (b) Linux's own Xen
@@ -340,10 +419,11 @@ ifneq ($(wildcard kernel-configs/kernel.mk),)
 ifeq ($(RT_VMLINUX),$(RT_VMLINUX_TINY))
 check-runtime-vmlinux: check-kernel
 endif
-check-runtime-boot $(RT_NOPOOL): check-kernel
-# one QEMU at a time: the Xen boot after the native ones
-check-runtime-xen: check-runtime-boot
-CHECKS += check-runtime-vmlinux check-runtime-boot check-runtime-xen
+check-runtime-boot $(RT_NOPOOL) $(KMOD): check-kernel
+# one QEMU at a time: the module boot after the native ones, Xen after both
+check-runtime-modules: check-runtime-boot
+check-runtime-xen: check-runtime-boot check-runtime-modules
+CHECKS += check-runtime-vmlinux check-runtime-boot check-runtime-modules check-runtime-xen
 endif
 
 # Demo step after demo-kernel: the same annotated vmlinux, now started by

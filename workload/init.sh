@@ -9,6 +9,15 @@ $bb mount -t devtmpfs devtmpfs /dev 2>/dev/null
 echo "previrt-init: kernel $($bb uname -r), cmdline: $($bb cat /proc/cmdline)"
 # seconds since the kernel started, as the guest's clock says (boot to userspace)
 echo "previrt-init: userspace after $($bb cut -d' ' -f1 /proc/uptime) s"
+# modules the initramfs carries (tests/kmod via mkinitramfs), in name order
+for m in /lib/previrt-modules/*.ko; do
+	[ -e "$m" ] || continue
+	if $bb insmod "$m"; then
+		echo "previrt-init: insmod ${m##*/}: loaded"
+	else
+		echo "previrt-init: insmod ${m##*/}: refused (status $?)"
+	fi
+done
 /bin/previrt-workload
 echo "previrt-init: workload exit status $?"
 $bb poweroff -f

@@ -250,6 +250,55 @@ int elfimage_zones(struct elfimage *im, struct pv_err *e)
 	return 0;
 }
 
+/*
+ * The nth function symbol named `name`, or `name` followed by a GCC clone
+ * suffix (".isra.0", ".constprop.0", ".part.0"): its physical address and
+ * size, both inside one PT_LOAD.  0, or -1 when there is no nth one.
+ */
+int elfimage_function(const struct elfimage *im, const char *name, unsigned nth, uint64_t *phys, uint64_t *size)
+{
+	const Elf64_Sym *syms;
+	struct pv_buf strs;
+	uint64_t n;
+
+	if (!im->symtab)
+		return -1;
+	syms = pv_span(&im->file, im->symtab->sh_offset, im->symtab->sh_size);
+	n = im->symtab->sh_size / sizeof *syms;
+	if (!syms || pv_sub(&im->file, im->strtab->sh_offset, im->strtab->sh_size, &strs))
+		return -1;
+	for (uint64_t k = 0; k < n; k++) {
+		const char *s = syms[k].st_name ? pv_span(&strs, syms[k].st_name, 1) : 0;
+		const char *a = name;
+		uint64_t p;
+
+		if (!s || ELF64_ST_TYPE(syms[k].st_info) != STT_FUNC || !syms[k].st_size)
+			continue;
+		while (*a && *a == *s)
+			a++, s++;
+		if (*a || (*s && *s != '.'))
+			continue;
+		if (!(p = v2p(im, syms[k].st_value, syms[k].st_size)))
+			continue;
+		if (nth--)
+			continue;
+		*phys = p, *size = syms[k].st_size;
+		return 0;
+	}
+	return -1;
+}
+
+const uint8_t *elfimage_text_bytes(const struct elfimage *im, uint64_t phys, uint64_t len)
+{
+	for (unsigned i = 0; i < im->ntext; i++) {
+		const struct pv_range *t = &im->text[i];
+
+		if (pv_in(t->start, t->end - t->start, phys, len))
+			return (const uint8_t *)(uintptr_t)(phys + (uint64_t)t->read_off);
+	}
+	return 0;
+}
+
 /* does every entry's instruction (first s32) and fixup (second) land in a text range? */
 static int extable_plausible(const struct elfimage *im, uint64_t at, const uint8_t *b, uint64_t size,
 			     unsigned entsize)

@@ -78,5 +78,9 @@ void elfimage_load(const struct elfimage *im);
 int elfimage_zones(struct elfimage *im, struct pv_err *e);
 /* Physical address of symbol `name` inside a PT_LOAD, 0 if absent. */
 uint64_t elfimage_symbol(const struct elfimage *im, const char *name);
+/* The nth STT_FUNC symbol `name` (or a GCC clone `name.*`): physical address and size. 0 or -1. */
+int elfimage_function(const struct elfimage *im, const char *name, unsigned nth, uint64_t *phys, uint64_t *size);
+/* Physical address -> where the file holds its bytes (inside a text range), 0 if not text. */
+const uint8_t *elfimage_text_bytes(const struct elfimage *im, uint64_t phys, uint64_t len);
 
 #endif

@@ -31,6 +31,7 @@
 #include "loader/elfimage.h"
 #include "loader/multiboot.h"
 #include "loader/pvh.h"
+#include "loader/resident.h"
 #include "patch/backend.h"
 #include "xen/hypercall.h"
 #include "xen/xen-rt.h"
@@ -47,6 +48,7 @@ static struct pvh_boot pvh;           /* set when Xen started us (PVH) */
 static char cmdline_xen[2048];        /* the command line plus what the Xen backend adds */
 
 static uint64_t overlap_scratch[1 << 16];
+static uint64_t plan_bits[1 << 12];          /* the plan's decisions: 2^18 records */
 
 static int streq(const char *a, const char *b)
 {
@@ -138,7 +140,7 @@ static void profile_site_table(const struct pv_image *img, const struct elfimage
 
 		if (pv_record(img, i)->kind == PREVIRT_KIND_HEADER)
 			continue;
-		if (!pv_site_planned(i))        /* patched now: the plan's recorded decision says which */
+		if (!pv_site_planned(img, i))   /* patched now: the plan's recorded decision says which */
 			continue;
 		pv_site_at(img, i, &s);
 		if (!s.rule)
@@ -172,6 +174,7 @@ struct loader_ctx {
 	struct pv_profile       prof;
 	struct pv_xen           xen;
 	uint32_t                tsc_khz;
+	struct res_plan         res;          /* the resident module patcher (res.ncalls: installed) */
 };
 
 /* The handler pool and counters the compiler plugin reserves in vmlinux (lib/pool.h). */
@@ -209,9 +212,32 @@ static void find_pool(struct loader_ctx *c)
 		   (unsigned long)c->cnt, (unsigned long)(c->cnt_end - c->cnt));
 }
 
+/*
+ * Modules (loader/resident.c): when the kernel loads modules, the resident
+ * patcher takes the end of the pool and of the counters, so the backend
+ * gets what is before them.  Checked before anything is written.
+ */
+static void plan_modules(struct loader_ctx *c)
+{
+	struct pv_err e;
+
+	if (resident_check(c->im, c->pool, c->pool_end, c->cnt, c->cnt_end, &c->res, &e))
+		fatal_err(&e);
+	if (!c->res.ncalls) {
+		con_printf("previrt-loader: modules: the kernel has no module_finalize: no module support to hook\n");
+		return;
+	}
+	c->pool_end = c->res.at;
+	c->cnt_end = c->res.state;
+}
+
 static void setup_native(struct loader_ctx *c, int commit)
 {
-	(void)c, (void)commit;
+	/* native patches no site, but modules are still validated at load when there is a pool */
+	if (commit || !elfimage_symbol(c->im, "previrt_pool"))
+		return;
+	find_pool(c);
+	plan_modules(c);
 }
 
 static void setup_profile(struct loader_ctx *c, int commit)
@@ -219,6 +245,7 @@ static void setup_profile(struct loader_ctx *c, int commit)
 	if (commit)
 		return;                          /* plan fills the pool, after validation */
 	find_pool(c);
+	plan_modules(c);
 	c->prof = (struct pv_profile){ .pool = (uint8_t *)(uintptr_t)c->pool, .pool_size = c->pool_end - c->pool,
 				       /* checked inside the noinstr zone by elfimage_zones */
 				       .noinstr_pool = (uint8_t *)(uintptr_t)c->im->noinstr_pool,
@@ -279,6 +306,7 @@ static void setup_xen(struct loader_ctx *c, int commit)
 		if (!pvh.xen)
 			fatal("previrt.backend=xen", "needs Xen's PVH entry: boot previrt-loader as Xen's dom0 kernel");
 		find_pool(c);
+		plan_modules(c);
 		blob = align_up(c->pool, 64);
 		thunks = align_up(blob + blob_size, 64);
 		if (thunks + PV_XEN_THUNK > c->pool_end)
@@ -311,6 +339,38 @@ static void setup_xen(struct loader_ctx *c, int commit)
 		   (unsigned long)blob_size, pvh.vmmcall ? "vmmcall" : "vmcall", xs->acpi.pm1a_cnt,
 		   xs->acpi.pm1b_cnt, xs->acpi.reset_port, xs->acpi.reset_value);
 	c->xen.acpi = &xs->acpi;
+}
+
+/*
+ * After the kernel's sites: the resident patcher, with what the kernel's
+ * backend left of the pool (module thunks go right after the kernel's).
+ */
+static void install_modules(struct loader_ctx *c)
+{
+	struct pv_res_state st = { .backend = PV_RES_NATIVE };
+	uint64_t free = c->pool, v2p = (uint64_t)c->im->v2p;
+
+	if (c->be == &pv_backend_profile) {
+		/* the main pool's used slots: the noinstr thunks live in the noinstr pool */
+		free = (uint64_t)(uintptr_t)c->prof.pool +
+		       (uint64_t)(c->prof.used - c->prof.noinstr_used) * PV_PROFILE_THUNK;
+		st.backend = PV_RES_PROFILE;
+		st.counters = (uint64_t)(uintptr_t)(c->prof.counters + c->prof.used) - v2p;
+		st.ncounters = c->prof.ncounters - c->prof.used;
+	} else if (c->be == &pv_backend_xen) {
+		free = (uint64_t)(uintptr_t)c->xen.thunks + (uint64_t)c->xen.used * PV_XEN_THUNK;
+		st.backend = PV_RES_XEN;
+		st.xen = c->xen;
+		st.xen.pio_entry = c->xen.pio_entry - v2p;
+		st.xen.acpi = (const void *)((uintptr_t)c->xen.acpi - v2p);
+		st.xen.thunks = 0, st.xen.thunks_size = 0, st.xen.used = st.xen.cursor = 0;
+	}
+	st.pool = free - v2p;
+	st.pool_size = c->res.at > free ? c->res.at - free : 0;
+	resident_install(c->im, &c->res, &st);
+	con_printf("previrt-loader: modules: resident patcher %u bytes at 0x%lx, hooked %u call(s) of module_finalize in %s; %lu bytes of pool left for module handlers\n",
+		   c->res.hdr->size, (unsigned long)c->res.at, c->res.ncalls, c->res.caller,
+		   (unsigned long)st.pool_size);
 }
 
 /* Every backend the loader knows: previrt.backend=<name>.  One line each. */
@@ -422,6 +482,7 @@ void loader_main(uint32_t magic, uint32_t info)
 	backends[bi_idx].setup(&ctx, 1);
 	elfimage_pv_image(im, 1, text, &ex, &img);
 	img.scratch = overlap_scratch, img.scratch_len = sizeof overlap_scratch / 8;
+	img.planned = plan_bits, img.planned_len = sizeof plan_bits / 8;
 	t0 = rdtsc();
 	if (pv_patch_image(&img, ctx.be, ctx.state, &r)) {
 		con_printf("previrt-loader: .previrt record %u (site 0x%lx): %s\n", r.record,
@@ -441,6 +502,8 @@ void loader_main(uint32_t magic, uint32_t info)
 		profile_site_table(&img, im, &ctx.prof);
 	if (ctx.be == &pv_backend_xen)
 		con_printf("previrt-loader: xen: %u port-I/O thunks\n", ctx.xen.used);
+	if (ctx.res.ncalls)
+		install_modules(&ctx);
 	if (verbose)
 		con_printf("previrt-loader: command line \"%s\"\n", ctx.cmdline);
 

@@ -22,13 +22,15 @@
  */
 #include "patch/patch.h"
 
-/* One bit per record: the plan said PV_PATCH.  The loader patches one image at a time. */
-#define PV_MAX_RECORDS (1u << 17)
-static uint64_t planned[PV_MAX_RECORDS / 64];
-
-int pv_site_planned(unsigned i)
+/*
+ * The plan's decisions live in the caller's img->planned, one bit per
+ * record: this file keeps no state of its own, so the same object runs in
+ * the loader, in the tests and, after boot, read-only inside the kernel
+ * (runtime/resident/, where a module is patched at load).
+ */
+int pv_site_planned(const struct pv_image *img, unsigned i)
 {
-	return i < PV_MAX_RECORDS && ((planned[i / 64] >> (i % 64)) & 1);
+	return img->planned && i < img->planned_len * 64 && ((img->planned[i / 64] >> (i % 64)) & 1);
 }
 
 static int is_site(const struct pv_image *img, unsigned i)
@@ -62,7 +64,7 @@ static int commit(const struct pv_image *img, const struct pv_backend *be, void 
 		if (!is_site(img, i))
 			continue;
 		pv_site_at(img, i, &s);
-		s.planned = (planned[i / 64] >> (i % 64)) & 1 ? PV_PATCH : PV_KEEP;
+		s.planned = pv_site_planned(img, i) ? PV_PATCH : PV_KEEP;
 		d = be->emit(state, &s, buf);
 		if (d != s.planned)
 			return refuse(r, PV_E_EMIT, i, &s);     /* only ever in the dry run */
@@ -83,13 +85,13 @@ int pv_patch_image(const struct pv_image *img, const struct pv_backend *be, void
 
 	if ((err = pv_validate_image(img, r)))
 		return err;
-	if (nrec <= PV_MAX_RECORDS)
-		pv_memset(planned, 0, ((size_t)nrec + 63) / 64 * sizeof planned[0]);
+	if (img->planned && nrec <= img->planned_len * 64)
+		pv_memset(img->planned, 0, ((size_t)nrec + 63) / 64 * sizeof img->planned[0]);
 	if (!be->plan) {                        /* keeps every site: validation was all */
 		r->nkept = r->nsites;
 		return PV_OK;
 	}
-	if (nrec > PV_MAX_RECORDS)
+	if (!img->planned || nrec > img->planned_len * 64)   /* no room to record the plan */
 		return refuse(r, PV_E_BACKEND, 0, &(struct pv_site){ 0 });
 	if (be->begin && be->begin(state, r->nsites) < 0) {
 		r->error = PV_E_BACKEND;
@@ -117,7 +119,7 @@ int pv_patch_image(const struct pv_image *img, const struct pv_backend *be, void
 		if (d == PV_PATCH && be->zone_policy[s.zone] == PV_ZP_NATIVE)
 			return refuse(r, PV_E_ZONE_PATCHED, i, &s);
 		if (d == PV_PATCH) {
-			planned[i / 64] |= 1ull << (i % 64);
+			img->planned[i / 64] |= 1ull << (i % 64);
 			r->npatched++;
 			r->zone_patched[s.zone]++;
 		} else {

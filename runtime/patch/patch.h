@@ -84,6 +84,14 @@ struct pv_image {
 	 * NOINSTR-flagged site counts as entry, the strictest).
 	 */
 	const struct pv_zones   *zones;
+	/*
+	 * The plan's decision per record, one bit each, in the caller's
+	 * memory (planned_len uint64_t: at least (records + 63) / 64).
+	 * Needed when the backend plans (else PV_E_BACKEND); the core keeps
+	 * no state of its own.
+	 */
+	uint64_t              *planned;
+	size_t                 planned_len;
 };
 
 /* Everything the core knows about one valid site, handed to the backend. */
@@ -216,7 +224,7 @@ int pv_patch_image(const struct pv_image *img, const struct pv_backend *be, void
  * that list the patched sites afterwards (profile counts) ask this instead
  * of re-deriving the decision.
  */
-int pv_site_planned(unsigned i);
+int pv_site_planned(const struct pv_image *img, unsigned i);
 
 /* The validated site of record i (for backends and tools that walk sites themselves). */
 int pv_site_at(const struct pv_image *img, unsigned i, struct pv_site *s);

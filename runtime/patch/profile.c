@@ -111,7 +111,7 @@ static int profile_begin(void *state, unsigned nsites)
 	struct pv_profile *st = state;
 
 	(void)nsites;
-	st->used = st->cursor = st->noinstr_used = st->noinstr_cursor = 0;
+	st->used = st->cursor = st->noinstr_used = st->noinstr_cursor = st->nfull = 0;
 	return 0;
 }
 
@@ -142,8 +142,12 @@ static int profile_plan(void *state, const struct pv_site *site)
 
 	if (pv_profile_keep_reason(st, site))
 		return PV_KEEP;
-	if (!t || st->used >= st->ncounters)
-		return -PV_E_BACKEND;
+	if (!t || st->used >= st->ncounters) {            /* this site's pool, or the counters, full */
+		if (!st->keep_when_full)
+			return -PV_E_BACKEND;
+		st->nfull++;
+		return PV_KEEP;
+	}
 	/* every displacement must reach: site -> thunk, thunk -> counter, thunk -> site */
 	if (pv_rel32((intptr_t)site->addr + JMP_LEN, (intptr_t)t, &d) ||
 	    pv_rel32((intptr_t)t + INC_END, (intptr_t)counter, &d) ||
@@ -187,6 +191,9 @@ static int profile_emit(void *state, const struct pv_site *site, uint8_t *out)
 	int32_t d = 0;
 
 	if (pv_profile_keep_reason(st, site))     /* re-derived: the core checks it against the plan */
+		return PV_KEEP;
+	/* plan found this site's pool (or the counters) full: the same test at the same position */
+	if (!t || st->cursor >= st->ncounters)
 		return PV_KEEP;
 	st->cursor++;
 	st->noinstr_cursor += site->zone == PV_ZONE_NOINSTR;
@@ -246,7 +253,7 @@ void pv_profile_write(const struct pv_profile *st, const struct pv_image *img, i
 		if (pv_record(img, i)->kind == PREVIRT_KIND_HEADER)
 			continue;
 		/* a patched site no longer decodes: the plan's recorded decision says which */
-		if (!pv_site_planned(i))
+		if (!pv_site_planned(img, i))
 			continue;
 		pv_site_at(img, i, &s);
 		if (!s.rule)

@@ -31,6 +31,14 @@ struct pv_profile {
 	unsigned  noinstr_used;      /* of them in the noinstr pool */
 	unsigned  cursor;            /* emit's position, both pools */
 	unsigned  noinstr_cursor;    /* of it in the noinstr pool */
+	/*
+	 * 0: a full pool refuses the image (PV_E_BACKEND: the kernel at boot,
+	 * where the pool is sized for it).  1: a site that finds the pool full
+	 * stays native and is counted in nfull (modules patched at load share
+	 * what the kernel left over; runtime/resident/).
+	 */
+	uint8_t   keep_when_full;
+	unsigned  nfull;
 };
 
 /* Why the profile backend leaves a site native (0 = it patches it). */

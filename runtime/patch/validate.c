@@ -102,19 +102,25 @@ size_t pv_fmt_dec(char *b, uint64_t v)
 	return i;
 }
 
-/* Kind id -> rule, by index: validation looks one up per record. */
+/*
+ * Kind id -> rule, one lookup per record: a binary search, because
+ * rewriting-rules/gen-tables.py emits previrt_rules sorted by id.  No
+ * cache: this code also runs from read-only text inside the kernel
+ * (runtime/resident/), where it cannot keep state.
+ */
 static const struct previrt_rule *rule_of(unsigned id)
 {
-	static const struct previrt_rule *by_id[PREVIRT_KIND_MAX + 1];
-	static int filled;
+	unsigned lo = 0, hi = previrt_nrules;
 
-	if (!filled) {
-		for (unsigned i = 0; i < previrt_nrules; i++)
-			if (previrt_rules[i].id <= PREVIRT_KIND_MAX)
-				by_id[previrt_rules[i].id] = &previrt_rules[i];
-		filled = 1;
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (previrt_rules[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return id <= PREVIRT_KIND_MAX ? by_id[id] : 0;
+	return lo < previrt_nrules && previrt_rules[lo].id == id ? &previrt_rules[lo] : 0;
 }
 
 static int fail(struct pv_result *r, int error, unsigned record, uintptr_t site)

@@ -77,7 +77,7 @@ static int xen_begin(void *state, unsigned nsites)
 	struct pv_xen *st = state;
 
 	(void)nsites;
-	st->used = st->cursor = 0;
+	st->used = st->cursor = st->nfull = 0;
 	return 0;
 }
 
@@ -90,8 +90,12 @@ static int xen_plan(void *state, const struct pv_site *site)
 
 	if (desc < 0)
 		return PV_KEEP;
-	if ((size_t)(st->used + 1) * PV_XEN_THUNK > st->thunks_size)
-		return -PV_E_BACKEND;
+	if ((size_t)(st->used + 1) * PV_XEN_THUNK > st->thunks_size) {
+		if (!st->keep_when_full)
+			return -PV_E_BACKEND;
+		st->nfull++;
+		return PV_KEEP;
+	}
 	pv_memcpy(p, lea_sub, LEA_SUB), p += LEA_SUB;
 	p[0] = 0x68;                                     /* push imm32 */
 	pv_put32(p + 1, (int32_t)desc), p += PUSH_IMM;
@@ -119,7 +123,7 @@ static int xen_emit(void *state, const struct pv_site *site, uint8_t *out)
 	struct pv_xen *st = state;
 	int32_t d = 0;
 
-	if (pv_xen_pio_desc(st, site) < 0)
+	if (pv_xen_pio_desc(st, site) < 0 || st->cursor >= st->used)   /* native, or no thunk space left */
 		return PV_KEEP;
 	/* the jump is computed for where it will be (site), not where it is written (out) */
 	pv_rel32((intptr_t)site->addr + PV_JMP_LEN,

@@ -20,6 +20,9 @@ struct pv_xen {
 	const struct pv_xen_acpi *acpi;         /* which ACPI ports are emulated */
 	unsigned                   used;         /* thunks built by plan */
 	unsigned                   cursor;       /* emit's position */
+	/* as in pv_profile: 1 = a site that finds no thunk space stays native, counted in nfull */
+	uint8_t                    keep_when_full;
+	unsigned                   nfull;
 };
 /* The descriptor pushed by a port-I/O site's thunk, or -1 when the site stays native. */
 long pv_xen_pio_desc(const struct pv_xen *st, const struct pv_site *site);

@@ -34,6 +34,10 @@
 #include "selfimage.h"
 #include "check.h"
 
+/* the plan's decisions, one bit per record (patch.h: the caller's memory) */
+static uint64_t plan_bits[1 << 11];
+#define PLAN .planned = plan_bits, .planned_len = sizeof plan_bits / 8
+
 /*
  * The handler pools and counters: the plugin reserved them in prog.c, the
  * unit that defines start_kernel (lib/pool.h), exactly as in a kernel.
@@ -207,7 +211,7 @@ static struct pv_image image_of(const uint8_t *recs, size_t size)
 {
 	return (struct pv_image){ .records = recs, .size = size, .text = si.text, .ntext = si.ntext,
 				  .scratch = ov_scratch_len ? ov_scratch : NULL, .scratch_len = ov_scratch_len,
-				  .zones = &si.zones };
+				  .zones = &si.zones, PLAN };
 }
 
 static struct pv_profile profile_state(size_t pool_bytes)

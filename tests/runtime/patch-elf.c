@@ -35,6 +35,10 @@
 #include "pool.h"
 #include "check.h"
 
+/* the plan's decisions, one bit per record (patch.h: the caller's memory) */
+static uint64_t plan_bits[1 << 11];
+#define PLAN .planned = plan_bits, .planned_len = sizeof plan_bits / 8
+
 
 
 #define MAX_SECS 64
@@ -204,7 +208,7 @@ int main(int argc, char **argv)
 	memcpy(orig, L.buf, L.span);
 	img = (struct pv_image){ .records = L.buf + L.rec_off, .size = L.rec_size,
 				 .text = L.text, .ntext = L.ntext,
-				 .scratch = scratch, .scratch_len = sizeof scratch / 8,
+				 .scratch = scratch, .scratch_len = sizeof scratch / 8, PLAN,
 				 .zones = L.have_zones ? &L.zones : NULL };
 
 	for (int k = 0; k < 20; k++) {          /* best of 20: a warm, undisturbed run */
@@ -253,7 +257,7 @@ int main(int argc, char **argv)
 				continue;
 			memset(mask + (s - L.buf), 1, rec->length);
 			site_bytes += rec->length;
-			if (!pv_site_planned((unsigned)(off / PREVIRT_RECORD_SIZE))) {
+			if (!pv_site_planned(&img, (unsigned)(off / PREVIRT_RECORD_SIZE))) {
 				pv_site_at(&img, (unsigned)(off / PREVIRT_RECORD_SIZE), &site);  /* unpatched: decodes */
 				keep[pv_profile_keep_reason(&st, &site)]++;
 				bad += memcmp(s, o, rec->length) != 0;

@@ -19,6 +19,10 @@
 #include "patch/backend.h"
 #include "xen/xen-rt.h"
 
+/* the plan's decisions, one bit per record (patch.h: the caller's memory) */
+static uint64_t plan_bits[1 << 11];
+#define PLAN .planned = plan_bits, .planned_len = sizeof plan_bits / 8
+
 enum { TEXT = 0, RECS = 256, EX = 512, SIZE = 1024 };
 static uint8_t buf[SIZE] __attribute__((aligned(64)));
 static uint8_t pool[64 * 8] __attribute__((aligned(64)));
@@ -73,7 +77,7 @@ static struct pv_image image(void)
 	text = (struct pv_range){ (uintptr_t)buf + TEXT, (uintptr_t)buf + TEXT + 32, 0 };
 	extable = (struct pv_extable){ buf + EX, (uintptr_t)buf + EX, 12, 1 };
 	return (struct pv_image){ .records = buf + RECS, .size = nrec * PREVIRT_RECORD_SIZE, .text = &text,
-				  .ntext = 1, .extable = &extable };
+				  .ntext = 1, .extable = &extable, PLAN };
 }
 
 /* a backend that patches every site (with a jmp to itself: never run) */
@@ -145,6 +149,23 @@ int main(void)
 		      count_lines(out) == 3,
 		      "profile counts list the patched SHADOW pair (and its thunk) though its bytes no longer decode");
 	}
+
+	/* a pool with room for one thunk: the kernel at boot refuses, a module keeps the rest native */
+	build();
+	img = image();
+	prof = (struct pv_profile){ .pool = pool, .pool_size = 64, .counters = counters, .ncounters = 8 };
+	err = pv_patch_image(&img, &pv_backend_profile, &prof, &r);
+	check(err == PV_E_BACKEND && buf[TEXT] == 0xfb && buf[TEXT + 24] == 0x0f,
+	      "profile, pool full at boot (keep_when_full 0): %s, no site written", pv_error_name(err));
+	build();
+	img = image();
+	prof = (struct pv_profile){ .pool = pool, .pool_size = 64, .counters = counters, .ncounters = 8,
+				    .keep_when_full = 1 };
+	err = pv_patch_image(&img, &pv_backend_profile, &prof, &r);
+	check(err == PV_OK && r.npatched == 1 && prof.nfull == 1 && buf[TEXT] == 0xe9 &&
+	      buf[TEXT + 24] == 0x0f && buf[TEXT + 25] == 0xa2,
+	      "profile, pool full for a module (keep_when_full 1): %s, %u patched, %u native for want of room "
+	      "(the later site stays as it was, emit agrees with plan)", pv_error_name(err), r.npatched, prof.nfull);
 
 	build();
 	img = image();

@@ -38,6 +38,10 @@
 #include "xen/xen-rt.h"
 #include "xprog.h"
 
+/* the plan's decisions, one bit per record (patch.h: the caller's memory) */
+static uint64_t plan_bits[1 << 11];
+#define PLAN .planned = plan_bits, .planned_len = sizeof plan_bits / 8
+
 #define POOL_BYTES 16384
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -161,7 +165,7 @@ static void sites_in(const char *name, const struct pv_xen *xen, unsigned *n, un
 		return;
 	for (size_t off = 0; off < si.previrt_size; off += PREVIRT_RECORD_SIZE) {
 		struct pv_image img = { .records = si.previrt, .size = si.previrt_size,
-					.text = si.text, .ntext = si.ntext };
+					.text = si.text, .ntext = si.ntext, PLAN };
 		struct pv_site site;
 
 		if (pv_site_at(&img, (unsigned)(off / PREVIRT_RECORD_SIZE), &site) || !site.rule ||
@@ -211,7 +215,7 @@ int main(void)
 		return 2;
 	pv_xen_slots.state = (uint64_t)(uintptr_t)&state;
 
-	img = (struct pv_image){ .records = si.previrt, .size = si.previrt_size, .text = si.text, .ntext = si.ntext };
+	img = (struct pv_image){ .records = si.previrt, .size = si.previrt_size, .text = si.text, .ntext = si.ntext, PLAN };
 	err = pv_patch_image(&img, &pv_backend_xen, &xen, &r);
 	if (self_text_protect(&si, 0))
 		return 2;

@@ -9,8 +9,13 @@
 #      port-I/O thunks, the PM timer model, the added TSC frequency;
 #   3. a kernel without the handler pool: the loader refuses (FATAL), the
 #      kernel never starts, Xen reports the domain as crashed.
+#   4. with the module initramfs (tests/kmod, check-runtime-modules): the
+#      corrupted module is refused, the good one is patched at load by the
+#      Xen backend and its own COM1 output (outb to 0x3f8, which Xen keeps
+#      from dom0) reaches Xen's console through the 16550 model.
 #
 #   tests/runtime/xen-tests.sh LOADER VMLINUX NOPOOL_VMLINUX INITRD WORKDIR
+# (INITRD: the module initramfs for part 4; with another one, part 4 is skipped)
 # Ends with "N passed, M failed".
 set -u
 loader=$1 pool=$2 plain=$3 initrd=$4 work=$5
@@ -59,13 +64,29 @@ for want in "previrt-loader: PVH entry, hvm_start_info" \
 	"[0-9]* e820 entries, RSDP 0x" \
 	"ttyS0 at I/O 0x3f8" \
 	"previrt-init: workload exit status 0" \
-	"previrt-xen: port I/O emulated [1-9][0-9]*, passed to Xen [0-9]*"; do
+	"previrt-xen: port I/O emulated [1-9][0-9]*, passed to Xen [0-9]*" \
+	"previrt-loader: modules: resident patcher .* hooked [1-9]"; do
 	if grep -aq -- "$want" "$work/xen.log"; then
 		ok "on Xen's console: $(grep -a -m1 -- "$want" "$work/xen.log" | tr -d '\r' | cut -c1-110)"
 	else
 		bad "not on Xen's console: $want"
 	fi
 done
+
+# modules patched at load by the Xen backend (when the initramfs carries tests/kmod)
+if grep -aq "previrt-init: insmod " "$work/xen.log"; then
+	for want in "previrt: module previrt_testmod: .previrt record .* module refused" \
+		"previrt-init: insmod 10-corrupt-previrt_testmod.ko: ref" \
+		"previrt: module previrt_testmod: [0-9]* sites valid, [1-9][0-9]* patched (xen)" \
+		"previrt-testmod: hello through COM1 port I/O" \
+		"previrt-init: insmod 20-previrt_testmod.ko: load"; do
+		if grep -aq -- "$want" "$work/xen.log"; then
+			ok "module on Xen: $(grep -a -m1 -- "$want" "$work/xen.log" | tr -d '\r' | sed 's/^.*\] //' | cut -c1-110)"
+		else
+			bad "module on Xen: not on Xen's console: $want"
+		fi
+	done
+fi
 
 # no handler pool: refused before the kernel runs
 if MARKER='' PREVIRT_LOADER="$loader" KERNEL="$plain" INITRD="$initrd" LOG="$work/xen-nopool.log" TIMEOUT=120 \
