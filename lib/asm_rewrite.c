@@ -203,6 +203,7 @@ static struct stmt *split(const char *t, size_t *n, struct label **labels, size_
 struct section {
 	char name[64];
 	int  code, replacement, noinstr, pushed;
+	unsigned site_flags;     /* pv_section_site_flags of a section directive's name */
 };
 
 static const char *const code_sections[] = {
@@ -211,6 +212,20 @@ static const char *const code_sections[] = {
 	".kprobes.text", ".irqentry.text", ".softirqentry.text", ".spinlock.text",
 	".meminit.text", ".cpuinit.text", ".lock.text",
 };
+
+static int has_prefix(const char *s, const char *p);
+
+unsigned pv_section_site_flags(const char *section)
+{
+	if (!section)
+		return 0;
+	if (has_prefix(section, ".noinstr.text") || has_prefix(section, ".entry.text"))
+		return PREVIRT_F_NOINSTR;
+	/* the kernel's early boot text: may run before it has a stack (format.h) */
+	if (has_prefix(section, ".head.text"))
+		return PV_XFLAGS(PREVIRT_X_NOSTACK);
+	return 0;
+}
 
 static int has_prefix(const char *s, const char *p)
 {
@@ -243,6 +258,7 @@ static void parse_section(const char *t, size_t len, struct section *sec)
 	for (k = 0; k < sizeof(code_sections) / sizeof(code_sections[0]); k++)
 		if (has_prefix(sec->name, code_sections[k]))
 			sec->code = 1;
+	sec->site_flags = pv_section_site_flags(sec->name) & ~PREVIRT_F_NOINSTR;
 	if (has_prefix(sec->name, ".altinstr_replacement")) {
 		sec->code = 1;
 		sec->replacement = 1;
@@ -277,8 +293,8 @@ static void emit_after(struct strbuf *b, const struct pv_rewrite_opts *o,
 		 "\t.long " SITE_LABEL "b - .\n"
 		 "\t.short %u\n"
 		 "\t.byte " PAD_LABEL "b-" SITE_LABEL "b, " END_LABEL "b-" SITE_LABEL "b, %u, %u\n"
-		 "\t.short 0\n"
-		 "\t.popsection", kind, flags, width);
+		 "\t.short %u\n"
+		 "\t.popsection", kind, flags & 0xff, width, PV_XFLAGS_OF(flags));
 	sb_str(b, buf);
 }
 
@@ -331,6 +347,7 @@ static void state_init(struct asm_state *as, unsigned caller_flags)
 	memset(as, 0, sizeof(*as));
 	as->cur.code = 1;
 	as->cur.noinstr = (caller_flags & PREVIRT_F_NOINSTR) != 0;
+	as->cur.site_flags = caller_flags & PV_XFLAGS(0xffff);
 	as->prev = as->cur;
 	as->code64 = 1;
 }
@@ -780,6 +797,7 @@ static unsigned place_flags(const struct pv_rewrite_opts *o, const struct asm_st
 		flags |= PREVIRT_F_PUSHED;
 	if (as->cur.noinstr)
 		flags |= PREVIRT_F_NOINSTR;
+	flags |= as->cur.site_flags;
 	for (l = 0; l < npending; l++)
 		if (ex_target[pending[l]])
 			flags |= PREVIRT_F_EXTABLE;

@@ -159,7 +159,7 @@ enum pv_error {
 	PV_E_RECORD_SIZE,    /* header record size is not 12 */
 	PV_E_HEADER_RESERVED,/* header reserved bytes not zero */
 	PV_E_FLAGS,          /* a reserved flag bit is set */
-	PV_E_RESERVED,       /* site record reserved field not zero */
+	PV_E_RESERVED,       /* site record xflags: a bit the format does not define */
 	PV_E_KIND,           /* kind not defined by the rules */
 	PV_E_LENGTH,         /* insn_length 0 or > length */
 	PV_E_BOUNDS,         /* site not inside one text range */

@@ -54,6 +54,8 @@ enum pv_profile_keep {
 	                                know, or that has a RIP-relative operand: kept together, native */
 	PV_PK_ZONE,                  /* a zone the backend keeps native: entry (and unplaced NOINSTR) */
 	PV_PK_NO_ZONE_POOL,          /* a noinstr site, and the kernel has no noinstr pool */
+	PV_PK_NOSTACK,               /* xflags NOSTACK: early boot text, %rsp may be unmapped (the
+	                                thunk pushes the flags) */
 	PV_PK_NREASONS
 };
 int pv_profile_keep_reason(const struct pv_profile *st, const struct pv_site *site);

@@ -14,7 +14,7 @@ static const char *const error_names[PV_E_COUNT] = {
 	[PV_E_RECORD_SIZE]     = "header gives a record size other than 12",
 	[PV_E_HEADER_RESERVED] = "header reserved bytes are not zero",
 	[PV_E_FLAGS]           = "reserved flag bit set",
-	[PV_E_RESERVED]        = "record reserved field is not zero",
+	[PV_E_RESERVED]        = "record xflags use a bit the format does not define",
 	[PV_E_KIND]            = "kind not defined by the rules",
 	[PV_E_LENGTH]          = "bad site or instruction length",
 	[PV_E_BOUNDS]          = "site outside the text ranges",
@@ -40,7 +40,7 @@ static const char *const error_fields[PV_E_COUNT] = {
 	[PV_E_RECORD_SIZE]     = "header record_size",
 	[PV_E_HEADER_RESERVED] = "header reserved",
 	[PV_E_FLAGS]           = "flags",
-	[PV_E_RESERVED]        = "reserved",
+	[PV_E_RESERVED]        = "xflags",
 	[PV_E_KIND]            = "kind",
 	[PV_E_LENGTH]          = "length/insn_length",
 	[PV_E_BOUNDS]          = "addr",
@@ -256,7 +256,7 @@ static int check_site(const struct pv_image *img, unsigned i, struct pv_site *s,
 	s->index = i;
 	if (rec->flags & ~PREVIRT_F_KNOWN)
 		return PV_E_FLAGS;
-	if (rec->reserved)
+	if (rec->xflags & ~PREVIRT_X_KNOWN)
 		return PV_E_RESERVED;
 	s->rule = rule_of(rec->kind);
 	if (!s->rule)

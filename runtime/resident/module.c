@@ -97,6 +97,13 @@ static int streq(const char *a, const char *b)
 	return *a == *b;
 }
 
+static int has_prefix(const char *s, const char *p)
+{
+	while (*p && *s == *p)
+		s++, p++;
+	return !*p;
+}
+
 /* Section i's name, or NULL when it does not lie (NUL-terminated) inside .shstrtab. */
 static const char *sec_name(const struct module_view *m, const Elf64_Shdr *strs, unsigned i)
 {
@@ -156,7 +163,10 @@ static const char *view_module(const Elf64_Ehdr *eh, const Elf64_Shdr *sh, struc
 			if (n)
 				m->name = n;
 		}
-		if ((s->sh_flags & (SHF_ALLOC | SHF_EXECINSTR)) == (SHF_ALLOC | SHF_EXECINSTR) && s->sh_size) {
+		/* sites lie in executable sections, never in ALTERNATIVE replacement code
+		 * (the kernel copies it over the originals: format.md) */
+		if ((s->sh_flags & (SHF_ALLOC | SHF_EXECINSTR)) == (SHF_ALLOC | SHF_EXECINSTR) && s->sh_size &&
+		    !has_prefix(name, ".altinstr_replacement")) {
 			if (m->ntext == PV_RES_MAX_TEXT)
 				return "executable sections (too many)";
 			m->text_name[m->ntext] = name;

@@ -39,7 +39,7 @@ ET_REL = 1
 R_X86_64_64, R_X86_64_PC32, R_X86_64_PLT32 = 1, 2, 4
 
 RECORD = struct.Struct("<iHBBBBH")   # docs/format.md: s32 addr, u16 kind, u8 length,
-HEADER = struct.Struct("<IHBBB3s")   # u8 insn_length, u8 flags, u8 width, u16 reserved
+HEADER = struct.Struct("<IHBBB3s")   # u8 insn_length, u8 flags, u8 width, u16 xflags
 MAGIC = 0x54525650                   # "PVRT"
 F_MMIO = 0x04
 
@@ -214,7 +214,7 @@ def read_sites(elf, warnings):
             addr, kind, length, ilen, flags, width, _ = RECORD.unpack_from(data, off)
             if kind == 0:
                 magic, _, version, rsize, _, _ = HEADER.unpack_from(data, off)
-                if magic != MAGIC or version not in (1, 2) or rsize != RECORD.size:
+                if magic != MAGIC or version not in (1, 2, 3) or rsize != RECORD.size:
                     raise InputError(f".previrt+{off:#x}: bad header record "
                                      f"(magic {magic:#x}, version {version}, size {rsize})")
                 headers += 1

@@ -99,11 +99,11 @@ def main(argv):
         rec = RECORD.unpack_from(data, off)
         if rec[1] == 0:
             magic, _, version, size, hdr_producer, _ = HEADER.unpack_from(data, off)
-            if magic != MAGIC or version != 2 or size != 12 or hdr_producer != producer:
+            if magic != MAGIC or version != 3 or size != 12 or hdr_producer != producer:
                 bad(f"bad header at .previrt+{off}")
             headers += 1
             continue
-        _, kind, length, ilen, flags, width, reserved = rec
+        _, kind, length, ilen, flags, width, xflags = rec
         if off not in relocs:
             bad(f"record .previrt+{off} has no relocation")
             continue
@@ -123,8 +123,11 @@ def main(argv):
         if insn is None:
             bad(f"{where}: not an instruction boundary")
             continue
-        if reserved:
-            bad(f"{where}: reserved bits set")
+        if xflags & ~0x0001:
+            bad(f"{where}: xflags {xflags:#x} use a bit the format does not define")
+        # NOSTACK exactly in early boot text (format.h PREVIRT_X_NOSTACK)
+        if bool(xflags & 0x0001) != (sec == ".head.text"):
+            bad(f"{where}: NOSTACK {'set' if xflags & 1 else 'clear'} in section {sec}")
         insns_of_site = [start]
         # the instruction(s)
         if name.startswith("mmio"):

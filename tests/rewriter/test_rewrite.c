@@ -82,8 +82,12 @@ static void test_exact_text(void)
 static void test_header(void)
 {
 	const char *h = pv_header_asm(PREVIRT_PRODUCER_CLANG);
-	int ok = strstr(h, ".long 0x54525650") && strstr(h, ".byte 2, 12, 2, 0, 0, 0") &&
-		 strstr(h, ".short 0");
+	char want[64];
+	int ok;
+
+	/* version, record size, producer (clang = 2), three reserved bytes */
+	snprintf(want, sizeof want, ".byte %d, 12, 2, 0, 0, 0", PREVIRT_FORMAT_VERSION);
+	ok = strstr(h, ".long 0x54525650") && strstr(h, want) && strstr(h, ".short 0");
 
 	printf("%s header_record_text\n", ok ? "PASS" : "FAIL");
 	ok ? passed++ : failed++;
@@ -187,6 +191,22 @@ static void test_whole_file(void)
 	if (!ok)
 		printf("    sites %u skipped_alt %u flags %#x\n", st.sites, st.skipped_alt,
 		       st.site_flags[0]);
+	ok ? passed++ : failed++;
+	free(out);
+	/* early boot text: NOSTACK in the record's xflags (.short 1), not elsewhere;
+	 * a C function placed there gets it from its section the same way */
+	out = pv_rewrite_file(".section \".head.text\",\"ax\"\nmovq %rax, %cr4\n"
+			      ".text\ncpuid\n", &o, PREVIRT_PRODUCER_GAS, &st);
+	ok = out && st.sites == 2 && st.kinds[0] == PREVIRT_KIND_MOV_TO_CR &&
+	     PV_XFLAGS_OF(st.site_flags[0]) == PREVIRT_X_NOSTACK && (st.site_flags[0] & 0xff) == PREVIRT_F_PUSHED &&
+	     st.site_flags[1] == PREVIRT_F_PUSHED && strstr(out, "\t.short 1\n") &&
+	     pv_section_site_flags(".head.text") == PV_XFLAGS(PREVIRT_X_NOSTACK) &&
+	     pv_section_site_flags(".noinstr.text") == PREVIRT_F_NOINSTR &&
+	     pv_section_site_flags(".entry.text") == PREVIRT_F_NOINSTR &&
+	     pv_section_site_flags(".text") == 0 && pv_section_site_flags(NULL) == 0;
+	printf("%s whole_file_head_text_sites_are_nostack\n", ok ? "PASS" : "FAIL");
+	if (!ok)
+		printf("    sites %u flags %#x %#x\n%s\n", st.sites, st.site_flags[0], st.site_flags[1], out ? out : "-");
 	ok ? passed++ : failed++;
 	free(out);
 	out = pv_rewrite_file(".text\nnop\n", &o, PREVIRT_PRODUCER_GAS, &st);

@@ -286,9 +286,11 @@ int main(int argc, char **argv)
 		      "%zu bytes changed outside the %zu bytes of sites%s",
 		      thunks, bad, changed, site_bytes, L.noinstr_pool ? " and the noinstr pool" : "");
 		printf("kept native: %u too short, %u exception table, %u control flow, %u user stack, "
-		       "%u shadow pair, %u zone kept native (entry), %u noinstr without a noinstr pool\n",
+		       "%u shadow pair, %u zone kept native (entry), %u noinstr without a noinstr pool, "
+		       "%u no stack (early boot text)\n",
 		       keep[PV_PK_SHORT], keep[PV_PK_EXTABLE], keep[PV_PK_CFLOW],
-		       keep[PV_PK_USER_STACK], keep[PV_PK_SHADOW], keep[PV_PK_ZONE], keep[PV_PK_NO_ZONE_POOL]);
+		       keep[PV_PK_USER_STACK], keep[PV_PK_SHADOW], keep[PV_PK_ZONE], keep[PV_PK_NO_ZONE_POOL],
+		       keep[PV_PK_NOSTACK]);
 		if (L.have_zones)
 			check(r.zone_patched[PV_ZONE_ENTRY] == 0 &&
 			      (!L.noinstr_pool || r.zone_patched[PV_ZONE_NOINSTR] > 0),

@@ -150,6 +150,20 @@ int main(void)
 		      "profile counts list the patched SHADOW pair (and its thunk) though its bytes no longer decode");
 	}
 
+	/* early boot text (xflags NOSTACK): the thunk would push on a stack that may be unmapped */
+	build();
+	((struct previrt_site *)(buf + RECS + 3 * PREVIRT_RECORD_SIZE))->xflags = PREVIRT_X_NOSTACK;
+	img = image();
+	prof = (struct pv_profile){ .pool = pool, .pool_size = sizeof pool, .counters = counters, .ncounters = 8 };
+	err = pv_patch_image(&img, &pv_backend_profile, &prof, &r);
+	check(err == PV_OK && r.npatched == 1 && buf[TEXT + 24] == 0x0f && buf[TEXT + 25] == 0xa2,
+	      "profile: a NOSTACK cpuid stays native (%s, %u patched: only sti;cpuid)", pv_error_name(err), r.npatched);
+	build();
+	((struct previrt_site *)(buf + RECS + 3 * PREVIRT_RECORD_SIZE))->xflags = 0x0100;
+	img = image();
+	err = pv_validate_image(&img, &r);
+	check(err == PV_E_RESERVED, "an xflags bit the format does not define is refused: %s", pv_error_name(err));
+
 	/* a pool with room for one thunk: the kernel at boot refuses, a module keeps the rest native */
 	build();
 	img = image();

@@ -17,7 +17,7 @@ struct pv_site {
 	size_t   record;           /* index of the record in .previrt */
 	uint16_t kind;
 	uint8_t  length, insn_length, flags, width;
-	uint16_t reserved;
+	uint16_t xflags;
 	const char *problem;       /* why the address could not be resolved, else NULL */
 	/* filled by --profile */
 	int      has_count;

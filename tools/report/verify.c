@@ -62,8 +62,8 @@ static int check_fields(struct verifier *v, const struct pv_site *s)
 	    !(previrt_rule_by_id(s->kind)->attrs & PREVIRT_RA_SHADOW))
 		problem(v, s, "SHADOW flag on kind %s, which opens no interrupt shadow",
 			previrt_rule_by_id(s->kind)->name);
-	if (s->reserved)
-		problem(v, s, "reserved field is 0x%04x, must be 0", s->reserved);
+	if (s->xflags & ~PREVIRT_X_KNOWN)
+		problem(v, s, "xflags 0x%04x use a bit the format does not define", s->xflags);
 	if (mmio_kind != !!(s->flags & PREVIRT_F_MMIO))
 		problem(v, s, "MMIO flag %s but kind is %s an MMIO kind",
 			s->flags & PREVIRT_F_MMIO ? "set" : "clear", mmio_kind ? "" : "not");
