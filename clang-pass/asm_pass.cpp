@@ -187,7 +187,7 @@ struct rewriter {
 				 " filtered by 'kinds'");
 	}
 
-	void rewrite_call(CallBase *cb, InlineAsm *ia, bool noinstr)
+	void rewrite_call(CallBase *cb, InlineAsm *ia, unsigned section_flags)
 	{
 		struct pv_rewrite_opts o;
 		struct pv_rewrite_stats st;
@@ -210,8 +210,7 @@ struct rewriter {
 			o.mmio_kind = acc->write ? PREVIRT_KIND_MMIO_WRITE : PREVIRT_KIND_MMIO_READ;
 			o.mmio_width = acc->width;
 		}
-		if (noinstr)
-			o.flags |= PREVIRT_F_NOINSTR;
+		o.flags |= section_flags;
 		if (isa<CallBrInst>(cb))
 			o.flags |= PREVIRT_F_ASMGOTO;
 		char *out = pv_rewrite_asm(text.c_str(), &o, &st);
@@ -234,14 +233,15 @@ struct rewriter {
 			if (F.isDeclaration())
 				continue;
 			StringRef sec = F.getSection();
-			bool noinstr = sec.startswith(".noinstr.text") || sec.startswith(".entry.text");
+			// what the function's section gives each site (one definition, lib/asm_rewrite.h)
+			unsigned section_flags = pv_section_site_flags(sec.empty() ? nullptr : sec.str().c_str());
 
 			for (Instruction &I : instructions(F)) {
 				auto *cb = dyn_cast<CallBase>(&I);
 				auto *ia = cb ? dyn_cast<InlineAsm>(cb->getCalledOperand()) : nullptr;
 
 				if (ia)
-					rewrite_call(cb, ia, noinstr);
+					rewrite_call(cb, ia, section_flags);
 			}
 		}
 	}

@@ -88,13 +88,6 @@ static tree written_in(gimple *stmt)
 	return current_function_decl;
 }
 
-static bool in_noinstr_section(tree fndecl)
-{
-	const char *sec = DECL_SECTION_NAME(fndecl);
-
-	return sec && (strncmp(sec, ".noinstr.text", 13) == 0 ||
-		       strncmp(sec, ".entry.text", 11) == 0);
-}
 
 static void report(location_t loc, const char *what, const struct pv_rewrite_stats *st)
 {
@@ -118,7 +111,8 @@ static void report_skips(location_t loc, const struct pv_rewrite_stats *st)
 		       st->skipped_kind);
 }
 
-static void rewrite_stmt(gasm *stmt, bool noinstr)
+/* section_flags: what the function's section gives each site (pv_section_site_flags) */
+static void rewrite_stmt(gasm *stmt, unsigned section_flags)
 {
 	struct pv_rewrite_opts o;
 	struct pv_rewrite_stats st;
@@ -130,8 +124,7 @@ static void rewrite_stmt(gasm *stmt, bool noinstr)
 		o.mmio_kind = acc->write ? PREVIRT_KIND_MMIO_WRITE : PREVIRT_KIND_MMIO_READ;
 		o.mmio_width = acc->width;
 	}
-	if (noinstr)
-		o.flags |= PREVIRT_F_NOINSTR;
+	o.flags |= section_flags;
 	if (gimple_asm_nlabels(stmt))
 		o.flags |= PREVIRT_F_ASMGOTO;
 	text = pv_rewrite_asm(gimple_asm_string(stmt), &o, &st);
@@ -165,14 +158,14 @@ public:
 
 	unsigned int execute(function *fun) final override
 	{
-		bool noinstr = in_noinstr_section(fun->decl);
+		unsigned section_flags = pv_section_site_flags(DECL_SECTION_NAME(fun->decl));
 		basic_block bb;
 
 		FOR_EACH_BB_FN(bb, fun) {
 			for (gimple_stmt_iterator gsi = gsi_start_bb(bb); !gsi_end_p(gsi);
 			     gsi_next(&gsi)) {
 				if (gasm *stmt = dyn_cast<gasm *>(gsi_stmt(gsi)))
-					rewrite_stmt(stmt, noinstr);
+					rewrite_stmt(stmt, section_flags);
 			}
 		}
 		return 0;

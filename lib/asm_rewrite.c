@@ -204,6 +204,7 @@ static struct stmt *split(const char *t, size_t *n, struct label **labels, size_
 struct section {
 	char name[64];
 	int  code, replacement, noinstr, pushed;
+	unsigned site_flags;     /* pv_section_site_flags of a section directive's name */
 };
 
 static const char *const code_sections[] = {
@@ -212,6 +213,20 @@ static const char *const code_sections[] = {
 	".kprobes.text", ".irqentry.text", ".softirqentry.text", ".spinlock.text",
 	".meminit.text", ".cpuinit.text", ".lock.text",
 };
+
+static int has_prefix(const char *s, const char *p);
+
+unsigned pv_section_site_flags(const char *section)
+{
+	if (!section)
+		return 0;
+	if (has_prefix(section, ".noinstr.text") || has_prefix(section, ".entry.text"))
+		return PREVIRT_F_NOINSTR;
+	/* the kernel's early boot text: may run before it has a stack (format.h) */
+	if (has_prefix(section, ".head.text"))
+		return PV_XFLAGS(PREVIRT_X_NOSTACK);
+	return 0;
+}
 
 static int has_prefix(const char *s, const char *p)
 {
@@ -244,6 +259,7 @@ static void parse_section(const char *t, size_t len, struct section *sec)
 	for (k = 0; k < sizeof(code_sections) / sizeof(code_sections[0]); k++)
 		if (has_prefix(sec->name, code_sections[k]))
 			sec->code = 1;
+	sec->site_flags = pv_section_site_flags(sec->name) & ~PREVIRT_F_NOINSTR;
 	if (has_prefix(sec->name, ".altinstr_replacement")) {
 		sec->code = 1;
 		sec->replacement = 1;
@@ -257,6 +273,40 @@ static void parse_section(const char *t, size_t len, struct section *sec)
 #define SITE_LABEL "98470"
 #define END_LABEL  "98471"
 #define PAD_LABEL  "98472"
+#define MEASURE0   "98475"      /* pad-before: the instruction measured in a discarded section */
+#define MEASURE1   "98476"
+#define INSN_LABEL "98477"      /* pad-before: where the instruction starts */
+
+/*
+ * The record of a site whose labels are already placed, and the same
+ * address once more in .discard.noendbr.  With indirect-branch tracking
+ * (X86_KERNEL_IBT, on by default from Linux 6.2) objtool takes every
+ * relocation from an unknown data section into code for a function pointer
+ * and warns "data relocation to !ENDBR" for each record.  .discard.noendbr
+ * is where Linux's own ANNOTATE_NOENDBR says "referenced, never branched
+ * to" (objtool reads it in every release with IBT); the kernel's and
+ * modules' linker scripts discard .discard.*, so the image does not change.
+ * Elsewhere it is a small unallocated section.
+ * len/ilen: label expressions for length and insn_length.
+ */
+static void emit_record(struct strbuf *b, unsigned kind, const char *len, const char *ilen,
+			unsigned flags, unsigned width, unsigned xflags)
+{
+	char buf[640];
+
+	snprintf(buf, sizeof(buf),
+		 "\t.pushsection " PREVIRT_SECTION ",\"a\"\n"
+		 "\t.balign 4\n"
+		 "\t.long " SITE_LABEL "b - .\n"
+		 "\t.short %u\n"
+		 "\t.byte %s, %s, %u, %u\n"
+		 "\t.short %u\n"
+		 "\t.popsection\n"
+		 "\t.pushsection .discard.noendbr\n"
+		 "\t.long " SITE_LABEL "b - .\n"
+		 "\t.popsection", kind, len, ilen, flags & 0xff, width, xflags);
+	sb_str(b, buf);
+}
 
 static void emit_after(struct strbuf *b, const struct pv_rewrite_opts *o,
 		       unsigned kind, unsigned size, unsigned flags, unsigned width)
@@ -271,30 +321,37 @@ static void emit_after(struct strbuf *b, const struct pv_rewrite_opts *o,
 		snprintf(buf, sizeof(buf), "\n" END_LABEL ":\n\t.fill -((%u-%s)>0)*(%u-%s),1,0x90",
 			 size, d, size, d);
 	sb_str(b, buf);
-	/*
-	 * The record, and the same address once more in .discard.noendbr.  With
-	 * indirect-branch tracking (X86_KERNEL_IBT, on by default from Linux
-	 * 6.2) objtool takes every relocation from an unknown data section into
-	 * code for a function pointer and warns "data relocation to !ENDBR" for
-	 * each record.  .discard.noendbr is where Linux's own ANNOTATE_NOENDBR
-	 * says "referenced, never branched to" (objtool reads it in every
-	 * release with IBT); the kernel's and modules' linker scripts discard
-	 * .discard.*, so the image does not change.  Elsewhere it is a small
-	 * unallocated section.
-	 */
-	snprintf(buf, sizeof(buf),
-		 "\n" PAD_LABEL ":\n"
-		 "\t.pushsection " PREVIRT_SECTION ",\"a\"\n"
-		 "\t.balign 4\n"
-		 "\t.long " SITE_LABEL "b - .\n"
-		 "\t.short %u\n"
-		 "\t.byte " PAD_LABEL "b-" SITE_LABEL "b, " END_LABEL "b-" SITE_LABEL "b, %u, %u\n"
-		 "\t.short 0\n"
-		 "\t.popsection\n"
-		 "\t.pushsection .discard.noendbr\n"
-		 "\t.long " SITE_LABEL "b - .\n"
-		 "\t.popsection", kind, flags, width);
+	sb_str(b, "\n" PAD_LABEL ":\n");
+	emit_record(b, kind, PAD_LABEL "b-" SITE_LABEL "b", END_LABEL "b-" SITE_LABEL "b", flags, width,
+		    PV_XFLAGS_OF(flags));
+}
+
+/*
+ * A pad-before site (format.h PREVIRT_X_PAD_BEFORE): NOPs, then the
+ * instruction, then the record.  The pad's size needs the instruction's
+ * length before the instruction is assembled here, so a copy of it is
+ * assembled first in .discard.previrt_measure (dropped by Linux's linker
+ * scripts, vmlinux and modules alike) and measured there.
+ */
+static void emit_pad_before(struct strbuf *b, const struct pv_rewrite_opts *o, unsigned kind,
+			    unsigned size, unsigned flags, unsigned width, const char *insn, size_t ilen)
+{
+	char buf[640];
+	const char *d = "(" MEASURE1 "b-" MEASURE0 "b)";
+
+	sb_str(b, "\n\t.pushsection .discard.previrt_measure,\"a\"\n" MEASURE0 ": ");
+	sb_add(b, insn, ilen);
+	sb_str(b, "\n" MEASURE1 ":\n\t.popsection\n" SITE_LABEL ":\n");
+	if (o->pad == PV_PAD_NOPS)
+		snprintf(buf, sizeof(buf), "\t.nops -((%u-%s)>0)*(%u-%s)\n", size, d, size, d);
+	else
+		snprintf(buf, sizeof(buf), "\t.fill -((%u-%s)>0)*(%u-%s),1,0x90\n", size, d, size, d);
 	sb_str(b, buf);
+	sb_str(b, INSN_LABEL ": ");
+	sb_add(b, insn, ilen);
+	sb_str(b, "\n" END_LABEL ":\n");
+	emit_record(b, kind, END_LABEL "b-" SITE_LABEL "b", END_LABEL "b-" INSN_LABEL "b", flags, width,
+		    PV_XFLAGS_OF(flags) | PREVIRT_X_PAD_BEFORE);
 }
 
 static int body_is(const char *t, const struct stmt *s, const char *word)
@@ -346,6 +403,7 @@ static void state_init(struct asm_state *as, unsigned caller_flags)
 	memset(as, 0, sizeof(*as));
 	as->cur.code = 1;
 	as->cur.noinstr = (caller_flags & PREVIRT_F_NOINSTR) != 0;
+	as->cur.site_flags = caller_flags & PV_XFLAGS(0xffff);
 	as->prev = as->cur;
 	as->code64 = 1;
 }
@@ -890,6 +948,7 @@ static unsigned place_flags(const struct pv_rewrite_opts *o, const struct asm_st
 		flags |= PREVIRT_F_PUSHED;
 	if (as->cur.noinstr)
 		flags |= PREVIRT_F_NOINSTR;
+	flags |= as->cur.site_flags;
 	for (l = 0; l < npending; l++)
 		if (ex_target[pending[l]])
 			flags |= PREVIRT_F_EXTABLE;
@@ -934,6 +993,7 @@ static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_r
 		size_t blen = s->end - s->body;
 		struct pv_insn_text insn, next;
 		unsigned kind = 0, width = 0, flags, size, k;
+		int pad_before = 0;          /* format.h PREVIRT_X_PAD_BEFORE */
 		size_t site_end = s->end, l;
 
 		for (l = 0; l < (size_t)s->nlabels; l++)
@@ -1039,6 +1099,11 @@ static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_r
 				site_end = v[last].end;
 				i = last;
 				flags |= PREVIRT_F_SHADOW;
+			} else if (!s->nlabels) {
+				/* nothing of this text follows: the compiler's next
+				 * instruction must stay the one in the shadow, so the
+				 * pad goes before (no label may move off the instruction) */
+				pad_before = 1;
 			}
 		}
 		/* after the follower's labels joined the pending ones */
@@ -1069,12 +1134,16 @@ static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_r
 		k = st->sites++;
 		if (k < 8) {
 			st->kinds[k] = kind;
-			st->site_flags[k] = flags;
+			st->site_flags[k] = flags | (pad_before ? PV_XFLAGS(PREVIRT_X_PAD_BEFORE) : 0);
 		}
 		sb_add(&out, t + copied, s->body - copied);
-		sb_str(&out, SITE_LABEL ": ");
-		sb_add(&out, t + s->body, site_end - s->body);
-		emit_after(&out, o, kind, size, flags, width);
+		if (pad_before) {
+			emit_pad_before(&out, o, kind, size, flags, width, t + s->body, site_end - s->body);
+		} else {
+			sb_str(&out, SITE_LABEL ": ");
+			sb_add(&out, t + s->body, site_end - s->body);
+			emit_after(&out, o, kind, size, flags, width);
+		}
 		copied = site_end;
 	}
 	free(ex_target);

@@ -27,12 +27,25 @@ struct pv_rewrite_opts {
 	const uint8_t *kind_enabled;  /* [PREVIRT_KIND_MAX + 1] 1 = annotate; 0 pointer = all kinds */
 	unsigned mmio_kind;           /* nonzero: the template is an MMIO accessor body */
 	unsigned mmio_width;
-	unsigned flags;               /* PREVIRT_F_* for every site: NOINSTR, TOPLEVEL, ASMGOTO */
+	unsigned flags;               /* PREVIRT_F_* for every site: NOINSTR, TOPLEVEL, ASMGOTO;
+				       * and PV_XFLAGS(PREVIRT_X_*) for the record's xflags */
 	int whole_file;               /* the text is a whole assembly file (a kernel .S after
 				       * cpp), not one asm statement: an .altinstructions entry
 				       * that names no range does not make the whole text an
 				       * ALTERNATIVE original; .code16/.code32 regions skipped */
 };
+
+/* Record xflags ride in bits 8-23 of a site's flags (opts->flags, stats, place_flags). */
+#define PV_XFLAGS(x)        ((unsigned)(x) << 8)
+#define PV_XFLAGS_OF(flags) (((flags) >> 8) & 0xffffu)
+
+/*
+ * What a site gets from the section its code is in (the one definition, for
+ * the plugins' C functions and the rewriter's section directives alike):
+ * NOINSTR in .noinstr.text / .entry.text, PV_XFLAGS(NOSTACK) in .head.text.
+ * NULL: none.
+ */
+unsigned pv_section_site_flags(const char *section);
 
 struct pv_rewrite_stats {
 	unsigned sites;          /* records emitted */

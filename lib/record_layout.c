@@ -22,8 +22,8 @@ _Static_assert(offsetof(struct previrt_site, length) == 6, ".byte length");
 _Static_assert(offsetof(struct previrt_site, insn_length) == 7, ".byte insn_length");
 _Static_assert(offsetof(struct previrt_site, flags) == 8, ".byte flags");
 _Static_assert(offsetof(struct previrt_site, width) == 9, ".byte width");
-_Static_assert(offsetof(struct previrt_site, reserved) == 10, ".short 0");
-_Static_assert(sizeof(((struct previrt_site *)0)->reserved) == 2, ".short");
+_Static_assert(offsetof(struct previrt_site, xflags) == 10, ".short xflags");
+_Static_assert(sizeof(((struct previrt_site *)0)->xflags) == 2, ".short");
 _Static_assert(sizeof(struct previrt_site) == 12, "4 + 2 + 4 x 1 + 2 bytes, .balign 4");
 
 /* the header record */

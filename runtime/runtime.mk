@@ -225,9 +225,12 @@ $(RT_T)/minikernel.o: tests/runtime/minikernel.S
 $(RT_T)/minikernel.elf: $(RT_T)/prog.o $(RT_T)/minikernel.o tests/runtime/minikernel.lds
 	$(LD) -static -nostdlib -T tests/runtime/minikernel.lds $(RT_T)/prog.o $(RT_T)/minikernel.o -o $@
 
-$(RT_T)/loader-check: tests/runtime/loader-check.c $(RT_HOST_LIB)
+# (with the loader's module-hook check and the resident image it carries)
+$(RT_T)/loader-check: tests/runtime/loader-check.c runtime/loader/resident.c runtime/loader/resident-image.S \
+		$(RT_RES_BIN) $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
+	$(CC) $(RT_TEST_CFLAGS) -DRESIDENT_BIN='"$(RT_RES_BIN)"' $< runtime/loader/resident.c \
+		runtime/loader/resident-image.S $(RT_HOST_LIB) -o $@
 
 # ---- fuzzing the loader's input checks (tests/runtime/fuzz-loader.c) ----
 # make fuzz-loader FUZZ_SECONDS=N: libFuzzer (clang-16), address + undefined

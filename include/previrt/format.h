@@ -15,12 +15,13 @@
 #define PREVIRT_SECTION        ".previrt"
 
 /*
- * Version 2 (this one): EXTABLE means "a linked __ex_table entry names an
+ * Version 3 (this one): the record's last u16 is `xflags` (PREVIRT_X_*),
+ * 0 before.  Version 2: EXTABLE means "a linked __ex_table entry names an
  * instruction of this site" (decided from the entries, checked at link and
  * load time), SHADOW is defined, and instruction kinds 128..1023 exist.
  * Readers accept version 1 images too (no SHADOW sites, EXTABLE guessed).
  */
-#define PREVIRT_FORMAT_VERSION 2
+#define PREVIRT_FORMAT_VERSION 3
 #define PREVIRT_FORMAT_VERSION_MIN 1
 #define PREVIRT_MAGIC          0x54525650u   /* "PVRT" read as a little-endian u32 */
 
@@ -51,7 +52,7 @@ struct previrt_site {
 	uint8_t  insn_length;  /* bytes of the original instruction(s)         */
 	uint8_t  flags;        /* PREVIRT_F_*                                  */
 	uint8_t  width;        /* access size in bytes when known, else 0      */
-	uint16_t reserved;     /* 0 in version 1                               */
+	uint16_t xflags;       /* PREVIRT_X_* (version 3; 0 in versions 1, 2)  */
 };
 
 /*
@@ -91,6 +92,28 @@ struct previrt_header {
  */
 #define PREVIRT_F_SHADOW   0x80
 #define PREVIRT_F_KNOWN    0xff  /* every flag version 2 defines */
+
+/*
+ * Extended flags (xflags, version 3).
+ * NOSTACK: the site is in early boot text (.head.text, the kernel's
+ * startup_64 / secondary_startup_64 path), which runs before the code has
+ * a stack of its own and while page tables are being switched: %rsp may
+ * point at memory that is no longer mapped.  A backend must not use the
+ * stack there (the profile backend's thunk pushes the flags: such sites
+ * stay native).
+ */
+#define PREVIRT_X_NOSTACK  0x0001
+/*
+ * PAD_BEFORE: the pad comes first and the instruction last: the site is
+ * length - insn_length bytes of NOPs, then the instruction.  The compiler
+ * uses it for an instruction that opens an interrupt shadow (rule
+ * attribute `shadow`) when nothing of its own text follows it (a lone
+ * `sti` ending its asm statement): the shadow then covers whatever the
+ * compiler put next, exactly as in the plain build.  Only with kinds
+ * that have the shadow attribute, never with SHADOW.
+ */
+#define PREVIRT_X_PAD_BEFORE 0x0002
+#define PREVIRT_X_KNOWN    0x0003  /* every xflag version 3 defines */
 
 /* The record stride: use this (or sizeof), never the literal 12. */
 #define PREVIRT_RECORD_SIZE ((unsigned)sizeof(struct previrt_site))

@@ -89,7 +89,10 @@ struct pv_image {
 /* Everything the core knows about one valid site, handed to the backend. */
 struct pv_site {
 	uint8_t                    *addr;    /* site start (load address: what a jump goes to) */
-	const uint8_t              *bytes;   /* where its bytes are read (addr once the image is loaded) */
+	const uint8_t              *bytes;   /* where its instruction's bytes are read (addr + insn_off
+	                                        once the image is loaded) */
+	uint8_t                     insn_off; /* the instruction's offset in the site: the pad's
+	                                         length for PREVIRT_X_PAD_BEFORE, else 0 */
 	const struct previrt_site  *rec;
 	const struct previrt_rule  *rule;
 	struct pv_insn              insn;    /* decoding of the (first) original instruction */
@@ -140,7 +143,7 @@ enum pv_error {
 	PV_E_RECORD_SIZE,    /* header record size is not 12 */
 	PV_E_HEADER_RESERVED,/* header reserved bytes not zero */
 	PV_E_FLAGS,          /* a reserved flag bit is set */
-	PV_E_RESERVED,       /* site record reserved field not zero */
+	PV_E_RESERVED,       /* site record xflags: a bit the format does not define */
 	PV_E_KIND,           /* kind not defined by the rules */
 	PV_E_LENGTH,         /* insn_length 0 or > length */
 	PV_E_BOUNDS,         /* site not inside one text range */

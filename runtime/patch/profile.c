@@ -36,6 +36,9 @@
  *           a far call or int n would push the thunk's address, a return
  *           would bypass the jmp back: native.
  *   ustack  (swapgs): %rsp may be the user's: native.
+ *   NOSTACK (xflags, early boot text such as secondary_startup_64 before
+ *           it loads its stack): %rsp may point at memory the page tables
+ *           no longer map: native.
  *   fault   only matters with an exception-table entry (EXTABLE flag): the
  *           entry names the site's address, so such sites stay native.
  *   shadow  a lone sti / mov to %ss / pop %ss is followed by its pad either
@@ -71,6 +74,8 @@ int pv_profile_keep_reason(const struct pv_site *site)
 		return PV_PK_CFLOW;
 	if (site->rule->attrs & PREVIRT_RA_USTACK)
 		return PV_PK_USER_STACK;
+	if (site->rec->xflags & PREVIRT_X_NOSTACK)
+		return PV_PK_NOSTACK;
 	/*
 	 * An interrupt-shadow pair is copied whole, so the follower stays in
 	 * the shadow: only when the decoder knows the follower (its length is
@@ -120,7 +125,7 @@ static int profile_plan(void *state, const struct pv_site *site)
 	if (site->insn.rip_disp >= 0) {
 		/* same target from the new place: disp' = disp + (site - copy) */
 		intptr_t nd = (intptr_t)pv_get32(site->bytes + site->insn.rip_disp) +
-			      ((intptr_t)site->addr - (intptr_t)insn);
+			      ((intptr_t)site->addr + site->insn_off - (intptr_t)insn);
 
 		if (nd < INT32_MIN || nd > INT32_MAX)
 			return -PV_E_BACKEND;

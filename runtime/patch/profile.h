@@ -42,6 +42,8 @@ enum pv_profile_keep {
 					the user's stack */
 	PV_PK_SHADOW,                /* interrupt-shadow pair whose follower the decoder does not
 	                                know, or that has a RIP-relative operand: kept together, native */
+	PV_PK_NOSTACK,               /* xflags NOSTACK: early boot text, %rsp may be unmapped (the
+	                                thunk pushes the flags) */
 	PV_PK_NREASONS
 };
 int pv_profile_keep_reason(const struct pv_site *site);

@@ -14,7 +14,7 @@ static const char *const error_names[PV_E_COUNT] = {
 	[PV_E_RECORD_SIZE]     = "header gives a record size other than 12",
 	[PV_E_HEADER_RESERVED] = "header reserved bytes are not zero",
 	[PV_E_FLAGS]           = "reserved flag bit set",
-	[PV_E_RESERVED]        = "record reserved field is not zero",
+	[PV_E_RESERVED]        = "record xflags use a bit the format does not define",
 	[PV_E_KIND]            = "kind not defined by the rules",
 	[PV_E_LENGTH]          = "bad site or instruction length",
 	[PV_E_BOUNDS]          = "site outside the text ranges",
@@ -24,7 +24,7 @@ static const char *const error_names[PV_E_COUNT] = {
 	[PV_E_MMIO]            = "MMIO flag, kind and width disagree",
 	[PV_E_OVERLAP]         = "sites overlap",
 	[PV_E_BACKEND]         = "backend refused a site",
-	[PV_E_SHADOW]          = "interrupt-shadow pair is not a shadow instruction plus one instruction",
+	[PV_E_SHADOW]          = "SHADOW pair or PAD_BEFORE site is not a shadow instruction (plus, for a pair, one instruction)",
 	[PV_E_EXTABLE]         = "EXTABLE flag disagrees with the kernel's __ex_table",
 	[PV_E_EMIT]            = "backend's emit disagrees with its plan",
 	[PV_E_FAULT_PATCHED]   = "backend patched a faulting site that has an exception-table entry",
@@ -38,7 +38,7 @@ static const char *const error_fields[PV_E_COUNT] = {
 	[PV_E_RECORD_SIZE]     = "header record_size",
 	[PV_E_HEADER_RESERVED] = "header reserved",
 	[PV_E_FLAGS]           = "flags",
-	[PV_E_RESERVED]        = "reserved",
+	[PV_E_RESERVED]        = "xflags",
 	[PV_E_KIND]            = "kind",
 	[PV_E_LENGTH]          = "length/insn_length",
 	[PV_E_BOUNDS]          = "addr",
@@ -48,7 +48,7 @@ static const char *const error_fields[PV_E_COUNT] = {
 	[PV_E_MMIO]            = "flags/width",
 	[PV_E_OVERLAP]         = "addr",
 	[PV_E_BACKEND]         = "backend",
-	[PV_E_SHADOW]          = "flags (SHADOW)",
+	[PV_E_SHADOW]          = "flags (SHADOW) / xflags (PAD_BEFORE)",
 	[PV_E_EXTABLE]         = "flags (EXTABLE)",
 	[PV_E_EMIT]            = "backend",
 	[PV_E_FAULT_PATCHED]   = "backend",
@@ -241,18 +241,19 @@ static int check_site(const struct pv_image *img, unsigned i, struct pv_site *s,
 {
 	const struct previrt_site *rec = pv_record(img, i);
 	uintptr_t a = site_addr(img, i);
-	const uint8_t *p;
+	const uint8_t *p, *pad;
 	int mmio_kind, n, t;
 
 	s->addr = (uint8_t *)a;
 	s->bytes = 0;
+	s->insn_off = 0;
 	s->rule = 0;
 	s->follower_len = s->follower_known = s->planned = 0;
 	s->rec = rec;
 	s->index = i;
 	if (rec->flags & ~PREVIRT_F_KNOWN)
 		return PV_E_FLAGS;
-	if (rec->reserved)
+	if (rec->xflags & ~PREVIRT_X_KNOWN)
 		return PV_E_RESERVED;
 	s->rule = rule_of(rec->kind);
 	if (!s->rule)
@@ -260,13 +261,21 @@ static int check_site(const struct pv_image *img, unsigned i, struct pv_site *s,
 	/* an interrupt-shadow pair starts with an instruction whose rule says `shadow` */
 	if ((rec->flags & PREVIRT_F_SHADOW) && !(s->rule->attrs & PREVIRT_RA_SHADOW))
 		return PV_E_SHADOW;
+	/* the pad before a lone shadow opener: never with a pair, never for another kind */
+	if ((rec->xflags & PREVIRT_X_PAD_BEFORE) &&
+	    (!(s->rule->attrs & PREVIRT_RA_SHADOW) || (rec->flags & PREVIRT_F_SHADOW)))
+		return PV_E_SHADOW;
 	if (rec->insn_length == 0 || rec->insn_length > rec->length ||
 	    rec->insn_length > 2 * PV_INSN_MAX)
 		return PV_E_LENGTH;
+	if (rec->xflags & PREVIRT_X_PAD_BEFORE)
+		s->insn_off = (uint8_t)(rec->length - rec->insn_length);
 	if ((t = range_index(img, a, rec->length)) < 0)
 		return PV_E_BOUNDS;
 	/* only now is there something to read */
 	p = (const uint8_t *)(a + (uintptr_t)img->text[t].read_off);
+	pad = p;                                  /* the pad: after the instruction, or before it */
+	p += s->insn_off;
 	s->bytes = p;
 	mmio_kind = (s->rule->attrs & PREVIRT_RA_MMIO) != 0;
 	if (mmio_kind != ((rec->flags & PREVIRT_F_MMIO) != 0))
@@ -285,15 +294,17 @@ static int check_site(const struct pv_image *img, unsigned i, struct pv_site *s,
 	}
 	if (mmio_kind && rec->width && rec->width != s->insn.width)
 		return PV_E_MMIO;
-	for (unsigned off = rec->insn_length; off < rec->length;) {
-		unsigned nop = pv_nop_length(p + off, rec->length - off);
+	if (!s->insn_off)
+		pad = p + rec->insn_length;
+	for (unsigned off = 0, plen = rec->length - rec->insn_length; off < plen;) {
+		unsigned nop = pv_nop_length(pad + off, plen - off);
 
 		if (!nop)
 			return PV_E_PAD;
 		off += nop;
 	}
 	if (img->extable && ex_sorted >= 0 &&
-	    ex_hit(img->extable, ex_sorted, a, rec->insn_length) != !!(rec->flags & PREVIRT_F_EXTABLE))
+	    ex_hit(img->extable, ex_sorted, a + s->insn_off, rec->insn_length) != !!(rec->flags & PREVIRT_F_EXTABLE))
 		return PV_E_EXTABLE;
 	return PV_OK;
 }

@@ -47,8 +47,9 @@ long pv_xen_pio_desc(const struct pv_xen *st, const struct pv_site *site)
 	if (kind != PREVIRT_KIND_IN && kind != PREVIRT_KIND_OUT)
 		return -1;
 	/* SHADOW pairs stay native: in/out open no shadow, but a record may say otherwise */
+	/* NOSTACK: the thunk pushes its descriptor and calls (format.h) */
 	if (site->rec->length < PV_JMP_LEN || site->rec->insn_length > 3 ||
-	    (site->rec->flags & (PREVIRT_F_EXTABLE | PREVIRT_F_SHADOW)))
+	    (site->rec->flags & (PREVIRT_F_EXTABLE | PREVIRT_F_SHADOW)) || (site->rec->xflags & PREVIRT_X_NOSTACK))
 		return -1;
 	if ((op[0] & 0xf4) != 0xe4)              /* e4-e7, ec-ef */
 		return -1;

@@ -38,15 +38,26 @@ int pv_res_printk(const char *fmt, ...);             /* hook.S: the kernel's pri
 #define X86_CR0_WP  (1ul << 16)
 #define X86_CR4_CET (1ul << 23)
 
-/* ---- the pool window: CR0.WP off, interrupts off, this CPU only ---- */
+/*
+ * ---- the window: interrupts off, the lock, and (when the backend writes
+ * the pool) CR0.WP off, on this CPU only ----
+ * Interrupts go off before the lock is taken, so its holder is never
+ * preempted or interrupted while another CPU spins on it.
+ */
 
 struct window {
 	unsigned long flags, cr0, cr4;
+	int           wp_off;
 };
 
-static void window_open(struct window *w)
+static void window_open(struct window *w, struct pv_res_state *st, int write_text)
 {
 	__asm__ volatile("pushfq; popq %0; cli" : "=r"(w->flags) : : "memory");
+	while (__atomic_exchange_n(&st->lock, 1, __ATOMIC_ACQUIRE))
+		__builtin_ia32_pause();
+	w->wp_off = write_text;
+	if (!write_text)
+		return;
 	__asm__ volatile("movq %%cr0, %0" : "=r"(w->cr0));
 	__asm__ volatile("movq %%cr4, %0" : "=r"(w->cr4));
 	/* CR0.WP cannot be cleared while CR4.CET is set (kernel IBT): off for the window */
@@ -55,24 +66,16 @@ static void window_open(struct window *w)
 	__asm__ volatile("movq %0, %%cr0" : : "r"(w->cr0 & ~X86_CR0_WP) : "memory");
 }
 
-static void window_close(const struct window *w)
+static void window_close(const struct window *w, struct pv_res_state *st)
 {
-	__asm__ volatile("movq %0, %%cr0" : : "r"(w->cr0) : "memory");
-	if (w->cr4 & X86_CR4_CET)
-		__asm__ volatile("movq %0, %%cr4" : : "r"(w->cr4) : "memory");
+	if (w->wp_off) {
+		__asm__ volatile("movq %0, %%cr0" : : "r"(w->cr0) : "memory");
+		if (w->cr4 & X86_CR4_CET)
+			__asm__ volatile("movq %0, %%cr4" : : "r"(w->cr4) : "memory");
+	}
+	__atomic_store_n(&st->lock, 0, __ATOMIC_RELEASE);
 	if (w->flags & (1ul << 9))
 		__asm__ volatile("sti" : : : "memory");
-}
-
-static void lock(struct pv_res_state *st)
-{
-	while (__atomic_exchange_n(&st->lock, 1, __ATOMIC_ACQUIRE))
-		__builtin_ia32_pause();
-}
-
-static void unlock(struct pv_res_state *st)
-{
-	__atomic_store_n(&st->lock, 0, __ATOMIC_RELEASE);
 }
 
 /* ---- the module as its section headers describe it (checked) ---- */
@@ -92,6 +95,13 @@ static int streq(const char *a, const char *b)
 	while (*a && *a == *b)
 		a++, b++;
 	return *a == *b;
+}
+
+static int has_prefix(const char *s, const char *p)
+{
+	while (*p && *s == *p)
+		s++, p++;
+	return !*p;
 }
 
 /* Section i's name, or NULL when it does not lie (NUL-terminated) inside .shstrtab. */
@@ -153,7 +163,10 @@ static const char *view_module(const Elf64_Ehdr *eh, const Elf64_Shdr *sh, struc
 			if (n)
 				m->name = n;
 		}
-		if ((s->sh_flags & (SHF_ALLOC | SHF_EXECINSTR)) == (SHF_ALLOC | SHF_EXECINSTR) && s->sh_size) {
+		/* sites lie in executable sections, never in ALTERNATIVE replacement code
+		 * (the kernel copies it over the originals: format.md) */
+		if ((s->sh_flags & (SHF_ALLOC | SHF_EXECINSTR)) == (SHF_ALLOC | SHF_EXECINSTR) && s->sh_size &&
+		    !has_prefix(name, ".altinstr_replacement")) {
 			if (m->ntext == PV_RES_MAX_TEXT)
 				return "executable sections (too many)";
 			m->text_name[m->ntext] = name;
@@ -301,7 +314,7 @@ int pv_res_module(const Elf64_Ehdr *eh, const Elf64_Shdr *sh)
 		img.extable = &ex;
 	}
 
-	lock(st);
+	window_open(&w, st, st->backend != PV_RES_NATIVE);
 	switch (st->backend) {
 	case PV_RES_PROFILE:
 		prof = (struct pv_profile){
@@ -319,11 +332,7 @@ int pv_res_module(const Elf64_Ehdr *eh, const Elf64_Shdr *sh)
 		be = &pv_backend_xen, bst = &xen;
 		break;
 	}
-	if (be->plan)
-		window_open(&w);
 	err = pv_patch_image(&img, be, bst, &r);
-	if (be->plan)
-		window_close(&w);
 	if (!err && be == &pv_backend_profile)
 		used = prof.used, full = prof.nfull;
 	if (!err && be == &pv_backend_xen)
@@ -334,7 +343,10 @@ int pv_res_module(const Elf64_Ehdr *eh, const Elf64_Shdr *sh)
 		st->refused++;
 	else
 		st->sites += r.nsites, st->patched += r.npatched, st->full += full;
-	unlock(st);
+	/* the site table reads the plan bits in the state: before another module may overwrite them */
+	if (!err && be == &pv_backend_profile)
+		profile_table(st, &m, &img, &prof);
+	window_close(&w, st);
 
 	if (err) {
 		uintptr_t a = r.site;
@@ -347,8 +359,6 @@ int pv_res_module(const Elf64_Ehdr *eh, const Elf64_Shdr *sh)
 			      m.name, r.record, sec, (unsigned long)a, error_text(err));
 		return -ENOEXEC;
 	}
-	if (be == &pv_backend_profile)
-		profile_table(st, &m, &img, &prof);
 	pv_res_printk(KERN_INFO "previrt: module %s: %u sites valid, %u patched (%s), %u native%s\n",
 		      m.name, r.nsites, r.npatched, be->name, r.nkept,
 		      full ? ", some for want of pool space" : "");

@@ -59,10 +59,13 @@ class Functions:
         data = obj.section_bytes(".previrt") or b""
         relocs = obj.relocations(".previrt")
         for off in range(0, len(data) - len(data) % 12, 12):
-            _, kind, length, ilen, flags, width, _ = RECORD.unpack_from(data, off)
+            _, kind, length, ilen, flags, width, xflags = RECORD.unpack_from(data, off)
             if kind == 0 or off not in relocs:
                 continue
             sec, start = obj.resolve(*relocs[off])
+            # the instruction, after its pad with PAD_BEFORE (xflags 0x2, format.h)
+            if xflags & 0x2 and ilen <= length:
+                start += length - ilen
             insn = obj.by_addr.get((sec, start))
             fn = insn.function if insn else f"?{sec}+{start:#x}"
             text = insn.text if insn else "?"

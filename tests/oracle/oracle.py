@@ -41,7 +41,7 @@ ET_REL = 1
 R_X86_64_64, R_X86_64_PC32, R_X86_64_PLT32 = 1, 2, 4
 
 RECORD = struct.Struct("<iHBBBBH")   # docs/format.md: s32 addr, u16 kind, u8 length,
-HEADER = struct.Struct("<IHBBB3s")   # u8 insn_length, u8 flags, u8 width, u16 reserved
+HEADER = struct.Struct("<IHBBB3s")   # u8 insn_length, u8 flags, u8 width, u16 xflags
 MAGIC = 0x54525650                   # "PVRT"
 F_MMIO = 0x04
 
@@ -202,7 +202,7 @@ class Elf:
 
 
 def read_sites(elf, warnings):
-    """[(shndx, start, insn_length, kind, flags)] from .previrt; header count."""
+    """[(shndx, instruction start, insn_length, kind, flags)] from .previrt; header count."""
     secs = elf.by_name(".previrt")
     sites, headers = [], 0
     if not secs:
@@ -213,10 +213,10 @@ def read_sites(elf, warnings):
         if len(data) % RECORD.size:
             raise InputError(f".previrt size {len(data)} is not a multiple of {RECORD.size}")
         for off in range(0, len(data), RECORD.size):
-            addr, kind, length, ilen, flags, width, _ = RECORD.unpack_from(data, off)
+            addr, kind, length, ilen, flags, width, xflags = RECORD.unpack_from(data, off)
             if kind == 0:
                 magic, _, version, rsize, _, _ = HEADER.unpack_from(data, off)
-                if magic != MAGIC or version not in (1, 2) or rsize != RECORD.size:
+                if magic != MAGIC or version not in (1, 2, 3) or rsize != RECORD.size:
                     raise InputError(f".previrt+{off:#x}: bad header record "
                                      f"(magic {magic:#x}, version {version}, size {rsize})")
                 headers += 1
@@ -227,7 +227,9 @@ def read_sites(elf, warnings):
                 continue
             if ilen == 0 or ilen > length:
                 warnings.append(f".previrt+{off:#x}: insn_length {ilen} > length {length}")
-            sites.append((where[0], where[1], ilen, kind, flags))
+            # PAD_BEFORE (xflags 0x2): the pad first, the instruction at its end
+            start = where[1] + (length - ilen if xflags & 0x2 and ilen <= length else 0)
+            sites.append((where[0], start, ilen, kind, flags))
     if headers == 0:
         raise InputError(".previrt has no header record")
     return sites, headers

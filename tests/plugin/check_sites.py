@@ -99,11 +99,11 @@ def main(argv):
         rec = RECORD.unpack_from(data, off)
         if rec[1] == 0:
             magic, _, version, size, hdr_producer, _ = HEADER.unpack_from(data, off)
-            if magic != MAGIC or version != 2 or size != 12 or hdr_producer != producer:
+            if magic != MAGIC or version != 3 or size != 12 or hdr_producer != producer:
                 bad(f"bad header at .previrt+{off}")
             headers += 1
             continue
-        _, kind, length, ilen, flags, width, reserved = rec
+        _, kind, length, ilen, flags, width, xflags = rec
         if off not in relocs:
             bad(f"record .previrt+{off} has no relocation")
             continue
@@ -113,19 +113,28 @@ def main(argv):
             bad(f"{where}: unknown kind {kind}")
             continue
         name, minsize = rules[kind]
-        if (sec, start) in sites:
+        # PAD_BEFORE (format.h): the pad first, the instruction last
+        pad_before = bool(xflags & 0x0002)
+        istart = start + (length - ilen if pad_before and ilen <= length else 0)
+        # keyed by the instruction's address: that is what the coverage pass looks up
+        if (sec, istart) in sites:
             bad(f"{where}: two records")
-        sites[(sec, start)] = (name, length, ilen, flags, width)
+        sites[(sec, istart)] = (name, length, ilen, flags, width)
         if sec not in obj.exec_sections() or sec.startswith(".altinstr_replacement"):
             bad(f"{where}: record outside executable code")
             continue
-        insn = obj.by_addr.get((sec, start))
-        if insn is None:
+        insn = obj.by_addr.get((sec, istart))
+        if insn is None or (pad_before and obj.by_addr.get((sec, start)) is None):
             bad(f"{where}: not an instruction boundary")
             continue
-        if reserved:
-            bad(f"{where}: reserved bits set")
-        insns_of_site = [start]
+        if pad_before and (name not in SHADOW_KINDS or flags & 0x80):
+            bad(f"{where}: PAD_BEFORE on a {name} site{' with SHADOW' if flags & 0x80 else ''}")
+        if xflags & ~0x0003:
+            bad(f"{where}: xflags {xflags:#x} use a bit the format does not define")
+        # NOSTACK exactly in early boot text (format.h PREVIRT_X_NOSTACK)
+        if bool(xflags & 0x0001) != (sec == ".head.text"):
+            bad(f"{where}: NOSTACK {'set' if xflags & 1 else 'clear'} in section {sec}")
+        insns_of_site = [istart]
         # the instruction(s)
         if name.startswith("mmio"):
             mm = insn.mmio()
@@ -136,7 +145,7 @@ def main(argv):
                 bad(f"{where}: MMIO site without the MMIO flag")
             covered = insn.size
         elif name == "sti_hlt":
-            nxt = obj.by_addr.get((sec, start + insn.size))
+            nxt = obj.by_addr.get((sec, istart + insn.size))
             if insn.kind() != "sti" or nxt is None or nxt.kind() != "hlt":
                 bad(f"{where}: sti_hlt record on {insn.text!r}")
             covered = insn.size + (nxt.size if nxt else 0)
@@ -148,31 +157,32 @@ def main(argv):
                 bad(f"{where}: MMIO flag on a {name} site")
             if flags & 0x80:
                 # the shadowed instruction follows with nothing between
-                nxt = obj.by_addr.get((sec, start + insn.size))
+                nxt = obj.by_addr.get((sec, istart + insn.size))
                 if name not in SHADOW_KINDS:
                     bad(f"{where}: SHADOW flag on a {name} site")
                 if nxt is None:
                     bad(f"{where}: SHADOW site without a following instruction")
                 else:
                     covered += nxt.size
-                    insns_of_site.append(start + insn.size)
+                    insns_of_site.append(istart + insn.size)
         # (a shadow instruction without the flag ended its template, which
         # binutils cannot tell; compare_code.py checks its follower instead)
         if ilen != covered:
             bad(f"{where}: insn_length {ilen}, instruction is {covered} bytes")
         if length < max(minsize, ilen):
             bad(f"{where}: site length {length} below the rule's {minsize}")
-        # the pad: NOPs up to exactly start+length
-        pos = start + covered
-        while pos < start + length:
+        # the pad: NOPs from the instruction's end up to exactly start+length,
+        # or (PAD_BEFORE) from start up to exactly the instruction
+        pos, pad_end = (start, istart) if pad_before else (start + covered, start + length)
+        while pos < pad_end:
             pad = obj.by_addr.get((sec, pos))
             if pad is None or not pad.is_nop():
                 bad(f"{where}: byte {pos - start} of the site is not a NOP "
                     f"({pad.text if pad else 'mid-instruction'!r})")
                 break
             pos += pad.size
-        if pos != start + length:
-            bad(f"{where}: pad overruns the site ({pos - start} > {length})")
+        if pos != pad_end:
+            bad(f"{where}: pad overruns its end ({pos - start} > {pad_end - start})")
         noinstr = sec.startswith(".noinstr.text") or sec.startswith(".entry.text")
         # In assembly, a macro body's section is its invocation's, which the
         # text does not tell: there the flag may be missing, never wrong.

@@ -123,11 +123,11 @@ def main():
     # a SHADOW pair (its byte range is [address, address + insn_length))
     inside = set()
     for s in rep['sites']:
-        key = (s['section'], s['address'])
+        # the instruction: at the site's start, or after its pad (insn_offset, format v3 PAD_BEFORE)
+        key = (s['section'], s['address'] + s.get('insn_offset', 0))
         sites.add(key)
         if 'shadow' in s['flag_names']:
-            inside.update((s['section'], a) for a in range(s['address'] + 1,
-                                                             s['address'] + s['insn_length']))
+            inside.update((s['section'], a) for a in range(key[1] + 1, key[1] + s['insn_length']))
         if key not in insns:
             print('site %s+%#x (%s): objdump shows no instruction there' % (key[0], key[1], s['kind']))
             problems += 1

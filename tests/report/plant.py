@@ -6,7 +6,7 @@ usage: plant.py IN OUT OP
 Reads the section header table with struct (the test must not trust the
 tool it tests), patches bytes, writes OUT.  Ops:
   truncate   .previrt sh_size -= 5                    (unparseable: exit 2)
-  version    first header record says version 3       (exit 2)
+  version    first header record says a version past the newest (exit 2)
   magic      first header record loses its magic      (exit 2)
   outside    a site points at its own record (.previrt, not code)
   beyond     a site points far outside every section
@@ -68,7 +68,7 @@ def main():
     if op == 'truncate':
         struct.pack_into('<Q', b, pv['hdr'] + 0x20, pv['size'] - 5)
     elif op == 'version':
-        b[headers[0]['off'] + HEADER_FIELD['version']] = 3
+        b[headers[0]["off"] + HEADER_FIELD["version"]] = 99
     elif op == 'magic':
         struct.pack_into('<I', b, headers[0]['off'], 0x12345678)
     elif op == 'outside':

@@ -91,7 +91,7 @@ nobj=$(ls "$CORPUS"/*.c | wc -l)
 nk=$(count "$W/k.elf.json" True)
 nmmio_r=$(count "$W/k.elf.json" 's["kind"]=="mmio_read"')
 run 0 "k.elf: summary" "$R" "$W/k.elf"
-has "^\.previrt: format version 2, $nobj headers \(gcc $nobj, clang 0, gas 0\), $nk sites$" "summary counts one header per object"
+has "^\.previrt: format version 3, $nobj headers \(gcc $nobj, clang 0, gas 0\), $nk sites$" "summary counts one header per object"
 has "^  mmio_read +$nmmio_r\$" "summary: by kind"
 has '^  read +([1248]-byte [0-9]+ *)+$' "summary: MMIO by width and direction"
 has '^padding: [0-9]+ bytes of NOPs' "summary: padding cost"
@@ -113,7 +113,7 @@ run 0 "k.elf: --json parses" $PY -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
 need = {"address", "section", "kind", "length", "insn_length", "function", "file", "line"}
-assert r["format_version"] == 2 and r["file"].endswith("k.elf"), r.keys()
+assert r["format_version"] == 3 and r["file"].endswith("k.elf"), r.keys()
 assert all(need <= set(s) for s in r["sites"]), "missing keys"
 assert all(s["kind"].startswith("mmio") == (64 <= s["kind_id"] <= 127) for s in r["sites"])
 assert r["summary"]["sites"] == len(r["sites"]) > 0, r["summary"]
@@ -129,7 +129,7 @@ while read -r op want pat; do
 	has "$pat" "corruption '$op': message"
 done <<'EOF'
 truncate  2 ^previrt-report: .*bad-truncate\.elf: \.previrt size [0-9]+ is not a multiple of 12
-version   2 ^previrt-report: .*bad-version\.elf: unknown \.previrt format version 3
+version   2 ^previrt-report: .*bad-version\.elf: unknown \.previrt format version 99
 magic     2 has kind 0 but no PVRT magic
 outside   1 points into \.previrt, which is not an executable section
 beyond    1 record does not point into the file: address outside every section
@@ -207,7 +207,7 @@ $CC -c "$FIX/nops.S" -o "$W/nops.o" && $CC -DBAD -c "$FIX/nops.S" -o "$W/nops-ba
 run 0 "nops.o: 90, 66 90, 0f 1f /0 forms, 66 0f 1f, data16 cs nopw pads all pass" "$R" --verify -v "$W/nops.o"
 has '^.*nops\.o: OK: 5 sites in 1 header verified' "nops.o: all five sites checked"
 run 0 "nops.o: summary names the producer" "$R" "$W/nops.o"
-has '^\.previrt: format version 2, 1 header \(gcc 0, clang 0, gas 1\), 5 sites$' "producer 3 counted as gas"
+has '^\.previrt: format version 3, 1 header \(gcc 0, clang 0, gas 1\), 5 sites$' "producer 3 counted as gas"
 run 1 "nops-bad.o: xchg %eax,%eax is not a NOP" "$R" --verify "$W/nops-bad.o"
 has 'cli \(nop_forms\+0x33\): pad byte 0 of 4 is not a NOP \("xchg +%eax,%eax"\)$' "nops-bad.o: message"
 

@@ -258,7 +258,7 @@ static void check_sites(const char *file, const uint8_t *rec, size_t size, uint6
 		const uint8_t *p;
 		struct pv_insn in;
 		struct sbuf b;
-		unsigned total = 0, rk = 0;
+		unsigned total = 0, rk = 0, io;
 		int l;
 
 		if (r->kind == PREVIRT_KIND_HEADER)
@@ -272,6 +272,9 @@ static void check_sites(const char *file, const uint8_t *rec, size_t size, uint6
 			printf("  site 0x%llx: not in an executable section\n", (unsigned long long)a);
 			continue;
 		}
+		/* the pad is before the instruction with PREVIRT_X_PAD_BEFORE (format.h) */
+		io = (r->xflags & PREVIRT_X_PAD_BEFORE) ? (unsigned)(r->length - r->insn_length) : 0;
+		a += io;
 		p = s->data + (a - s->addr);
 		/* libopcodes: the original instruction(s), then the pad */
 		l = opcodes_at(s->data, s->size, s->addr, a - s->addr, &b);
@@ -303,9 +306,11 @@ static void check_sites(const char *file, const uint8_t *rec, size_t size, uint6
 			mismatch(file, a, p, r->insn_length, b.s, "site: record, libopcodes and decoder disagree");
 			continue;
 		}
-		for (unsigned o = r->insn_length; o < r->length;) {
+		/* the pad: [insn_length, length) after it, or [0, io) before it */
+		a -= io, p -= io;
+		for (unsigned o = io ? 0 : r->insn_length, end = io ? io : r->length; o < end;) {
 			l = opcodes_at(s->data, s->size, s->addr, a - s->addr + o, &b);
-			if (l <= 0 || !ref_is_nop(b.s) || pv_nop_length(p + o, r->length - o) != (unsigned)l) {
+			if (l <= 0 || !ref_is_nop(b.s) || pv_nop_length(p + o, end - o) != (unsigned)l) {
 				c->site_bad++;
 				mismatch(file, a + o, p + o, l, b.s, "site pad: not a NOP to both");
 				break;

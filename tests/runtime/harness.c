@@ -277,8 +277,8 @@ static void corruption_tests(void)
 	rec_at(o)->flags |= PREVIRT_F_SHADOW;
 	expect_refused("SHADOW flag on a kind that opens no shadow", n, PV_E_SHADOW, POOL_BYTES);
 	n = copy_records(1);
-	rec_at(o)->reserved = 1;
-	expect_refused("record reserved field", n, PV_E_RESERVED, POOL_BYTES);
+	rec_at(o)->xflags = 0x8000;
+	expect_refused("record xflags bit the format does not define", n, PV_E_RESERVED, POOL_BYTES);
 	n = copy_records(1);
 	rec_at(o)->kind = 1000;
 	expect_refused("kind 1000 (undefined)", n, PV_E_KIND, POOL_BYTES);

@@ -21,6 +21,7 @@
 
 #include "check.h"
 #include "loader/prepare.h"
+#include "loader/resident.h"
 
 #define MEM_SIZE   (96u << 20)
 #define SELF       0x100000u
@@ -265,6 +266,69 @@ static void one_image(const char *path, int all)
 	free(file);
 }
 
+/*
+ * The module hook (loader/resident.c) on a real kernel: the calls of
+ * module_finalize are found by symbol and decoded bytes; with their rel32
+ * changed, none is found and the loader refuses (it could not patch the
+ * kernel's modules), before writing anything.
+ */
+static void module_hook(const char *path)
+{
+	struct prepared p;
+	struct res_plan rp;
+	struct pv_err e = { 0 };
+	char line[256];
+	uint64_t pool, pool_end, cnt, cnt_end;
+	uint8_t *call;
+	int rc;
+
+	file = read_file(path, &file_size);
+	setup(file, file_size);
+	if (run(&p, line, sizeof line)) {
+		check(0, "%s: module hook: %s", path, line);
+		free(file);
+		return;
+	}
+	pool = elfimage_symbol(&p.im, "previrt_pool"), pool_end = elfimage_symbol(&p.im, "previrt_pool_end");
+	cnt = elfimage_symbol(&p.im, "previrt_counters"), cnt_end = elfimage_symbol(&p.im, "previrt_counters_end");
+	if (!elfimage_symbol(&p.im, "module_finalize")) {
+		check(resident_check(&p.im, pool, pool_end, cnt, cnt_end, &rp, &e) == 0 && rp.ncalls == 0,
+		      "%s: no module_finalize: no module support, nothing to hook", path);
+		free(file);
+		return;
+	}
+	rc = resident_check(&p.im, pool, pool_end, cnt, cnt_end, &rp, &e);
+	check(rc == 0 && rp.ncalls >= 1 && rp.at >= pool && rp.at + rp.hdr->size <= pool_end &&
+	      rp.state >= cnt && rp.state + sizeof(struct pv_res_state) <= cnt_end,
+	      "%s: module hook: %u call(s) of module_finalize in %s; image at the pool's end, state at the counters' end%s%s",
+	      path, rp.ncalls, rp.caller ? rp.caller : "?", rc ? ": " : "", rc ? e.what : "");
+	if (rc || !rp.ncalls) {
+		free(file);
+		return;
+	}
+	memcpy(snap, mem, MEM_SIZE);
+	{
+		struct res_plan small;
+
+		rc = resident_check(&p.im, pool, pool + 64, cnt, cnt_end, &small, &e);
+		check(rc < 0 && strstr(e.field, "previrt_pool") && !memcmp(snap, mem, MEM_SIZE),
+		      "module hook, pool too small -> previrt-loader: FATAL: %s: %s", rc < 0 ? e.field : "(accepted)",
+		      rc < 0 ? e.what : "");
+	}
+	for (unsigned i = 0; i < rp.ncalls; i++) {
+		call = (uint8_t *)elfimage_text_bytes(&p.im, rp.calls[i], 5);
+		check(call && (call[0] == 0xe8 || call[0] == 0xe9), "module hook: call %u is an e8/e9 rel32 in the file", i);
+		if (call)
+			call[1] ^= 0x40;                     /* aim it elsewhere */
+	}
+	memcpy(snap, mem, MEM_SIZE);
+	rc = resident_check(&p.im, pool, pool_end, cnt, cnt_end, &rp, &e);
+	check(rc < 0 && e.field && strstr(e.field, "module_finalize") && !memcmp(snap, mem, MEM_SIZE),
+	      "module hook, no call of module_finalize left -> previrt-loader: FATAL: %s: %s",
+	      e.field ? e.field : "(accepted)", e.what ? e.what : "");
+	free(file);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -276,7 +340,9 @@ int main(int argc, char **argv)
 		return 2;
 	membuf = (struct pv_buf){ (uintptr_t)mem, 0, MEM_SIZE };
 	one_image(argv[1], 1);
-	if (argc > 2)
+	if (argc > 2) {
 		one_image(argv[2], 0);
+		module_hook(argv[2]);
+	}
 	return check_summary();
 }

@@ -2,12 +2,15 @@
 # Modules validated and patched at load (check-runtime-modules).
 #
 # One QEMU TCG boot of the tiny kernel through previrt-loader with the
-# profile backend and an initramfs that insmods, in this order,
+# profile backend on two CPUs (QEMU -smp 2: the secondary CPU's startup
+# runs the kernel's early boot text, whose NOSTACK sites must stay native)
+# and an initramfs that insmods, in this order,
 #   10-corrupt-previrt_testmod.ko   tests/kmod's module with one .previrt
 #                                   record lying about its instruction
 #   20-previrt_testmod.ko           the module as built with the plugin
 # then runs the workload and powers off.  What must hold:
-#   1. the boot itself passes ci/boot-native's rules (workload, power-off);
+#   1. the boot itself passes ci/boot-native's rules (workload, power-off),
+#      with both CPUs up;
 #   2. the loader hooked module_finalize (its console line);
 #   3. the corrupted module is refused: the resident patcher's kernel
 #      message names the record and the error, insmod fails, and none of
@@ -30,9 +33,10 @@ mkdir -p "$work"
 log=$work/boot-modules.log
 name=previrt_testmod
 
-if LOADER=1 BACKEND=profile MARKER='' PREVIRT_LOADER="$loader" KERNEL="$vmlinux" INITRD="$initrd" \
-	LOG="$log" "$here/ci/boot-native" >"$work/boot-modules.out" 2>&1; then
-	ok "profile boot with the module initramfs: $(tail -1 "$work/boot-modules.out")"
+if SMP=2 LOADER=1 BACKEND=profile MARKER='' PREVIRT_LOADER="$loader" KERNEL="$vmlinux" INITRD="$initrd" \
+	LOG="$log" "$here/ci/boot-native" >"$work/boot-modules.out" 2>&1 &&
+	tr -d '\r' <"$log" | grep -q "smp: Brought up .* 2 CPUs"; then
+	ok "profile boot on 2 CPUs with the module initramfs: $(tail -1 "$work/boot-modules.out")"
 else
 	tail -30 "$work/boot-modules.out"
 	bad "profile boot with the module initramfs: $(grep 'boot-native: FAIL' "$work/boot-modules.out")"

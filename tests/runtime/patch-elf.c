@@ -193,6 +193,8 @@ int main(int argc, char **argv)
 			const struct previrt_site *rec = (const void *)(img.records + off);
 			uint8_t *s = (uint8_t *)&rec->addr + rec->addr, *o = orig + (s - L.buf);
 			struct pv_site site = { 0 };
+			/* the instruction's offset: the pad comes first with PREVIRT_X_PAD_BEFORE */
+			unsigned io = (rec->xflags & PREVIRT_X_PAD_BEFORE) ? (unsigned)(rec->length - rec->insn_length) : 0;
 
 			if (rec->kind == PREVIRT_KIND_HEADER)
 				continue;
@@ -213,8 +215,8 @@ int main(int argc, char **argv)
 
 				thunks++;
 				if (s[0] != 0xe9 || t < L.pool || t >= L.pool + L.pool_size ||
-				    pv_decode(o, rec->insn_length, &in) ||
-				    (in.rip_disp < 0 && memcmp(copy, o, rec->insn_length)) ||
+				    pv_decode(o + io, rec->insn_length, &in) ||
+				    (in.rip_disp < 0 && memcmp(copy, o + io, rec->insn_length)) ||
 				    j[0] != 0xe9 || j + 5 + get32(j + 1) != s + rec->length)
 					bad++;
 			}
@@ -226,8 +228,8 @@ int main(int argc, char **argv)
 		      "%zu bytes changed outside the %zu bytes of sites",
 		      thunks, bad, changed, site_bytes);
 		printf("kept native: %u too short, %u exception table, %u control flow, %u user stack, "
-		       "%u shadow pair\n", keep[PV_PK_SHORT], keep[PV_PK_EXTABLE], keep[PV_PK_CFLOW],
-		       keep[PV_PK_USER_STACK], keep[PV_PK_SHADOW]);
+		       "%u shadow pair, %u early boot text (no stack)\n", keep[PV_PK_SHORT], keep[PV_PK_EXTABLE],
+		       keep[PV_PK_CFLOW], keep[PV_PK_USER_STACK], keep[PV_PK_SHADOW], keep[PV_PK_NOSTACK]);
 		free(mask);
 	}
 	return check_summary();

@@ -74,7 +74,7 @@ static struct pv_extable extable;
 
 static struct pv_image image(void)
 {
-	text = (struct pv_range){ (uintptr_t)buf + TEXT, (uintptr_t)buf + TEXT + 32, 0 };
+	text = (struct pv_range){ (uintptr_t)buf + TEXT, (uintptr_t)buf + TEXT + 40, 0 };
 	extable = (struct pv_extable){ buf + EX, (uintptr_t)buf + EX, 12, 1 };
 	return (struct pv_image){ .records = buf + RECS, .size = nrec * PREVIRT_RECORD_SIZE, .text = &text,
 				  .ntext = 1, .extable = &extable, PLAN };
@@ -146,6 +146,48 @@ int main(void)
 		      count_lines(out) == 3,
 		      "profile counts list the patched SHADOW pair though its bytes no longer decode");
 	}
+
+	/* a lone sti with its pad before it (xflags PAD_BEFORE): valid, and the thunk runs the sti */
+	build();
+	memcpy(buf + TEXT + 32, "\x0f\x1f\x40\x00\xfb", 5);          /* nopl 0x0(%rax); sti */
+	{
+		struct previrt_site *h = (struct previrt_site *)(buf + RECS + 4 * PREVIRT_RECORD_SIZE);
+		struct previrt_site hdr = *h;                               /* the header stays last */
+
+		nrec = 4;
+		put_rec(32, PREVIRT_KIND_STI, 5, 1, 0);
+		((struct previrt_site *)(buf + RECS + 4 * PREVIRT_RECORD_SIZE))->xflags = PREVIRT_X_PAD_BEFORE;
+		*(struct previrt_site *)(buf + RECS + 5 * PREVIRT_RECORD_SIZE) = hdr;
+		nrec = 6;
+	}
+	img = image();
+	err = pv_validate_image(&img, &r);
+	check(err == PV_OK && r.nsites == 5, "PAD_BEFORE: a lone sti after its pad validates: %s", pv_error_name(err));
+	prof = (struct pv_profile){ .pool = pool, .pool_size = sizeof pool, .counters = counters, .ncounters = 8 };
+	err = pv_patch_image(&img, &pv_backend_profile, &prof, &r);
+	check(err == PV_OK && r.npatched == 3 && buf[TEXT + 32] == 0xe9 &&
+	      pool[2 * PV_PROFILE_THUNK + 23] == 0xfb && pool[2 * PV_PROFILE_THUNK + 24] == 0xe9,
+	      "PAD_BEFORE: profile jumps from the site's start to a thunk holding the sti (%s, %u patched)",
+	      pv_error_name(err), r.npatched);
+	build();
+	((struct previrt_site *)(buf + RECS + 3 * PREVIRT_RECORD_SIZE))->xflags = PREVIRT_X_PAD_BEFORE;
+	img = image();
+	err = pv_validate_image(&img, &r);
+	check(err == PV_E_SHADOW, "PAD_BEFORE on cpuid (no shadow) is refused: %s", pv_error_name(err));
+
+	/* early boot text (xflags NOSTACK): the thunk would push on a stack that may be unmapped */
+	build();
+	((struct previrt_site *)(buf + RECS + 3 * PREVIRT_RECORD_SIZE))->xflags = PREVIRT_X_NOSTACK;
+	img = image();
+	prof = (struct pv_profile){ .pool = pool, .pool_size = sizeof pool, .counters = counters, .ncounters = 8 };
+	err = pv_patch_image(&img, &pv_backend_profile, &prof, &r);
+	check(err == PV_OK && r.npatched == 1 && buf[TEXT + 24] == 0x0f && buf[TEXT + 25] == 0xa2,
+	      "profile: a NOSTACK cpuid stays native (%s, %u patched: only sti;cpuid)", pv_error_name(err), r.npatched);
+	build();
+	((struct previrt_site *)(buf + RECS + 3 * PREVIRT_RECORD_SIZE))->xflags = 0x0100;
+	img = image();
+	err = pv_validate_image(&img, &r);
+	check(err == PV_E_RESERVED, "an xflags bit the format does not define is refused: %s", pv_error_name(err));
 
 	/* a pool with room for one thunk: the kernel at boot refuses, a module keeps the rest native */
 	build();

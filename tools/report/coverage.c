@@ -76,7 +76,8 @@ static int site_covers(const struct pv_sites *sites, struct pv_loc loc)
 
 		if (s->loc.shndx != loc.shndx)
 			break;
-		if (loc.off < s->loc.off + s->insn_length)
+		if (loc.off >= s->loc.off + s->insn_off &&
+		    loc.off < s->loc.off + s->insn_off + s->insn_length)
 			return 1;
 	}
 	return 0;

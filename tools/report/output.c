@@ -116,7 +116,7 @@ static void print_hottest(struct pv_report *r, FILE *out)
 int pv_mode_summary(struct pv_report *r, FILE *out)
 {
 	struct pv_tally kinds = { 0 }, files = { 0 }, funcs = { 0 }, secs = { 0 };
-	uint64_t site_bytes = 0, insn_bytes = 0, unresolved = 0, flagn[8] = { 0 };
+	uint64_t site_bytes = 0, insn_bytes = 0, unresolved = 0, flagn[8] = { 0 }, nostack = 0;
 	int counts = have_counts(r);
 	size_t i;
 	unsigned b;
@@ -138,6 +138,8 @@ int pv_mode_summary(struct pv_report *r, FILE *out)
 		for (b = 0; b < 8; b++)
 			if (s->flags & (1u << b))
 				flagn[b]++;
+		if (s->xflags & PREVIRT_X_NOSTACK)
+			nostack++;
 		if (!s->loc.shndx) {
 			unresolved++;
 			continue;
@@ -151,8 +153,8 @@ int pv_mode_summary(struct pv_report *r, FILE *out)
 	fprintf(out, "padding: %" PRIu64 " bytes of NOPs (sites %" PRIu64 " bytes, original instructions %" PRIu64 " bytes)\n",
 		site_bytes - insn_bytes, site_bytes, insn_bytes);
 	fprintf(out, "flags: extable %" PRIu64 ", noinstr %" PRIu64 ", bytes %" PRIu64 ", pushed %" PRIu64
-		", toplevel %" PRIu64 ", asmgoto %" PRIu64 ", shadow %" PRIu64 "\n",
-		flagn[0], flagn[1], flagn[3], flagn[4], flagn[5], flagn[6], flagn[7]);
+		", toplevel %" PRIu64 ", asmgoto %" PRIu64 ", shadow %" PRIu64 ", nostack %" PRIu64 "\n",
+		flagn[0], flagn[1], flagn[3], flagn[4], flagn[5], flagn[6], flagn[7], nostack);
 	if (unresolved)
 		fprintf(out, "warning: %" PRIu64 " records do not resolve to a place in the file (run --verify)\n",
 			unresolved);
@@ -262,8 +264,9 @@ int pv_mode_json(struct pv_report *r, FILE *out)
 		json_str(out, s->loc.shndx ? v.section : NULL);
 		fputs(",\"kind\":", out);
 		json_str(out, v.kind);
-		fprintf(out, ",\"kind_id\":%u,\"length\":%u,\"insn_length\":%u,\"flags\":%u,\"flag_names\":",
-			s->kind, s->length, s->insn_length, s->flags);
+		fprintf(out, ",\"kind_id\":%u,\"length\":%u,\"insn_length\":%u,\"insn_offset\":%u,\"xflags\":%u,"
+			"\"flags\":%u,\"flag_names\":",
+			s->kind, s->length, s->insn_length, s->insn_off, s->xflags, s->flags);
 		json_str(out, v.flags);
 		fprintf(out, ",\"width\":%u,\"function\":", s->width);
 		json_str(out, v.function);

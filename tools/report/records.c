@@ -88,7 +88,9 @@ int pv_load_sites(struct pv_image *img, struct pv_sites *out)
 		o->insn_length = r.insn_length;
 		o->flags = r.flags;
 		o->width = r.width;
-		o->reserved = r.reserved;
+		o->xflags = r.xflags;
+		o->insn_off = (r.xflags & PREVIRT_X_PAD_BEFORE) && r.insn_length <= r.length ?
+			      (uint8_t)(r.length - r.insn_length) : 0;
 		if (pv_resolve_pointer(img, field, 1, &o->loc, &o->addr, &o->problem) == 0)
 			o->addr = pv_loc_addr(img, o->loc);
 	}

@@ -17,7 +17,9 @@ struct pv_site {
 	size_t   record;           /* index of the record in .previrt */
 	uint16_t kind;
 	uint8_t  length, insn_length, flags, width;
-	uint16_t reserved;
+	uint16_t xflags;
+	uint8_t  insn_off;         /* the instruction's offset in the site: the pad's length with
+	                              PREVIRT_X_PAD_BEFORE (the pad comes first), else 0 */
 	const char *problem;       /* why the address could not be resolved, else NULL */
 	/* filled by --profile */
 	int      has_count;

@@ -58,7 +58,8 @@ static void flag_names(unsigned flags, char *buf, size_t cap)
 /* The instructions in the site's first insn_length bytes, "; "-separated. */
 static void site_disasm(const struct pv_report *r, const struct pv_site *s, char *buf, size_t cap)
 {
-	const uint8_t *p = pv_loc_bytes(&r->img, s->loc, s->insn_length);
+	struct pv_loc il = { s->loc.shndx, s->loc.off + s->insn_off };      /* after a pad before it */
+	const uint8_t *p = pv_loc_bytes(&r->img, il, s->insn_length);
 	size_t off = 0, n = 0;
 
 	buf[0] = 0;
@@ -69,7 +70,7 @@ static void site_disasm(const struct pv_report *r, const struct pv_site *s, char
 	while (off < s->insn_length) {
 		struct pv_insn insn;
 
-		pv_disasm(p + off, s->insn_length - off, s->addr + off, &insn);
+		pv_disasm(p + off, s->insn_length - off, s->addr + s->insn_off + off, &insn);
 		if (insn.length <= 0) {
 			snprintf(buf + n, cap - n, "%s(bad)", n ? "; " : "");
 			return;

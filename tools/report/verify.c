@@ -62,8 +62,12 @@ static int check_fields(struct verifier *v, const struct pv_site *s)
 	    !(previrt_rule_by_id(s->kind)->attrs & PREVIRT_RA_SHADOW))
 		problem(v, s, "SHADOW flag on kind %s, which opens no interrupt shadow",
 			previrt_rule_by_id(s->kind)->name);
-	if (s->reserved)
-		problem(v, s, "reserved field is 0x%04x, must be 0", s->reserved);
+	if (s->xflags & ~PREVIRT_X_KNOWN)
+		problem(v, s, "xflags 0x%04x use a bit the format does not define", s->xflags);
+	/* the pad goes before a lone shadow opener only (format.h PREVIRT_X_PAD_BEFORE) */
+	if ((s->xflags & PREVIRT_X_PAD_BEFORE) && ((s->flags & PREVIRT_F_SHADOW) || !previrt_rule_by_id(s->kind) ||
+						    !(previrt_rule_by_id(s->kind)->attrs & PREVIRT_RA_SHADOW)))
+		problem(v, s, "PAD_BEFORE on a site that is not a lone shadow-opening instruction");
 	if (mmio_kind != !!(s->flags & PREVIRT_F_MMIO))
 		problem(v, s, "MMIO flag %s but kind is %s an MMIO kind",
 			s->flags & PREVIRT_F_MMIO ? "set" : "clear", mmio_kind ? "" : "not");
@@ -121,23 +125,28 @@ static int mmio_insn_ok(const struct pv_insn *in, unsigned kind)
 	return is_mem_operand(t->ops[1]);
 }
 
-/* The first insn_length bytes are the instruction(s) of the kind. */
+/*
+ * insn_length bytes are the instruction(s) of the kind, the rest NOPs:
+ * the instruction first, or last with PREVIRT_X_PAD_BEFORE (insn_off).
+ */
 static void check_code(struct verifier *v, const struct pv_site *s)
 {
-	const uint8_t *p = pv_loc_bytes(&v->r->img, s->loc, s->length);
+	const uint8_t *site = pv_loc_bytes(&v->r->img, s->loc, s->length);
+	const uint8_t *p = site ? site + s->insn_off : NULL;
+	const uint64_t at = s->addr + s->insn_off;
+	const size_t room = (size_t)(s->length - s->insn_off);   /* bytes from the instruction on */
 	struct pv_insn a, b;
 	unsigned got = 0;
-	size_t off;
+	size_t off, pad0 = s->insn_off ? 0 : s->insn_length, pad1 = s->insn_off ? s->insn_off : s->length;
 
-	pv_disasm(p, s->length, s->addr, &a);
+	pv_disasm(p, room, at, &a);
 	if (a.length <= 0 || !a.is_insn) {
 		problem(v, s, "the site's bytes do not decode to an instruction");
 		return;
 	}
 	if (s->kind == PREVIRT_KIND_STI_HLT) {
 		if (a.length < s->insn_length) {
-			pv_disasm(p + a.length, s->length - (size_t)a.length,
-				  s->addr + (uint64_t)a.length, &b);
+			pv_disasm(p + a.length, room - (size_t)a.length, at + (uint64_t)a.length, &b);
 			if (b.is_insn && a.length + b.length == s->insn_length)
 				got = pv_match_sequence(&a.parsed, &b.parsed);
 		}
@@ -159,8 +168,7 @@ static void check_code(struct verifier *v, const struct pv_site *s)
 		if (s->flags & PREVIRT_F_SHADOW) {
 			/* the shadow-opening instruction and the one it shadows */
 			if (a.length < s->insn_length)
-				pv_disasm(p + a.length, s->length - (size_t)a.length,
-					  s->addr + (uint64_t)a.length, &b);
+				pv_disasm(p + a.length, room - (size_t)a.length, at + (uint64_t)a.length, &b);
 			if (a.length >= s->insn_length || b.length <= 0 || !b.is_insn ||
 			    a.length + b.length != s->insn_length) {
 				problem(v, s, "SHADOW site: \"%s\" and one more instruction are not "
@@ -183,10 +191,10 @@ static void check_code(struct verifier *v, const struct pv_site *s)
 			return;
 		}
 	}
-	for (off = s->insn_length; off < s->length; off += (size_t)a.length) {
-		pv_disasm(p + off, s->length - off, s->addr + off, &a);
+	for (off = pad0; off < pad1; off += (size_t)a.length) {
+		pv_disasm(site + off, pad1 - off, s->addr + off, &a);
 		if (a.length <= 0 || !pv_insn_is_nop(&a)) {
-			problem(v, s, "pad byte %zu of %u is not a NOP (\"%s\")", off - s->insn_length,
+			problem(v, s, "pad byte %zu of %u is not a NOP (\"%s\")", off - pad0,
 				s->length - s->insn_length, a.length > 0 ? a.text : "undecodable");
 			return;
 		}
@@ -208,7 +216,8 @@ static void overlap_cb(const struct pv_range *x, void *arg)
 	if (x->table == PV_TAB_EXTABLE) {
 		/* an entry names an instruction of the site, or (never right)
 		 * a byte of its pad */
-		if (x->loc.off < a->s->loc.off + a->s->insn_length)
+		if (x->loc.off >= a->s->loc.off + a->s->insn_off &&
+		    x->loc.off < a->s->loc.off + a->s->insn_off + a->s->insn_length)
 			a->has_entry = 1;
 		else
 			problem(a->v, a->s, "an __ex_table entry at %s names a byte of the pad", where);
