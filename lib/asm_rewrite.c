@@ -938,6 +938,28 @@ static size_t param_mnemonic(const char *b, size_t blen)
 
 /* The flags every site at this point gets: the caller's, the section's,
  * and EXTABLE when an __ex_table entry names one of the pending labels. */
+/*
+ * Hand-written code without a stack of its own (format.h NOSTACK).  Not
+ * only .head.text: Linux 6.12 moved secondary_startup_64 into .text, and a
+ * secondary CPU runs it after `mov ..., %cr3` has unmapped the real-mode
+ * stack it came with, until `movq ..., %rsp` gives it one.  In a whole
+ * assembly file, the text after a write to %cr3 runs stackless until an
+ * instruction loads %rsp (mov or lea; add/sub only move the old stack) or
+ * the symbol ends (.size).  C always runs on a mapped kernel stack, and a
+ * .macro body runs where it is invoked: neither is tracked.
+ * Returns the new state after instruction insn.
+ */
+static int stackless_after(const struct pv_insn_text *insn, int stackless)
+{
+	const char *m = insn->mnemonic, *dst = insn->nops ? insn->ops[insn->nops - 1] : "";
+
+	if (strncmp(m, "mov", 3) == 0 && strcmp(dst, "%cr3") == 0)
+		return 1;
+	if ((strncmp(m, "mov", 3) == 0 || strncmp(m, "lea", 3) == 0) && strcmp(dst, "%rsp") == 0)
+		return 0;
+	return stackless;
+}
+
 static unsigned place_flags(const struct pv_rewrite_opts *o, const struct asm_state *as,
 			    const uint8_t *ex_target, const size_t *pending, size_t npending)
 {
@@ -974,6 +996,7 @@ static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_r
 	struct macro_table macros;
 	uint8_t *ex_target, *alt_orig;
 	int alt_unresolved;
+	int stackless = 0;           /* whole files: see stackless_after */
 
 	scan_macros(m, v, n, &macros);
 	ex_target = extable_targets(m, v, n, lv, nl, &macros, o->flags);
@@ -1004,6 +1027,8 @@ static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_r
 		if (!blen)
 			continue;
 		if (b[0] == '.') {
+			if (body_is(m, s, ".size") && !as.in_macro)
+				stackless = 0;          /* the symbol ends */
 			if (track_directive(m, s, &as))
 				continue;
 			if (body_is(m, s, ".byte") && as.cur.code) {
@@ -1041,7 +1066,11 @@ static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_r
 		} else if (pv_parse_insn(b, blen, &insn) != 0) {
 			continue;
 		} else {
-			int is_prefix_only = insn.nops == 0 &&
+			int is_prefix_only;
+
+			if (o->whole_file && !as.in_macro && as.cur.code)
+				stackless = stackless_after(&insn, stackless);
+			is_prefix_only = insn.nops == 0 &&
 					     pv_is_prefix(insn.mnemonic, strlen(insn.mnemonic));
 
 			if (is_prefix_only && i + 1 < n && v[i + 1].nlabels == 0 &&
@@ -1108,6 +1137,8 @@ static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_r
 		}
 		/* after the follower's labels joined the pending ones */
 		flags |= place_flags(o, &as, ex_target, pending, npending);
+		if (stackless)
+			flags |= PV_XFLAGS(PREVIRT_X_NOSTACK);
 		npending = 0;
 		if (as.cur.replacement) {
 			st->skipped_repl++;

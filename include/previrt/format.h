@@ -96,7 +96,9 @@ struct previrt_header {
 /*
  * Extended flags (xflags, version 3).
  * NOSTACK: the site is in early boot text (.head.text, the kernel's
- * startup_64 / secondary_startup_64 path), which runs before the code has
+ * startup_64 / secondary_startup_64 path), or in hand-written assembly
+ * after a write to %cr3 and before %rsp is loaded again (6.12's
+ * secondary_startup_64 is in .text), which runs before the code has
  * a stack of its own and while page tables are being switched: %rsp may
  * point at memory that is no longer mapped.  A backend must not use the
  * stack there (the profile backend's thunk pushes the flags: such sites

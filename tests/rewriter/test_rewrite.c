@@ -212,6 +212,44 @@ static void test_whole_file(void)
 		printf("    sites %u flags %#x %#x\n%s\n", st.sites, st.site_flags[0], st.site_flags[1], out ? out : "-");
 	ok ? passed++ : failed++;
 	free(out);
+	/* Linux 6.12's secondary_startup_64, in .text: after the cr3 write the
+	 * real-mode stack is gone until %rsp is loaded, so those sites are
+	 * NOSTACK whatever the section; a .size ends it; a .macro body that
+	 * writes cr3 (defined, not run here) does not start it */
+	out = pv_rewrite_file(".text\n.macro SW\nmovq %rdi, %cr3\n.endm\nrdmsr\n"
+			      "secondary:\nmovq %rax, %cr3\nmovq %cr4, %rcx\nrdmsr\n"
+			      "movq 8(%rax), %rsp\nwrmsr\n", &o, PREVIRT_PRODUCER_GAS, &st);
+	{
+		/* NOSTACK per site: the macro's own site, rdmsr, then the cr3
+		 * write, cr4, rdmsr, and wrmsr after the rsp load */
+		static const unsigned want[] = { 0, 0, 1, 1, 1, 0 };
+
+		ok = out && st.sites == 6;
+		for (int i = 0; ok && i < 6; i++)
+			ok = (PV_XFLAGS_OF(st.site_flags[i]) == PREVIRT_X_NOSTACK) == (int)want[i];
+		if (ok) {
+			free(out);
+			out = pv_rewrite_file(".text\nother:\nmovq %rax, %cr3\nrdmsr\n.size other, .-other\ncpuid\n",
+					      &o, PREVIRT_PRODUCER_GAS, &st);
+			ok = out && st.sites == 3 && PV_XFLAGS_OF(st.site_flags[1]) == PREVIRT_X_NOSTACK &&
+			     !PV_XFLAGS_OF(st.site_flags[2]);
+		}
+	}
+	printf("%s whole_file_sites_between_cr3_write_and_rsp_load_are_nostack\n", ok ? "PASS" : "FAIL");
+	if (!ok) {
+		printf("    sites %u:", st.sites);
+		for (unsigned i = 0; i < st.sites && i < 8; i++)
+			printf(" %u/%#x", st.kinds[i], st.site_flags[i]);
+		printf("\n");
+	}
+	ok ? passed++ : failed++;
+	free(out);
+	/* one asm statement (C) always has its kernel stack */
+	out = pv_rewrite_asm("movq %0, %%cr3\n\trdmsr", &o, &st);
+	ok = out && st.sites == 2 && !PV_XFLAGS_OF(st.site_flags[0]) && !PV_XFLAGS_OF(st.site_flags[1]);
+	printf("%s asm_statement_cr3_write_is_not_nostack\n", ok ? "PASS" : "FAIL");
+	ok ? passed++ : failed++;
+	free(out);
 	out = pv_rewrite_file(".text\nnop\n", &o, PREVIRT_PRODUCER_GAS, &st);
 	ok = out == NULL && st.sites == 0;
 	printf("%s whole_file_without_sites_is_unchanged\n", ok ? "PASS" : "FAIL");

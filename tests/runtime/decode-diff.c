@@ -78,10 +78,32 @@ static int sprint_styled(void *stream, enum disassembler_style st, const char *f
 
 static disassembler_ftype dis;
 
+/*
+ * What this libopcodes cannot decode (binutils 2.40 has no LKGS, which
+ * Linux 6.12 writes as .byte) but the rules write as an exact .byte
+ * encoding is that instruction: text = the kind's name, length = the
+ * encoding's.  Otherwise the walk would resume inside it and misread the
+ * pad and the code after it.  Longest form first; 0 when none matches.
+ */
+static int rule_encoding(const uint8_t *p, size_t avail, struct sbuf *b)
+{
+	for (size_t len = avail < 15 ? avail : 15; len > 0; len--) {
+		unsigned k = pv_match_bytes(p, len);
+
+		if (k) {
+			b->n = 0;
+			sprint(b, "%s", previrt_rule_by_id(k)->name);
+			return (int)len;
+		}
+	}
+	return 0;
+}
+
 /* Disassemble one instruction at buf[off]: text into b, returns its length. */
 static int opcodes_at(const uint8_t *buf, size_t size, uint64_t vma, size_t off, struct sbuf *b)
 {
 	struct disassemble_info info;
+	int len, own;
 
 	b->n = 0;
 	b->s[0] = 0;
@@ -93,13 +115,17 @@ static int opcodes_at(const uint8_t *buf, size_t size, uint64_t vma, size_t off,
 	info.buffer_vma = vma;
 	info.read_memory_func = buffer_read_memory;
 	disassemble_init_for_target(&info);
-	return dis(vma + off, &info);
+	len = dis(vma + off, &info);
+	if ((len <= 0 || strstr(b->s, "(bad)")) && off < size &&
+	    (own = rule_encoding(buf + off, size - off, b)) > 0)
+		return own;
+	return len;
 }
 
 /*
  * Rule kind of libopcodes text (0 = none).  The rules' .byte forms are exact
  * encodings and come first: binutils 2.40 spells FRED's erets (F2 0F 01 CA)
- * "repnz clac".
+ * "repnz clac" (and has no lkgs at all: see rule_encoding).
  */
 static unsigned ref_kind(const char *text, const uint8_t *p, int len)
 {
