@@ -138,17 +138,23 @@ static uint64_t v2p(const struct elfimage *im, uint64_t va, uint64_t len)
 	return 0;
 }
 
+/* The symbol table and its strings, inside the file (elfimage_sections checked both). 0 or -1. */
+static int sym_table(const struct elfimage *im, const Elf64_Sym **syms, uint64_t *n, struct pv_buf *strs)
+{
+	if (!im->symtab)
+		return -1;
+	*syms = pv_span(&im->file, im->symtab->sh_offset, im->symtab->sh_size);
+	*n = im->symtab->sh_size / sizeof **syms;
+	return !*syms || pv_sub(&im->file, im->strtab->sh_offset, im->strtab->sh_size, strs) ? -1 : 0;
+}
+
 static int sym_lookup(const struct elfimage *im, const char *name, uint64_t *va)
 {
 	const Elf64_Sym *syms;
 	struct pv_buf strs;
 	uint64_t n;
 
-	if (!im->symtab)
-		return -1;
-	syms = pv_span(&im->file, im->symtab->sh_offset, im->symtab->sh_size);
-	n = im->symtab->sh_size / sizeof *syms;
-	if (!syms || pv_sub(&im->file, im->strtab->sh_offset, im->strtab->sh_size, &strs))
+	if (sym_table(im, &syms, &n, &strs))
 		return -1;
 	for (uint64_t k = 0; k < n; k++) {
 		/* elfimage_sections checked that .strtab ends in NUL: a range check is enough */
@@ -261,11 +267,7 @@ int elfimage_function(const struct elfimage *im, const char *name, unsigned nth,
 	struct pv_buf strs;
 	uint64_t n;
 
-	if (!im->symtab)
-		return -1;
-	syms = pv_span(&im->file, im->symtab->sh_offset, im->symtab->sh_size);
-	n = im->symtab->sh_size / sizeof *syms;
-	if (!syms || pv_sub(&im->file, im->strtab->sh_offset, im->strtab->sh_size, &strs))
+	if (sym_table(im, &syms, &n, &strs))
 		return -1;
 	for (uint64_t k = 0; k < n; k++) {
 		const char *s = syms[k].st_name ? pv_span(&strs, syms[k].st_name, 1) : 0;
