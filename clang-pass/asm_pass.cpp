@@ -286,9 +286,10 @@ PreservedAnalyses PrevirtRewritePass::run(Module &M, ModuleAnalysisManager &)
 	// one header record per object that has sites (docs/format.md)
 	if (r.sites)
 		M.appendModuleInlineAsm(pv_header_asm(PREVIRT_PRODUCER_CLANG));
-	// the handler pool, once per image: in the unit that defines the anchor
+	// the handler pools, once per image: in the unit that defines the anchor
 	const Function *anchor = M.getFunction(PREVIRT_POOL_ANCHOR);
-	if (cfg.pool_bytes && anchor && !anchor->isDeclaration() && anchor->hasExternalLinkage())
-		M.appendModuleInlineAsm(pv_pool_asm(cfg.pool_bytes));
+	if ((cfg.pool_bytes || cfg.noinstr_pool_bytes) && anchor && !anchor->isDeclaration() &&
+	    anchor->hasExternalLinkage())
+		M.appendModuleInlineAsm(pv_pool_asm(cfg.pool_bytes, cfg.noinstr_pool_bytes));
 	return PreservedAnalyses::all();
 }

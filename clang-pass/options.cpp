@@ -9,6 +9,7 @@
 //   -mllvm -previrt-all-code-models  not only -mcmodel=kernel
 //   -mllvm -previrt-verbose        a remark for every annotated asm
 //   -mllvm -previrt-pool=BYTES     handler pool in the unit defining start_kernel
+//   -mllvm -previrt-noinstr-pool=BYTES  its .noinstr.text pool (lib/pool.h)
 // clang parses -mllvm before it loads -fpass-plugin libraries, so these need
 // -fplugin=<same .so> as well.  PREVIRT_CLANG_OPTIONS="min-size=9 verbose"
 // gives the same keys without that (handy through build systems).
@@ -44,11 +45,13 @@ struct cl_options {
 		cl::desc("previrt: a remark for every annotated asm")};
 	cl::opt<std::string> pool{"previrt-pool", cl::init(""),
 		cl::desc("previrt: handler pool bytes reserved with start_kernel (0 = none)")};
+	cl::opt<std::string> noinstr_pool{"previrt-noinstr-pool", cl::init(""),
+		cl::desc("previrt: .noinstr.text handler pool bytes reserved with start_kernel (0 = none)")};
 };
 cl_options *opts;
 } // namespace
 
-static const char KEYS[] = "min-size=N kinds=LIST disable all-code-models verbose pool=BYTES";
+static const char KEYS[] = "min-size=N kinds=LIST disable all-code-models verbose pool=BYTES noinstr-pool=BYTES";
 
 void previrt_register_options()
 {
@@ -71,11 +74,14 @@ static bool set_min_size(previrt_clang_config *cfg, const std::string &v, const 
 	return true;
 }
 
-static bool set_pool(previrt_clang_config *cfg, const std::string &v, const char *how,
-		     std::string *error)
+// key: "pool" or "noinstr-pool" (lib/pool.h), the same check for both
+static bool set_pool(previrt_clang_config *cfg, const std::string &key, const std::string &v,
+		     const char *how, std::string *error)
 {
-	if (pv_pool_parse(v.c_str(), &cfg->pool_bytes) != 0) {
-		*error = std::string("previrt: ") + how + "pool wants 0 or a multiple of " +
+	unsigned long *bytes = key == "pool" ? &cfg->pool_bytes : &cfg->noinstr_pool_bytes;
+
+	if (pv_pool_parse(v.c_str(), bytes) != 0) {
+		*error = std::string("previrt: ") + how + key + " wants 0 or a multiple of " +
 			 std::to_string(PREVIRT_POOL_THUNK_BYTES) + " up to " +
 			 std::to_string(PREVIRT_POOL_MAX_BYTES) + " bytes, not '" + v + "'";
 		return false;
@@ -147,8 +153,8 @@ static bool read_env(previrt_clang_config *cfg, const char *env, std::string *er
 			cfg->all_code_models = true;
 		} else if (key == "verbose" && !has_val) {
 			cfg->verbose = true;
-		} else if (key == "pool" && has_val) {
-			if (!set_pool(cfg, val, how, error))
+		} else if ((key == "pool" || key == "noinstr-pool") && has_val) {
+			if (!set_pool(cfg, key, val, how, error))
 				return false;
 		} else {
 			*error = std::string("previrt: unknown option '") + word +
@@ -171,7 +177,10 @@ bool previrt_read_options(previrt_clang_config *cfg, std::string *error)
 			return false;
 		if (opts->kinds.getNumOccurrences() && !set_kinds(cfg, opts->kinds, how, error))
 			return false;
-		if (opts->pool.getNumOccurrences() && !set_pool(cfg, opts->pool, how, error))
+		if (opts->pool.getNumOccurrences() && !set_pool(cfg, "pool", opts->pool, how, error))
+			return false;
+		if (opts->noinstr_pool.getNumOccurrences() &&
+		    !set_pool(cfg, "noinstr-pool", opts->noinstr_pool, how, error))
 			return false;
 		cfg->disable = opts->disable;
 		cfg->all_code_models = opts->all_code_models;

@@ -20,6 +20,7 @@ struct previrt_clang_config {
 	bool all_code_models = false;
 	bool verbose = false;
 	unsigned long pool_bytes = PREVIRT_POOL_DEFAULT_BYTES;  // pool=BYTES (lib/pool.h)
+	unsigned long noinstr_pool_bytes = PREVIRT_NOINSTR_POOL_DEFAULT_BYTES;  // noinstr-pool=BYTES
 };
 
 // Registers the -previrt-* command-line options (call once, at load, only

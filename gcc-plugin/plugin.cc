@@ -12,6 +12,8 @@
  *   verbose           a note for every annotated asm statement
  *   pool=BYTES        handler pool the unit defining start_kernel reserves
  *                     (default 262144; 0 = none; a multiple of 64)
+ *   noinstr-pool=BYTES  the same for the pool in .noinstr.text, for sites in
+ *                     noinstr code (default 16384; 0 = none; lib/pool.h)
  *
  * The same option on a .S file (KAFLAGS) annotates the hand-written
  * assembly (asm_file.cc).
@@ -41,7 +43,7 @@ struct previrt_config previrt_cfg;
 static struct plugin_info previrt_plugin_info = {
 	.version = "1",
 	.help = "annotate sensitive x86-64 instructions and MMIO accesses for previrt; "
-		"keys: min-size=N kinds=LIST disable all-code-models verbose pool=BYTES",
+		"keys: min-size=N kinds=LIST disable all-code-models verbose pool=BYTES noinstr-pool=BYTES",
 };
 
 static bool parse_kinds(const char *list)
@@ -96,16 +98,19 @@ static bool parse_args(const char *name, int argc, struct plugin_argument *argv,
 			previrt_cfg.all_code_models = true;
 		} else if (strcmp(key, "verbose") == 0 && flag) {
 			previrt_cfg.verbose = true;
-		} else if (strcmp(key, "pool") == 0 && val) {
-			if (pv_pool_parse(val, &previrt_cfg.pool_bytes) != 0) {
-				error("previrt: %<-fplugin-arg-%s-pool%> wants 0 or a multiple of %u "
-				      "up to %u bytes, not %qs", name, PREVIRT_POOL_THUNK_BYTES,
+		} else if ((strcmp(key, "pool") == 0 || strcmp(key, "noinstr-pool") == 0) && val) {
+			unsigned long *bytes = strcmp(key, "pool") == 0 ? &previrt_cfg.pool_bytes
+								       : &previrt_cfg.noinstr_pool_bytes;
+
+			if (pv_pool_parse(val, bytes) != 0) {
+				error("previrt: %<-fplugin-arg-%s-%s%> wants 0 or a multiple of %u "
+				      "up to %u bytes, not %qs", name, key, PREVIRT_POOL_THUNK_BYTES,
 				      PREVIRT_POOL_MAX_BYTES, val);
 				return false;
 			}
 		} else {
 			error("previrt: unknown option %<-fplugin-arg-%s-%s%s%s%> "
-			      "(keys: min-size=N kinds=LIST disable all-code-models verbose pool=BYTES)",
+			      "(keys: min-size=N kinds=LIST disable all-code-models verbose pool=BYTES noinstr-pool=BYTES)",
 			      name, key, val ? "=" : "", val ? val : "");
 			return false;
 		}
@@ -132,6 +137,7 @@ int plugin_init(struct plugin_name_args *info, struct plugin_gcc_version *versio
 	}
 	register_callback(info->base_name, PLUGIN_INFO, NULL, &previrt_plugin_info);
 	previrt_cfg.pool_bytes = PREVIRT_POOL_DEFAULT_BYTES;
+	previrt_cfg.noinstr_pool_bytes = PREVIRT_NOINSTR_POOL_DEFAULT_BYTES;
 	if (!parse_args(info->base_name, info->argc, info->argv, &disable))
 		return 0;   /* the error is reported; GCC stops with it */
 	if (disable)

@@ -16,6 +16,7 @@ struct previrt_config {
 	bool     all_code_models;   /* -fplugin-arg-previrt-all-code-models */
 	bool     verbose;           /* -fplugin-arg-previrt-verbose */
 	unsigned long pool_bytes;   /* -fplugin-arg-previrt-pool=BYTES (lib/pool.h) */
+	unsigned long noinstr_pool_bytes; /* -fplugin-arg-previrt-noinstr-pool=BYTES (lib/pool.h) */
 };
 
 extern struct previrt_config previrt_cfg;
@@ -35,7 +36,7 @@ bool previrt_preprocessing_asm(void);
 /* Registers the rewrite of the preprocessed .S output (asm_file.cc). */
 void previrt_register_asm_file(const char *plugin_name);
 
-/* Emits the handler pool if this unit defines the anchor (pool.cc). */
+/* Emits the handler pools if this unit defines the anchor (pool.cc). */
 void previrt_emit_pool(void);
 
 #endif

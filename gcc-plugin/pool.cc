@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The handler pool and counters (lib/pool.h): emitted at the end of the one
+ * The handler pools and counters (lib/pool.h): emitted at the end of the one
  * unit that defines the anchor function (start_kernel), so that a kernel
  * built with nothing but -fplugin=previrt carries them exactly once.
  */
@@ -34,6 +34,6 @@ static bool unit_defines_anchor(void)
 
 void previrt_emit_pool(void)
 {
-	if (previrt_cfg.pool_bytes && asm_out_file && unit_defines_anchor())
-		fputs(pv_pool_asm(previrt_cfg.pool_bytes), asm_out_file);
+	if ((previrt_cfg.pool_bytes || previrt_cfg.noinstr_pool_bytes) && asm_out_file && unit_defines_anchor())
+		fputs(pv_pool_asm(previrt_cfg.pool_bytes, previrt_cfg.noinstr_pool_bytes), asm_out_file);
 }

@@ -14,7 +14,7 @@ RT_OUT     := $(BUILD)/runtime
 # means the old sched_op_compat call: ask for the current one.
 RT_XEN_ABI := -D__XEN_INTERFACE_VERSION__=__XEN_LATEST_INTERFACE_VERSION__
 RT_CORE    := runtime/decode/decode.c runtime/patch/validate.c runtime/patch/patch.c \
-              runtime/patch/native.c runtime/patch/profile.c runtime/patch/xen.c \
+              runtime/patch/native.c runtime/patch/profile.c runtime/patch/xen.c runtime/patch/zone.c \
               runtime/detect/vmm.c runtime/xen/uart16550.c
 RT_HDRS    := $(wildcard runtime/*/*.h) include/previrt/format.h $(RULES_H)
 # Freestanding: no libc, no builtins turned into libc calls, no red zone
@@ -102,7 +102,7 @@ $(RT_OUT)/loader/xen/blob.ok: $(RT_BLOB_OBJS) runtime/xen/check-blob
 # carries (runtime/loader/resident-image.S).
 RT_RES_SRCS := runtime/resident/module.c runtime/decode/decode.c runtime/patch/validate.c \
                runtime/patch/patch.c runtime/patch/native.c runtime/patch/profile.c \
-               runtime/patch/xen.c runtime/loader/libc.c
+               runtime/patch/xen.c runtime/patch/zone.c runtime/loader/libc.c
 RT_RES_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/resident/%.o,$(RT_RES_SRCS)) \
                $(RT_OUT)/resident/previrt_rules.o $(RT_OUT)/resident/resident/hook.o
 RT_RES_CFLAGS := $(RT_BLOB_CFLAGS) -ffunction-sections -fdata-sections
@@ -146,10 +146,13 @@ $(RT_LOADER): $(RT_LOADER_OBJS) runtime/loader/loader.lds $(RT_OUT)/loader/xen/b
 RT_T         := $(RT_OUT)/tests
 RT_TEST_CFLAGS := -std=gnu11 $(HOST_CFLAGS) $(CWARN) -Iruntime $(INCLUDES) -Itests/runtime
 
-# The code under test: compiled WITH the plugin, for any code model.
+# The code under test: compiled WITH the plugin, for any code model.  It
+# defines start_kernel, so the plugin reserves the pools in it: small ones,
+# to keep the mini kernel (and the fuzzer seeds made from it) below 64 KiB.
 $(RT_T)/prog.o: tests/runtime/prog.c tests/runtime/prog.h $(PLUGIN)
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -g -fplugin=$(PLUGIN) -fplugin-arg-previrt-all-code-models -c $< -o $@
+	$(CC) -O2 -g -fplugin=$(PLUGIN) -fplugin-arg-previrt-all-code-models \
+		-fplugin-arg-previrt-pool=8192 -fplugin-arg-previrt-noinstr-pool=512 -c $< -o $@
 
 # every instruction kind, as the GCC plugin and the Clang pass annotate them, linked at a
 # kernel address: the validator must accept all of them and the decoder agree with libopcodes

@@ -11,9 +11,16 @@ $(BUILD)/tools/report/%.o: tools/report/%.c tools/report/*.h include/previrt/for
 	@mkdir -p $(dir $@)
 	$(CC) $(REPORT_CFLAGS) -c $< -o $@
 
-$(REPORT): $(REPORT_OBJS) $(LIBREWRITE)
+# The zone table uses the runtime's own zone rule and backend declarations
+# (runtime/patch/zone.h, the backends' zone_policy): those two files see
+# the runtime's headers, and the report links the runtime's host library.
+REPORT_RTLIB := $(BUILD)/runtime/libprevirt-runtime-host.a
+$(BUILD)/tools/report/zones.o $(BUILD)/tools/report/policy.o: REPORT_CFLAGS += -Iruntime
+$(BUILD)/tools/report/zones.o $(BUILD)/tools/report/policy.o: $(wildcard runtime/patch/*.h)
+
+$(REPORT): $(REPORT_OBJS) $(LIBREWRITE) $(REPORT_RTLIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) $(REPORT_OBJS) $(LIBREWRITE) $(REPORT_LIBS) -o $@
+	$(CC) $(HOST_CFLAGS) $(REPORT_OBJS) $(REPORT_RTLIB) $(LIBREWRITE) $(REPORT_LIBS) -o $@
 
 install-report: $(REPORT)
 	install -D -m 0755 $(REPORT) $(DESTDIR)$(PREFIX)/bin/previrt-report

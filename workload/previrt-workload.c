@@ -4,7 +4,9 @@
  *
  * It exercises the kernel paths whose sensitive instructions previrt
  * annotates (syscall entry/exit, context switches, page-table updates and
- * TLB flushes, timer interrupts), checks that each phase did what it should,
+ * TLB flushes, timer interrupts, exceptions and interrupts that arrive
+ * while user code runs: the entry code and noinstr code of every way into
+ * the kernel from user space), checks that each phase did what it should,
  * and prints one line per phase with its cost in CLOCK_MONOTONIC
  * nanoseconds.  Under QEMU `-icount shift=0` one guest nanosecond is one
  * guest instruction, so those numbers are instruction counts (bench-p3).
@@ -17,6 +19,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,6 +176,87 @@ static void phase_timers(void)
 	report("timers", now_ns() - t, ok, "10 x nanosleep(2 ms), monotonic, slept >= 2 ms");
 }
 
+/*
+ * Exceptions from user space: int3 is #BP taken at CPL 3 (asm_exc_int3 in
+ * .entry.text, then exc_int3 and the irqentry code in .noinstr.text); the
+ * kernel turns it into SIGTRAP, and the handler's return is sigreturn.
+ */
+static volatile sig_atomic_t traps;
+
+static void on_trap(int sig)
+{
+	(void)sig;
+	traps++;
+}
+
+static void phase_traps(void)
+{
+	enum { N = 1000 };
+	struct sigaction sa;
+	uint64_t t = now_ns();
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_trap;
+	if (sigaction(SIGTRAP, &sa, NULL) != 0) {
+		report("traps", 0, 0, "sigaction(SIGTRAP) failed");
+		return;
+	}
+	for (int i = 0; i < N; i++)
+		__asm__ volatile("int3" ::: "memory");
+	signal(SIGTRAP, SIG_DFL);
+	report("traps", now_ns() - t, traps == N, "1000 x int3 from user space (#BP -> SIGTRAP)");
+}
+
+/* Local APIC timer interrupts so far, all CPUs ("LOC:" in /proc/interrupts); 0 if unknown. */
+static unsigned long long timer_irqs(void)
+{
+	char line[512];
+	unsigned long long sum = 0;
+	FILE *f = fopen("/proc/interrupts", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof line, f)) {
+		char *p = line;
+
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, "LOC:", 4))
+			continue;
+		for (p += 4;;) {
+			char *end;
+			unsigned long long v = strtoull(p, &end, 10);
+
+			if (end == p)
+				break;
+			sum += v, p = end;
+		}
+	}
+	fclose(f);
+	return sum;
+}
+
+/*
+ * Interrupts from user space: spin in user mode, with no system call
+ * inside the inner loop, for 50 ms of CLOCK_MONOTONIC; the timer
+ * interrupts of that time arrive while CPL 3 code runs (the interrupt
+ * entry path's CR3 switch under PTI, irqentry_enter/exit), and the count
+ * must go up.  Wall time, like the timers phase.
+ */
+static void phase_user_irqs(void)
+{
+	unsigned long long before = timer_irqs(), after;
+	uint64_t t = now_ns();
+	volatile unsigned long spin = 0;
+
+	while (now_ns() - t < 50000000)
+		for (int k = 0; k < 200000; k++)
+			spin++;
+	after = timer_irqs();
+	report("user-irqs", now_ns() - t, before && after > before,
+	       "spin 50 ms in user mode, local timer interrupts arrive there (/proc/interrupts LOC)");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--exec-child") == 0)
@@ -191,10 +275,13 @@ int main(int argc, char **argv)
 	phase_timers();
 	printf("previrt-workload: busy-total %llu ns (all phases but timers)\n",
 	       (unsigned long long)work);
+	/* after busy-total, so that figure (bench-p3) keeps measuring the same work */
+	phase_traps();
+	phase_user_irqs();
 	if (failures) {
 		printf("previrt-workload: FAILED (%d phase(s))\n", failures);
 		return 1;
 	}
-	printf("previrt-workload: done (5 phases ok)\n");
+	printf("previrt-workload: done (7 phases ok)\n");
 	return 0;
 }

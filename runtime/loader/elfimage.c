@@ -7,6 +7,7 @@
  * every .previrt record against the file's bytes) has passed.
  */
 #include "loader/elfimage.h"
+#include "pool.h"
 
 void *memcpy(void *d, const void *s, size_t n);
 void *memset(void *d, int c, size_t n);
@@ -137,17 +138,23 @@ static uint64_t v2p(const struct elfimage *im, uint64_t va, uint64_t len)
 	return 0;
 }
 
+/* The symbol table and its strings, inside the file (elfimage_sections checked both). 0 or -1. */
+static int sym_table(const struct elfimage *im, const Elf64_Sym **syms, uint64_t *n, struct pv_buf *strs)
+{
+	if (!im->symtab)
+		return -1;
+	*syms = pv_span(&im->file, im->symtab->sh_offset, im->symtab->sh_size);
+	*n = im->symtab->sh_size / sizeof **syms;
+	return !*syms || pv_sub(&im->file, im->strtab->sh_offset, im->strtab->sh_size, strs) ? -1 : 0;
+}
+
 static int sym_lookup(const struct elfimage *im, const char *name, uint64_t *va)
 {
 	const Elf64_Sym *syms;
 	struct pv_buf strs;
 	uint64_t n;
 
-	if (!im->symtab)
-		return -1;
-	syms = pv_span(&im->file, im->symtab->sh_offset, im->symtab->sh_size);
-	n = im->symtab->sh_size / sizeof *syms;
-	if (!syms || pv_sub(&im->file, im->strtab->sh_offset, im->strtab->sh_size, &strs))
+	if (sym_table(im, &syms, &n, &strs))
 		return -1;
 	for (uint64_t k = 0; k < n; k++) {
 		/* elfimage_sections checked that .strtab ends in NUL: a range check is enough */
@@ -169,6 +176,87 @@ uint64_t elfimage_symbol(const struct elfimage *im, const char *name)
 }
 
 /*
+ * A pair of symbols that bound a range of executable text (a zone, a
+ * pool): both or neither.  0 with *lo = *hi = 0 when neither exists; 0 and
+ * the physical range when it lies inside one executable section; -1 and
+ * *e naming `field` otherwise.
+ */
+static int text_pair(const struct elfimage *im, const char *start, const char *end, const char *field,
+		     uint64_t *lo, uint64_t *hi, struct pv_err *e)
+{
+	uint64_t vs, ve, ps;
+	int has_s = !sym_lookup(im, start, &vs), has_e = !sym_lookup(im, end, &ve);
+
+	*lo = *hi = 0;
+	if (!has_s && !has_e)
+		return 0;
+	if (!has_s || !has_e)
+		return pv_fail(e, field, "only one of the two symbols exists");
+	if (ve < vs)
+		return pv_fail(e, field, "the end lies below the start");
+	ps = v2p(im, vs, ve - vs);
+	for (unsigned t = 0; ps && t < im->ntext; t++) {
+		if (pv_in(im->text[t].start, im->text[t].end - im->text[t].start, ps, ve - vs)) {
+			*lo = ps, *hi = ps + (ve - vs);
+			return 0;
+		}
+	}
+	return pv_fail(e, field, "not inside one executable section");
+}
+
+/* "<start>/<end> symbols", the field a zone's FATAL line names (one spelling: patch/zone.c) */
+static const char *zone_field(int z)
+{
+	static char f[PV_NZONES][80];
+	unsigned n = 0;
+
+	for (const char *s = pv_zone_symbols[z].start; *s && n < 40; s++)
+		f[z][n++] = *s;
+	f[z][n++] = '/';
+	for (const char *s = pv_zone_symbols[z].end; *s && n < 70; s++)
+		f[z][n++] = *s;
+	for (const char *s = " symbols"; *s; s++)
+		f[z][n++] = *s;
+	f[z][n] = 0;
+	return f[z];
+}
+
+int elfimage_zones(struct elfimage *im, struct pv_err *e)
+{
+	struct pv_zones *zs = &im->zones;
+	uint64_t lo, hi;
+
+	*zs = (struct pv_zones){ 0 };
+	im->noinstr_pool = im->noinstr_pool_end = 0;
+	im->noinstr_pool_unzoned = 0;
+	for (int z = PV_ZONE_MAIN + 1; z < PV_NZONES; z++) {
+		if (text_pair(im, pv_zone_symbols[z].start, pv_zone_symbols[z].end, zone_field(z), &lo, &hi, e))
+			return -1;
+		/* a zone at physical 0 would read as unknown; text_pair found it in a section, never at 0 */
+		zs->at[z].start = lo, zs->at[z].end = hi;
+	}
+	if (pv_zone_known(zs, PV_ZONE_NOINSTR) && pv_zone_known(zs, PV_ZONE_ENTRY) &&
+	    pv_overlaps(zs->at[PV_ZONE_NOINSTR].start, zs->at[PV_ZONE_NOINSTR].end - zs->at[PV_ZONE_NOINSTR].start,
+			zs->at[PV_ZONE_ENTRY].start, zs->at[PV_ZONE_ENTRY].end - zs->at[PV_ZONE_ENTRY].start))
+		return pv_fail(e, "zone symbols", ".noinstr.text and .entry.text overlap");
+	if (text_pair(im, PREVIRT_NOINSTR_POOL_SYM, PREVIRT_NOINSTR_POOL_END_SYM,
+		      PREVIRT_NOINSTR_POOL_SYM "/" PREVIRT_NOINSTR_POOL_END_SYM " symbols", &lo, &hi, e))
+		return -1;
+	if (hi == lo)
+		return 0;
+	if (!pv_zone_known(zs, PV_ZONE_NOINSTR)) {
+		im->noinstr_pool_unzoned = 1;
+		return 0;
+	}
+	/* its thunks run as part of noinstr code: they must be noinstr text too */
+	if (!pv_in_zone(zs, PV_ZONE_NOINSTR, lo, hi - lo))
+		return pv_fail(e, PREVIRT_NOINSTR_POOL_SYM "/" PREVIRT_NOINSTR_POOL_END_SYM " symbols",
+			       "not inside __noinstr_text_start..__noinstr_text_end");
+	im->noinstr_pool = lo, im->noinstr_pool_end = hi;
+	return 0;
+}
+
+/*
  * The nth function symbol named `name`, or `name` followed by a GCC clone
  * suffix (".isra.0", ".constprop.0", ".part.0"): its physical address and
  * size, both inside one PT_LOAD.  0, or -1 when there is no nth one.
@@ -179,11 +267,7 @@ int elfimage_function(const struct elfimage *im, const char *name, unsigned nth,
 	struct pv_buf strs;
 	uint64_t n;
 
-	if (!im->symtab)
-		return -1;
-	syms = pv_span(&im->file, im->symtab->sh_offset, im->symtab->sh_size);
-	n = im->symtab->sh_size / sizeof *syms;
-	if (!syms || pv_sub(&im->file, im->strtab->sh_offset, im->strtab->sh_size, &strs))
+	if (sym_table(im, &syms, &n, &strs))
 		return -1;
 	for (uint64_t k = 0; k < n; k++) {
 		const char *s = syms[k].st_name ? pv_span(&strs, syms[k].st_name, 1) : 0;
@@ -376,6 +460,8 @@ int elfimage_sections(struct elfimage *im, struct pv_err *e)
 			if (!pv_span(&names, syms[k].st_name, 1))
 				return pv_fail(e, "symbol st_name", "not a string inside .strtab");
 	}
+	if (elfimage_zones(im, e))
+		return -1;
 	return find_extable(im, ex_va, ex_size, e);
 }
 
@@ -426,7 +512,7 @@ void elfimage_pv_image(const struct elfimage *im, int loaded, struct pv_range *t
 		ex->bytes = (const uint8_t *)(uintptr_t)im->extable.at;
 	*img = (struct pv_image){ .records = loaded ? (const uint8_t *)(uintptr_t)im->previrt : im->previrt_file,
 				  .size = im->previrt_size, .records_at = (uintptr_t)im->previrt,
-				  .text = text, .ntext = im->ntext, .extable = ex };
+				  .text = text, .ntext = im->ntext, .extable = ex, .zones = &im->zones };
 }
 
 void elfimage_load(const struct elfimage *im)

@@ -36,6 +36,21 @@ struct elfimage {
 	const uint8_t  *previrt_file;            /* the same bytes in the file */
 	struct pv_extable extable;               /* physical `at`, `bytes` in the file */
 	const Elf64_Shdr *symtab, *strtab;
+	/*
+	 * .noinstr.text and .entry.text (patch/zone.h), physical, from
+	 * __noinstr_text_start/_end and __entry_text_start/_end; a zone the
+	 * kernel does not name stays 0.  Each lies inside one executable
+	 * section, and they do not overlap.
+	 */
+	struct pv_zones zones;
+	/*
+	 * The compiler's noinstr pool (lib/pool.h), physical, inside the
+	 * noinstr zone; 0 when the kernel has none.  noinstr_pool_unzoned: it
+	 * has one, but names no noinstr zone to check it against, so it is
+	 * not used (its NOINSTR sites count as entry and stay native anyway).
+	 */
+	uint64_t        noinstr_pool, noinstr_pool_end;
+	int             noinstr_pool_unzoned;
 };
 
 /* ELF header and program headers; 0, or -1 and *e naming the field. */
@@ -56,6 +71,11 @@ void elfimage_pv_image(const struct elfimage *im, int loaded, struct pv_range *t
 		       struct pv_image *img);
 /* Copy the PT_LOAD segments to their physical addresses and clear their bss (after every check). */
 void elfimage_load(const struct elfimage *im);
+/*
+ * The zones and the noinstr pool, by symbol name (called by
+ * elfimage_sections; 0, or -1 and *e naming the symbols).
+ */
+int elfimage_zones(struct elfimage *im, struct pv_err *e);
 /* Physical address of symbol `name` inside a PT_LOAD, 0 if absent. */
 uint64_t elfimage_symbol(const struct elfimage *im, const char *name);
 /* The nth STT_FUNC symbol `name` (or a GCC clone `name.*`): physical address and size. 0 or -1. */

@@ -119,7 +119,7 @@ static void profile_site_table(const struct pv_image *img, const struct elfimage
 	 * counter order, so that a dump of the counters (QEMU pmemsave)
 	 * can be turned into previrt-report --profile input.
 	 */
-	char line[64];
+	char line[80];
 	unsigned nrec = pv_nrecords(img), n = 0;
 	uint64_t phys = (uint64_t)(uintptr_t)st->counters;
 
@@ -150,8 +150,13 @@ static void profile_site_table(const struct pv_image *img, const struct elfimage
 		for (int sh = 60; sh >= 0; sh -= 4)
 			line[len++] = "0123456789abcdef"[(va >> sh) & 15];
 		line[len++] = ' ';
-		for (const char *k = s.rule->name; *k && len < sizeof line - 1; k++)
+		for (const char *k = s.rule->name; *k && len < 40; k++)
 			line[len++] = *k;
+		/* and where it jumps now (its thunk: which pool, so which zone), virtual too */
+		va = (uint64_t)pv_jmp_target(s.addr, (uintptr_t)s.addr) - (uint64_t)im->v2p;
+		line[len++] = ' ', line[len++] = '0', line[len++] = 'x';
+		for (int sh = 60; sh >= 0; sh -= 4)
+			line[len++] = "0123456789abcdef"[(va >> sh) & 15];
 		line[len++] = '\n';
 		dbg_write(line, len);
 	}
@@ -242,8 +247,15 @@ static void setup_profile(struct loader_ctx *c, int commit)
 	find_pool(c);
 	plan_modules(c);
 	c->prof = (struct pv_profile){ .pool = (uint8_t *)(uintptr_t)c->pool, .pool_size = c->pool_end - c->pool,
+				       /* checked inside the noinstr zone by elfimage_zones */
+				       .noinstr_pool = (uint8_t *)(uintptr_t)c->im->noinstr_pool,
+				       .noinstr_pool_size = c->im->noinstr_pool_end - c->im->noinstr_pool,
 				       .counters = (uint64_t *)(uintptr_t)c->cnt,
 				       .ncounters = (unsigned)((c->cnt_end - c->cnt) / 8) };
+	con_printf("previrt-loader: noinstr pool 0x%lx (%lu bytes)%s\n", (unsigned long)c->im->noinstr_pool,
+		   (unsigned long)c->prof.noinstr_pool_size,
+		   c->im->noinstr_pool_unzoned ? ", unused: the kernel names no noinstr zone" :
+		   c->prof.noinstr_pool_size ? "" : ": none, noinstr sites stay native");
 	c->state = &c->prof;
 }
 
@@ -339,7 +351,9 @@ static void install_modules(struct loader_ctx *c)
 	uint64_t free = c->pool, v2p = (uint64_t)c->im->v2p;
 
 	if (c->be == &pv_backend_profile) {
-		free = (uint64_t)(uintptr_t)c->prof.pool + (uint64_t)c->prof.used * PV_PROFILE_THUNK;
+		/* the main pool's used slots: the noinstr thunks live in the noinstr pool */
+		free = (uint64_t)(uintptr_t)c->prof.pool +
+		       (uint64_t)(c->prof.used - c->prof.noinstr_used) * PV_PROFILE_THUNK;
 		st.backend = PV_RES_PROFILE;
 		st.counters = (uint64_t)(uintptr_t)(c->prof.counters + c->prof.used) - v2p;
 		st.ncounters = c->prof.ncounters - c->prof.used;
@@ -478,6 +492,12 @@ void loader_main(uint32_t magic, uint32_t info)
 	t1 = rdtsc();
 	con_printf("previrt-loader: %u sites (%u headers) valid; %u patched, %u native; %lu TSC cycles (validate + patch the loaded copy)\n",
 		   r.nsites, r.nheaders, r.npatched, r.nkept, (unsigned long)(t1 - t0));
+	/* per zone (patch/zone.h): what the backend did there; the profile boot test reads it */
+	con_printf("previrt-loader: zones: main %u sites %u patched; noinstr %u sites %u patched; "
+		   "entry %u sites %u patched; %u zone sites without NOINSTR, %u NOINSTR sites unplaced\n",
+		   r.zone_sites[PV_ZONE_MAIN], r.zone_patched[PV_ZONE_MAIN], r.zone_sites[PV_ZONE_NOINSTR],
+		   r.zone_patched[PV_ZONE_NOINSTR], r.zone_sites[PV_ZONE_ENTRY], r.zone_patched[PV_ZONE_ENTRY],
+		   r.unflagged, r.unplaced);
 	if (ctx.be == &pv_backend_profile)
 		profile_site_table(&img, im, &ctx.prof);
 	if (ctx.be == &pv_backend_xen)

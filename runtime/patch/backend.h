@@ -20,4 +20,11 @@
 #include "patch/profile.h"
 #include "patch/xen.h"
 
+/*
+ * Every backend, for tools that describe them (previrt-report prints each
+ * one's zone_policy).  The loader's table pairs the same ones with setup
+ * functions.
+ */
+#define PV_BACKEND_LIST { &pv_backend_native, &pv_backend_profile, &pv_backend_xen }
+
 #endif

@@ -10,4 +10,5 @@
 const struct pv_backend pv_backend_native = {
 	.name = "native",
 	.plan = 0,              /* no plan: every site is kept, nothing to visit again */
+	.zone_policy = { PV_ZP_NATIVE, PV_ZP_NATIVE, PV_ZP_NATIVE },   /* every zone, like every site */
 };

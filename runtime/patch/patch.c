@@ -11,6 +11,14 @@
  * commit pass copy the bytes.  So a backend whose emit re-derives a
  * different answer (the bug this guards against) stops with PV_E_EMIT
  * and the image untouched.
+ *
+ * Zones (patch/zone.h): every site has one, and the backend declares per
+ * zone what it does there (zone_policy).  The core checks both halves of
+ * the declaration before writing: plan must not patch a site of a native
+ * zone, and in a zone-pool zone the dry run's bytes must be a jmp rel32
+ * whose target lies inside the site's own zone.  A handler elsewhere would
+ * put kprobe-able text (main) or text PTI leaves unmapped (anything but
+ * .entry.text) on a path that must not have it.
  */
 #include "patch/patch.h"
 
@@ -36,6 +44,7 @@ static int refuse(struct pv_result *r, int err, unsigned i, const struct pv_site
 	r->record = i;
 	r->site = (uintptr_t)s->addr;
 	r->npatched = r->nkept = 0;
+	pv_memset(r->zone_patched, 0, sizeof r->zone_patched);
 	return err;
 }
 
@@ -59,6 +68,9 @@ static int commit(const struct pv_image *img, const struct pv_backend *be, void 
 		d = be->emit(state, &s, buf);
 		if (d != s.planned)
 			return refuse(r, PV_E_EMIT, i, &s);     /* only ever in the dry run */
+		if (d == PV_PATCH && be->zone_policy[s.zone] == PV_ZP_ZONE_POOL &&
+		    !pv_in_zone(img->zones, s.zone, pv_jmp_target(buf, (uintptr_t)s.addr), 1))
+			return refuse(r, PV_E_ZONE_PATCHED, i, &s);   /* likewise */
 		if (write && d == PV_PATCH)
 			pv_memcpy(s.addr, buf, s.rec->length);
 	}
@@ -103,9 +115,13 @@ int pv_patch_image(const struct pv_image *img, const struct pv_backend *be, void
 		 */
 		if (d == PV_PATCH && (s.rule->attrs & PREVIRT_RA_FAULT) && (s.rec->flags & PREVIRT_F_EXTABLE))
 			return refuse(r, PV_E_FAULT_PATCHED, i, &s);
+		/* the backend's own declaration: no patch in a zone it keeps native */
+		if (d == PV_PATCH && be->zone_policy[s.zone] == PV_ZP_NATIVE)
+			return refuse(r, PV_E_ZONE_PATCHED, i, &s);
 		if (d == PV_PATCH) {
 			img->planned[i / 64] |= 1ull << (i % 64);
 			r->npatched++;
+			r->zone_patched[s.zone]++;
 		} else {
 			r->nkept++;
 		}

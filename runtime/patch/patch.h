@@ -30,6 +30,7 @@
 #include "previrt/format.h"
 #include "previrt_rules.h"
 #include "decode/decode.h"
+#include "patch/zone.h"
 
 /*
  * An address range [start, end) where sites may lie (executable text).
@@ -77,6 +78,13 @@ struct pv_image {
 	 */
 	const struct pv_extable *extable;
 	/*
+	 * Where .noinstr.text and .entry.text lie (patch/zone.h): every site
+	 * gets its zone from its address, and a backend's zone_policy says
+	 * what it may do there.  NULL: the image names no zones (then every
+	 * NOINSTR-flagged site counts as entry, the strictest).
+	 */
+	const struct pv_zones   *zones;
+	/*
 	 * The plan's decision per record, one bit each, in the caller's
 	 * memory (planned_len uint64_t: at least (records + 63) / 64).
 	 * Needed when the backend plans (else PV_E_BACKEND); the core keeps
@@ -103,6 +111,7 @@ struct pv_site {
 	struct pv_insn              follower;
 	/* the plan's decision (PV_KEEP/PV_PATCH), set by the core for emit */
 	uint8_t                     planned;
+	uint8_t                     zone;    /* enum pv_zone, from the address (patch/zone.h) */
 };
 
 enum pv_plan {
@@ -132,6 +141,16 @@ struct pv_backend {
 	 * PV_PATCH, or return PV_KEEP; it must decide as plan did.  Cannot fail.
 	 */
 	int  (*emit)(void *state, const struct pv_site *site, uint8_t *out);
+	/*
+	 * What the backend does with the sites of each zone (enum
+	 * pv_zone_policy, indexed by enum pv_zone).  The core holds every
+	 * backend to it before anything is written: patching a site of a
+	 * PV_ZP_NATIVE zone, or giving a PV_ZP_ZONE_POOL site anything but a
+	 * jmp rel32 into its own zone, is PV_E_ZONE_PATCHED.  Left out, a
+	 * zone is PV_ZP_NATIVE, so a new backend moves nothing it has not
+	 * thought about.
+	 */
+	uint8_t zone_policy[PV_NZONES];
 };
 
 enum pv_error {
@@ -157,6 +176,8 @@ enum pv_error {
 	PV_E_EXTABLE,        /* EXTABLE flag and the kernel's __ex_table disagree */
 	PV_E_EMIT,           /* emit decided otherwise than plan (a backend bug; nothing written) */
 	PV_E_FAULT_PATCHED,  /* the backend patched a fault-kind site with an exception-table entry */
+	PV_E_ZONE,           /* a site crosses the boundary of .noinstr.text or .entry.text */
+	PV_E_ZONE_PATCHED,   /* the backend patched a zone site against its zone_policy */
 	PV_E_COUNT
 };
 
@@ -168,6 +189,11 @@ struct pv_result {
 	unsigned  nsites;
 	unsigned  npatched;   /* sites the backend replaced */
 	unsigned  nkept;      /* sites left native */
+	/* per zone (patch/zone.h): sites, and how many of them were patched */
+	unsigned  zone_sites[PV_NZONES];
+	unsigned  zone_patched[PV_NZONES];
+	unsigned  unflagged;  /* sites inside a zone without the NOINSTR flag (.S macros) */
+	unsigned  unplaced;   /* NOINSTR sites outside every zone the image names (counted as entry) */
 };
 
 const char *pv_error_name(int error);

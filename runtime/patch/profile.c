@@ -46,6 +46,26 @@
  *           when moved: the same.  A SHADOW pair (flag) keeps both
  *           instructions together; the thunk would relocate only the first,
  *           so pairs stay native.  sti_hlt is one sequence kind and moves.
+ *
+ * Zones (patch/zone.h, docs/runtime.md "What a backend may do with noinstr
+ * and entry sites"):
+ *   main     thunks in the main pool (.text.unlikely.previrt_pool).
+ *   noinstr  thunks in the noinstr pool, inside .noinstr.text: the thunk
+ *            runs on the site's path, so it must be as untouchable as the
+ *            site (no kprobe, no tracing: kprobes refuse the noinstr range,
+ *            not .text.unlikely).  It touches only the kernel stack below
+ *            %rsp and its counter in .data; noinstr C code runs on the
+ *            kernel's page tables and stacks, where both are mapped.
+ *   entry    native.  Entry code runs on the user's CR3 under PTI until
+ *            SWITCH_TO_KERNEL_CR3 (and again after SWITCH_TO_USER_CR3),
+ *            where only .entry.text and the CPU entry area are mapped: the
+ *            counters in .data are not, so even a thunk in an entry pool
+ *            would fault on its lock incq.  It also runs before the kernel
+ *            stack is set up (on the user's stack in entry_SYSCALL_64, on the
+ *            small trampoline stack, on the NMI stack with its nesting
+ *            rules), where the thunk must not push.  A counter mapped in the
+ *            user page tables (the CPU entry area) would be needed, and the
+ *            kernel offers none for us.  So no entry pool is reserved.
  */
 #include "patch/profile.h"
 #include "patch/emit.h"
@@ -64,8 +84,12 @@ enum { INC_DISP = 10, INC_END = 14 };              /* disp32 offset, end of the 
 _Static_assert(sizeof thunk_head + 2 * PV_INSN_MAX + JMP_LEN <= PV_PROFILE_THUNK,
 	       "a thunk slot holds head + two instructions + jmp");
 
-int pv_profile_keep_reason(const struct pv_site *site)
+int pv_profile_keep_reason(const struct pv_profile *st, const struct pv_site *site)
 {
+	if (pv_backend_profile.zone_policy[site->zone] == PV_ZP_NATIVE)
+		return PV_PK_ZONE;
+	if (site->zone == PV_ZONE_NOINSTR && st->noinstr_pool_size < PV_PROFILE_THUNK)
+		return PV_PK_NO_ZONE_POOL;
 	if (site->rec->length < JMP_LEN)
 		return PV_PK_SHORT;
 	if (site->rec->flags & PREVIRT_F_EXTABLE)
@@ -92,22 +116,38 @@ static int profile_begin(void *state, unsigned nsites)
 	struct pv_profile *st = state;
 
 	(void)nsites;
-	st->used = st->cursor = st->nfull = 0;
+	st->used = st->cursor = st->noinstr_used = st->noinstr_cursor = st->nfull = 0;
 	return 0;
+}
+
+/*
+ * Thunk slot n (0-based, counting both pools: the n-th patched site) of a
+ * site in `zone`, given how many of the first n went to the noinstr pool;
+ * 0 when that pool is full.
+ */
+static uint8_t *slot(const struct pv_profile *st, int zone, unsigned n, unsigned n_noinstr)
+{
+	int noinstr = zone == PV_ZONE_NOINSTR;
+	size_t k = noinstr ? n_noinstr : n - n_noinstr;
+	size_t size = noinstr ? st->noinstr_pool_size : st->pool_size;
+
+	if ((k + 1) * PV_PROFILE_THUNK > size)
+		return 0;
+	return (noinstr ? st->noinstr_pool : st->pool) + k * PV_PROFILE_THUNK;
 }
 
 static int profile_plan(void *state, const struct pv_site *site)
 {
 	struct pv_profile *st = state;
-	uint8_t *t = st->pool + (size_t)st->used * PV_PROFILE_THUNK;
+	uint8_t *t = slot(st, site->zone, st->used, st->noinstr_used);
 	uint8_t *insn = t + sizeof thunk_head;
 	uint8_t *jmp = insn + site->rec->insn_length;
 	uint64_t *counter = st->counters + st->used;
 	int32_t d = 0;
 
-	if (pv_profile_keep_reason(site))
+	if (pv_profile_keep_reason(st, site))
 		return PV_KEEP;
-	if ((size_t)(st->used + 1) * PV_PROFILE_THUNK > st->pool_size || st->used >= st->ncounters) {
+	if (!t || st->used >= st->ncounters) {            /* this site's pool, or the counters, full */
 		if (!st->keep_when_full)
 			return -PV_E_BACKEND;
 		st->nfull++;
@@ -138,25 +178,30 @@ static int profile_plan(void *state, const struct pv_site *site)
 	pv_memset(jmp + JMP_LEN, 0xcc, PV_PROFILE_THUNK - (size_t)(jmp + JMP_LEN - t));
 	*counter = 0;
 	st->used++;
+	st->noinstr_used += site->zone == PV_ZONE_NOINSTR;
 	return PV_PATCH;
 }
 
 static void profile_rewind(void *state)
 {
-	((struct pv_profile *)state)->cursor = 0;
+	struct pv_profile *st = state;
+
+	st->cursor = st->noinstr_cursor = 0;
 }
 
 static int profile_emit(void *state, const struct pv_site *site, uint8_t *out)
 {
 	struct pv_profile *st = state;
-	uint8_t *t = st->pool + (size_t)st->cursor * PV_PROFILE_THUNK;
+	uint8_t *t = slot(st, site->zone, st->cursor, st->noinstr_cursor);
 	int32_t d = 0;
 
-	if (pv_profile_keep_reason(site))         /* re-derived: the core checks it against the plan */
+	if (pv_profile_keep_reason(st, site))     /* re-derived: the core checks it against the plan */
 		return PV_KEEP;
-	if (st->cursor >= st->used)              /* plan found the pool full from here on */
+	/* plan found this site's pool (or the counters) full: the same test at the same position */
+	if (!t || st->cursor >= st->ncounters)
 		return PV_KEEP;
 	st->cursor++;
+	st->noinstr_cursor += site->zone == PV_ZONE_NOINSTR;
 	out[0] = 0xe9;                                  /* jmp thunk */
 	pv_rel32((intptr_t)site->addr + JMP_LEN, (intptr_t)t, &d);
 	pv_put32(out + 1, d);
@@ -171,6 +216,12 @@ const struct pv_backend pv_backend_profile = {
 	.plan = profile_plan,
 	.rewind = profile_rewind,
 	.emit = profile_emit,
+	/* why each: the comment at the top of this file */
+	.zone_policy = {
+		[PV_ZONE_MAIN]    = PV_ZP_MAIN_POOL,
+		[PV_ZONE_NOINSTR] = PV_ZP_ZONE_POOL,
+		[PV_ZONE_ENTRY]   = PV_ZP_NATIVE,
+	},
 };
 
 /* ---- writing the counts out (freestanding number formatting) ---- */
@@ -194,14 +245,15 @@ void pv_profile_write(const struct pv_profile *st, const struct pv_image *img, i
 		      void (*put)(void *ctx, const char *s, size_t n), void *ctx)
 {
 	unsigned nrec = pv_nrecords(img), c = 0;
-	static const char head[] = "# previrt-profile 1: ADDRESS COUNT KIND\n";
+	static const char head[] = "# previrt-profile 2: ADDRESS COUNT KIND HANDLER\n";
 
 	put(ctx, head, sizeof head - 1);
 	for (unsigned i = 0; i < nrec && c < st->used; i++) {
 		struct pv_site s = { 0 };
-		char line[80];
+		char line[112];
 		size_t n = 0;
 		const char *k;
+		uintptr_t h;
 
 		if (pv_record(img, i)->kind == PREVIRT_KIND_HEADER)
 			continue;
@@ -215,8 +267,13 @@ void pv_profile_write(const struct pv_profile *st, const struct pv_image *img, i
 		line[n++] = ' ';
 		n += pv_fmt_dec(line + n, st->counters[c++]);
 		line[n++] = ' ';
-		for (k = s.rule->name; *k && n < sizeof line - 1; k++)
+		for (k = s.rule->name; *k && n < 64; k++)
 			line[n++] = *k;
+		/* where the site jumps now: its thunk (and so which pool, which zone) */
+		if (s.bytes && (h = pv_jmp_target(s.bytes, (uintptr_t)s.addr))) {
+			line[n++] = ' ';
+			n += fmt_hex(line + n, h + (uintptr_t)bias);
+		}
 		line[n++] = '\n';
 		put(ctx, line, n);
 	}

@@ -28,6 +28,8 @@ static const char *const error_names[PV_E_COUNT] = {
 	[PV_E_EXTABLE]         = "EXTABLE flag disagrees with the kernel's __ex_table",
 	[PV_E_EMIT]            = "backend's emit disagrees with its plan",
 	[PV_E_FAULT_PATCHED]   = "backend patched a faulting site that has an exception-table entry",
+	[PV_E_ZONE]            = "site crosses the boundary of .noinstr.text or .entry.text",
+	[PV_E_ZONE_PATCHED]    = "backend patched a noinstr/entry site against its zone policy",
 };
 
 static const char *const error_fields[PV_E_COUNT] = {
@@ -52,6 +54,8 @@ static const char *const error_fields[PV_E_COUNT] = {
 	[PV_E_EXTABLE]         = "flags (EXTABLE)",
 	[PV_E_EMIT]            = "backend",
 	[PV_E_FAULT_PATCHED]   = "backend",
+	[PV_E_ZONE]            = "addr (zone)",
+	[PV_E_ZONE_PATCHED]    = "backend zone policy",
 };
 
 const char *pv_error_field(int error)
@@ -248,7 +252,7 @@ static int check_site(const struct pv_image *img, unsigned i, struct pv_site *s,
 	s->bytes = 0;
 	s->insn_off = 0;
 	s->rule = 0;
-	s->follower_len = s->follower_known = s->planned = 0;
+	s->follower_len = s->follower_known = s->planned = s->zone = 0;
 	s->rec = rec;
 	s->index = i;
 	if (rec->flags & ~PREVIRT_F_KNOWN)
@@ -272,6 +276,9 @@ static int check_site(const struct pv_image *img, unsigned i, struct pv_site *s,
 		s->insn_off = (uint8_t)(rec->length - rec->insn_length);
 	if ((t = range_index(img, a, rec->length)) < 0)
 		return PV_E_BOUNDS;
+	if ((n = pv_zone_of(img->zones, a, rec->length, rec->flags)) < 0)
+		return PV_E_ZONE;
+	s->zone = (uint8_t)n;
 	/* only now is there something to read */
 	p = (const uint8_t *)(a + (uintptr_t)img->text[t].read_off);
 	pad = p;                                  /* the pad: after the instruction, or before it */
@@ -461,6 +468,11 @@ int pv_validate_image(const struct pv_image *img, struct pv_result *r)
 		if ((err = check_site(img, i, &s, sorted)))
 			return fail(r, err, i, (uintptr_t)s.addr);
 		r->nsites++;
+		r->zone_sites[s.zone]++;
+		if (s.zone != PV_ZONE_MAIN && !(s.rec->flags & PREVIRT_F_NOINSTR))
+			r->unflagged++;
+		if (s.zone == PV_ZONE_ENTRY && !pv_in_zone(img->zones, PV_ZONE_ENTRY, (uintptr_t)s.addr, s.rec->length))
+			r->unplaced++;
 		if (ascending) {
 			int t = range_index(img, (uintptr_t)s.addr, s.rec->length);
 

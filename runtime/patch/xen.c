@@ -22,6 +22,13 @@
  * SCHEDOP_block hypercall in its place cannot be: Xen sees the STI shadow
  * of the hypercall instruction as "interrupts blocked", so an interrupt
  * that is already pending would not wake the vCPU.  See docs/xen.md.
+ *
+ * Zones (patch/zone.h): only main-text sites are patched.  A thunk calls
+ * the blob, C code in the main pool, so a noinstr or entry site patched to
+ * it would leave its zone (kprobe-able text; under PTI, unmapped text).
+ * Nothing is lost: Linux 6.1's noinstr and entry code does port I/O only
+ * on port 0x61 (the NMI reason, default_do_nmi), which no model emulates;
+ * tiny and defconfig measured with previrt-report's "by zone" table.
  */
 #include "patch/xen.h"
 #include "patch/emit.h"
@@ -45,6 +52,8 @@ long pv_xen_pio_desc(const struct pv_xen *st, const struct pv_site *site)
 	unsigned kind = site->rec->kind, desc, w = site->insn.width;
 
 	if (kind != PREVIRT_KIND_IN && kind != PREVIRT_KIND_OUT)
+		return -1;
+	if (pv_backend_xen.zone_policy[site->zone] == PV_ZP_NATIVE)
 		return -1;
 	/* SHADOW pairs stay native: in/out open no shadow, but a record may say otherwise */
 	/* NOSTACK: the thunk pushes its descriptor and calls (format.h) */
@@ -132,4 +141,10 @@ const struct pv_backend pv_backend_xen = {
 	.plan = xen_plan,
 	.rewind = xen_rewind,
 	.emit = xen_emit,
+	/* the blob is main text: why, at the top of this file */
+	.zone_policy = {
+		[PV_ZONE_MAIN]    = PV_ZP_MAIN_POOL,
+		[PV_ZONE_NOINSTR] = PV_ZP_NATIVE,
+		[PV_ZONE_ENTRY]   = PV_ZP_NATIVE,
+	},
 };

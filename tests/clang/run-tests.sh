@@ -112,6 +112,17 @@ annot -O2 -emit-llvm -c "$ROOT/tests/corpus/mmio.c" -o "$WORK/mmio.bc"
 annot -O2 -c "$WORK/mmio.bc" -o "$WORK/mmio-from-bc.o"
 t "bitcode_annotated_once" check "$WORK/mmio-from-bc.o" "$ROOT/tests/corpus/mmio.c"
 
+# the handler pools (lib/pool.h), as the GCC plugin reserves them: only in the unit
+# that defines start_kernel, sizes from -mllvm or PREVIRT_CLANG_OPTIONS
+pools() { python3 "$PLUGDIR/check_pools.py" "$@"; }
+annot -O2 -c "$PLUGDIR/anchor.c" -o "$WORK/anchor.o"
+t "pools_default_sizes_in_the_start_kernel_unit" pools "$WORK/anchor.o" 262144 16384
+annot_opt -O2 -mllvm -previrt-pool=4096 -mllvm -previrt-noinstr-pool=128 -c "$PLUGDIR/anchor.c" -o "$WORK/anchor-small.o"
+t "pool_and_noinstr_pool_options_set_the_sizes" pools "$WORK/anchor-small.o" 4096 128
+PREVIRT_CLANG_OPTIONS="noinstr-pool=0" annot -O2 -c "$PLUGDIR/anchor.c" -o "$WORK/anchor-nonoinstr.o"
+t "env_noinstr_pool_0_leaves_only_the_main_pool" pools "$WORK/anchor-nonoinstr.o" 262144 0
+t "no_pools_outside_the_start_kernel_unit" pools "$WORK/irqflags-O2.o" 0 0
+
 # bad options: one error line naming previrt, non-zero exit, no object written
 one_error() {
 	local out=$WORK/err.o
@@ -129,6 +140,8 @@ t "unknown_kind_is_one_error" one_error $CLANG $P -mllvm -previrt-kinds=cli,nosu
 t "env_unknown_key_is_one_error" one_error env PREVIRT_CLANG_OPTIONS=colour=red $CLANG -fpass-plugin="$PASS"
 t "env_flag_with_value_is_one_error" one_error env PREVIRT_CLANG_OPTIONS=disable=1 $CLANG -fpass-plugin="$PASS"
 t "env_bad_min_size_is_one_error" one_error env PREVIRT_CLANG_OPTIONS=min-size=0 $CLANG -fpass-plugin="$PASS"
+t "noinstr_pool_not_a_multiple_of_64_is_one_error" one_error $CLANG $P -mllvm -previrt-noinstr-pool=100
+t "env_bad_noinstr_pool_is_one_error" one_error env PREVIRT_CLANG_OPTIONS=noinstr-pool=-64 $CLANG -fpass-plugin="$PASS"
 # an unknown -mllvm key is refused by LLVM's own option parser
 t "unknown_mllvm_key_is_refused" bash -c "! $CLANG $P $CKFLAGS -mllvm -previrt-colour=red -c $ROOT/tests/corpus/irqflags.c -o $WORK/err2.o 2>$WORK/err2.txt; cat $WORK/err2.txt; grep -q \"Unknown command line argument '-previrt-colour=red'\" $WORK/err2.txt && [ ! -e $WORK/err2.o ]"
 

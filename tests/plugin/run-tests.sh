@@ -75,6 +75,17 @@ t "all_code_models_annotates_user_code" check "$WORK/all-models.o"
 t "verbose_notes_each_annotated_asm" bash -c "$CC -O2 $KFLAGS -Wno-error -fplugin=$PLUGIN -fplugin-arg-previrt-verbose -c $CORPUS/asmforms.c -o $WORK/v.o 2>&1 | grep -q 'note: previrt: asm: 1 site(s) \[cli\]'"
 t "verbose_reports_alternative_left_alone" bash -c "$CC -O2 $KFLAGS -Wno-error -fplugin=$PLUGIN -fplugin-arg-previrt-verbose -c $CORPUS/asmforms.c -o $WORK/v.o 2>&1 | grep -q 'left alone: 1 in ALTERNATIVE original, 1 in replacement'"
 
+# the handler pools (lib/pool.h): only in the unit that defines start_kernel
+pools() { python3 "$HERE/check_pools.py" "$@"; }
+annot -O2 -c "$HERE/anchor.c" -o "$WORK/anchor.o"
+t "pools_default_sizes_in_the_start_kernel_unit" pools "$WORK/anchor.o" 262144 16384
+annot -O2 -fplugin-arg-previrt-pool=4096 -fplugin-arg-previrt-noinstr-pool=128 -c "$HERE/anchor.c" -o "$WORK/anchor-small.o"
+t "pool_and_noinstr_pool_options_set_the_sizes" pools "$WORK/anchor-small.o" 4096 128
+annot -O2 -fplugin-arg-previrt-noinstr-pool=0 -c "$HERE/anchor.c" -o "$WORK/anchor-nonoinstr.o"
+t "noinstr_pool_0_leaves_only_the_main_pool" pools "$WORK/anchor-nonoinstr.o" 262144 0
+tcatch "pool_checker_catches_a_missing_noinstr_pool" "$WORK/anchor-nonoinstr.o" pools "$WORK/anchor-nonoinstr.o" 262144 16384
+t "no_pools_outside_the_start_kernel_unit" pools "$WORK/irqflags-O2.o" 0 0
+
 # bad options: exactly one error line, non-zero exit, no object written
 one_error() {
 	local out=$WORK/err.o
@@ -91,6 +102,7 @@ t "min_size_out_of_range_is_one_error" one_error -fplugin-arg-previrt-min-size=6
 t "min_size_not_a_number_is_one_error" one_error -fplugin-arg-previrt-min-size=5x
 t "unknown_kind_is_one_error" one_error -fplugin-arg-previrt-kinds=cli,nosuch
 t "flag_with_value_is_one_error" one_error -fplugin-arg-previrt-disable=1
+t "noinstr_pool_not_a_multiple_of_64_is_one_error" one_error -fplugin-arg-previrt-noinstr-pool=100
 
 # a plugin built for another GCC refuses to run, with one clear line
 GCC_INC=$($CC -print-file-name=plugin)/include

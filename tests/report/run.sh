@@ -281,5 +281,36 @@ printf '0xffffffff81000000 lots\n' > "$W/counts.bad"
 run 2 "malformed counts file" "$R" --profile "$W/counts.bad" "$W/k.elf"
 has 'counts\.bad:1: malformed line' "malformed counts: file:line"
 
+echo "== zones (runtime/patch/zone.h): sites by address, handlers by zone, backend policies"
+$CC $KFLAGS -fplugin="$PLUGIN" -c "$FIX/zones.c" -o "$W/zones.o" &&
+	ld -static -nostdlib -e 0 --no-warn-rwx-segments -T "$FIX/zones.lds" "$W/zones.o" -o "$W/zones.elf" ||
+	bad "build the zones image"
+run 0 "zones: summary" "$R" "$W/zones.elf"
+has '^  main +sites +1  noinstr-flag +0$' "zones: the main-text site"
+has '^  noinstr +sites +1  noinstr-flag +1$' "zones: the .noinstr.text site, flagged"
+has '^  entry +sites +1  noinstr-flag +1$' "zones: the .entry.text site, flagged"
+has '^  noinstr pool 16384 bytes \(256 thunks of 64 bytes\), inside the noinstr zone$' "zones: the plugin's noinstr pool, inside the zone"
+has '^  profile +main pool +zone pool +native *$' "zones: the profile backend's policy, from the runtime"
+has '^  xen +main pool +native +native *$' "zones: the xen backend's policy, from the runtime"
+# counts (format 2) whose handlers are: main -> main pool, noinstr -> noinstr pool,
+# entry -> the main pool (what the runtime forbids: the report must show it)
+"$R" --json "$W/zones.elf" >"$W/zones.json"
+$PY - "$W/zones.elf" "$W/zones.json" "$W/zones.counts" <<'EOF2'
+import json, subprocess, sys
+sym = {l.split()[2]: int(l.split()[0], 16) for l in subprocess.run(["nm", sys.argv[1]], capture_output=True, text=True).stdout.splitlines() if len(l.split()) == 3}
+site = {s["function"]: s for s in json.load(open(sys.argv[2]))["sites"]}
+with open(sys.argv[3], "w") as f:
+    f.write("# previrt-profile 2\n")
+    for fn, h in (("main_text", "previrt_pool"), ("noinstr_text", "previrt_noinstr_pool"), ("entry_text", "previrt_pool")):
+        f.write("0x%x 7 %s 0x%x\n" % (site[fn]["address"], site[fn]["kind"], sym[h] + 64))
+EOF2
+run 0 "zones: summary with counts and handlers" "$R" --profile "$W/zones.counts" "$W/zones.elf"
+has '^  main +sites +1  noinstr-flag +0  patched +1  handler-in-zone +1  handler-outside +0  executions +7$' "zones: main handler in main text"
+has '^  noinstr +sites +1  noinstr-flag +1  patched +1  handler-in-zone +1  handler-outside +0  executions +7$' "zones: noinstr handler inside .noinstr.text"
+has '^  entry +sites +1  noinstr-flag +1  patched +1  handler-in-zone +0  handler-outside +1  executions +7$' "zones: an entry site jumping out of its zone is shown"
+printf '0xffffffff81000000 3 cli 0xnothex\n' > "$W/counts.badh"
+run 2 "malformed handler field" "$R" --profile "$W/counts.badh" "$W/k.elf"
+has 'counts\.badh:1: malformed line' "malformed handler: file:line"
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

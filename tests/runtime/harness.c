@@ -8,6 +8,10 @@
  *   - under the profile backend every test function returns what it
  *     returned unpatched, and every site's count equals its known
  *     execution count,
+ *   - zones (runtime/patch/zone.h): the .noinstr.text site's thunk lies in
+ *     the noinstr pool inside that section, the .entry.text site stays
+ *     native, the flag/zone rules hold, and a backend or a pool that
+ *     breaks the zone policy is stopped before anything is written,
  * and measures how long patching takes.
  *
  *   runtime-harness [PROFILE_OUT]     (PROFILE_OUT: where to write the counts)
@@ -35,22 +39,13 @@ static uint64_t plan_bits[1 << 11];
 #define PLAN .planned = plan_bits, .planned_len = sizeof plan_bits / 8
 
 /*
- * The handler pool lives in this program's own text, in a section the
- * linker places with the other .text.unlikely.* input sections: the same
- * reservation docs/runtime.md asks the GCC plugin to make in the kernel.
+ * The handler pools and counters: the plugin reserved them in prog.c, the
+ * unit that defines start_kernel (lib/pool.h), exactly as in a kernel.
  */
-#define POOL_BYTES 65536
-#define STR_(x) #x
-#define STR(x) STR_(x)
-__asm__(".pushsection .text.unlikely.previrt_pool,\"ax\",@progbits\n"
-	".balign 64\n"
-	".globl previrt_pool\n"
-	"previrt_pool: .fill " STR(POOL_BYTES) ", 1, 0xcc\n"
-	".globl previrt_pool_end\n"
-	"previrt_pool_end:\n"
-	".popsection");
-extern uint8_t previrt_pool[], previrt_pool_end[];
-static uint64_t counters[1024];
+extern uint8_t previrt_pool[], previrt_pool_end[], previrt_noinstr_pool[], previrt_noinstr_pool_end[];
+extern uint64_t previrt_counters[], previrt_counters_end[];
+#define POOL_BYTES ((size_t)(previrt_pool_end - previrt_pool))
+#define NOINSTR_POOL_BYTES ((size_t)(previrt_noinstr_pool_end - previrt_noinstr_pool))
 
 #define CALLS_BASE 1000        /* test i is called CALLS_BASE + 7*i times */
 
@@ -79,7 +74,8 @@ static void text_snapshot(void)
 
 static int in_pool(uintptr_t a)
 {
-	return a >= (uintptr_t)previrt_pool && a < (uintptr_t)previrt_pool_end;
+	return (a >= (uintptr_t)previrt_pool && a < (uintptr_t)previrt_pool_end) ||
+	       (a >= (uintptr_t)previrt_noinstr_pool && a < (uintptr_t)previrt_noinstr_pool_end);
 }
 
 /* Bytes of text (outside the pool) that differ from the snapshot. */
@@ -214,13 +210,16 @@ static size_t ov_scratch_len = sizeof ov_scratch / 8;   /* what image_of offers 
 static struct pv_image image_of(const uint8_t *recs, size_t size)
 {
 	return (struct pv_image){ .records = recs, .size = size, .text = si.text, .ntext = si.ntext,
-				  .scratch = ov_scratch_len ? ov_scratch : NULL, .scratch_len = ov_scratch_len, PLAN };
+				  .scratch = ov_scratch_len ? ov_scratch : NULL, .scratch_len = ov_scratch_len,
+				  .zones = &si.zones, PLAN };
 }
 
 static struct pv_profile profile_state(size_t pool_bytes)
 {
 	return (struct pv_profile){ .pool = previrt_pool, .pool_size = pool_bytes,
-				    .counters = counters, .ncounters = 1024 };
+				    .noinstr_pool = previrt_noinstr_pool, .noinstr_pool_size = NOINSTR_POOL_BYTES,
+				    .counters = previrt_counters,
+				    .ncounters = (unsigned)(previrt_counters_end - previrt_counters) };
 }
 
 /* Patch a corrupted copy under the profile backend: must fail with `want`, text untouched. */
@@ -350,17 +349,134 @@ static void corruption_tests(void)
 	expect_refused("the same, no scratch (every pair)", n, PV_E_OVERLAP, POOL_BYTES);
 	ov_scratch_len = sizeof ov_scratch / 8;
 
-	/* the backend runs out of pool on the last site: still nothing is written */
+	/* the backend runs out of main pool on its last main site: still nothing is written */
 	n = copy_records(1);
 	{
 		struct pv_profile st = profile_state(POOL_BYTES);
+		unsigned need = 0;
 
 		img = image_of(recbuf, n);
-		text_protect(1);
-		pv_patch_image(&img, &pv_backend_native, &st, &r);   /* count sites only */
-		text_protect(0);
+		for (unsigned i = 0; i < n / PREVIRT_RECORD_SIZE; i++) {
+			struct pv_site s;
+
+			if (rec_at(i * PREVIRT_RECORD_SIZE)->kind != PREVIRT_KIND_HEADER &&
+			    !pv_site_at(&img, i, &s) && s.zone == PV_ZONE_MAIN && !pv_profile_keep_reason(&st, &s))
+				need++;
+		}
+		expect_refused("pool one thunk too small", n, PV_E_BACKEND, (size_t)(need - 1) * PV_PROFILE_THUNK);
 	}
-	expect_refused("pool one thunk too small", n, PV_E_BACKEND, (size_t)(r.nsites - 1) * PV_PROFILE_THUNK);
+}
+
+/* ---------- zones ---------- */
+
+/* Offset in recbuf of the (only) site record inside function `name`, -1 if none. */
+static long site_in(size_t n, const char *name)
+{
+	uintptr_t s, e;
+
+	if (self_function(name, &s, &e))
+		return -1;
+	for (size_t off = 0; off < n; off += PREVIRT_RECORD_SIZE) {
+		uintptr_t a = (uintptr_t)site_of(rec_at(off));
+
+		if (rec_at(off)->kind != PREVIRT_KIND_HEADER && a >= s && a < e)
+			return (long)off;
+	}
+	return -1;
+}
+
+/* Patch image *img with backend be and state st: must fail with `want`, no text byte changed. */
+static void expect_refused_by(const char *what, const struct pv_image *img, const struct pv_backend *be,
+			      struct pv_profile *st, int want)
+{
+	struct pv_result r;
+	int err;
+
+	text_snapshot();
+	text_protect(1);
+	err = pv_patch_image(img, be, st, &r);
+	text_protect(0);
+	check(err == want && text_changed() == 0, "zones: %-44s -> refused: \"%s\" (record %u), %zu text bytes changed",
+	      what, pv_error_name(err), r.record, text_changed());
+}
+
+/* The zone and the profile backend's reason for record offset off of an image of recbuf. */
+static int zone_of(const struct pv_image *img, long off, int *reason)
+{
+	struct pv_profile st = profile_state(POOL_BYTES);
+	struct pv_site s;
+
+	if (off < 0 || pv_site_at(img, (unsigned)(off / PREVIRT_RECORD_SIZE), &s))
+		return -1;
+	*reason = pv_profile_keep_reason(&st, &s);
+	return s.zone;
+}
+
+static void zone_tests(void)
+{
+	size_t n = copy_records(1);
+	long ni = site_in(n, "t_noinstr_cpuid"), en = site_in(n, "t_entry_cpuid"), mn = site_in(n, "t_cpuid");
+	struct pv_image img = image_of(recbuf, n);
+	struct pv_result r;
+	struct pv_zones zs = si.zones;
+	struct pv_backend rogue = pv_backend_profile;
+	struct pv_profile st;
+	int why = -1, z, err;
+
+	check(ni >= 0 && en >= 0 && mn >= 0 && pv_zone_known(&si.zones, PV_ZONE_NOINSTR) &&
+	      pv_zone_known(&si.zones, PV_ZONE_ENTRY) &&
+	      (rec_at(ni)->flags & PREVIRT_F_NOINSTR) && (rec_at(en)->flags & PREVIRT_F_NOINSTR) &&
+	      pv_in_zone(&si.zones, PV_ZONE_NOINSTR, (uintptr_t)previrt_noinstr_pool, NOINSTR_POOL_BYTES),
+	      "zones: the plugin flagged the .noinstr.text and .entry.text sites NOINSTR; the noinstr pool "
+	      "(%zu bytes) lies in .noinstr.text", NOINSTR_POOL_BYTES);
+	err = pv_validate_image(&img, &r);
+	check(err == PV_OK && r.zone_sites[PV_ZONE_NOINSTR] == 1 &&
+	      r.zone_sites[PV_ZONE_ENTRY] == 1 && !r.unflagged && !r.unplaced,
+	      "zones: by address, noinstr %u site, entry %u, main %u; unflagged %u, unplaced %u",
+	      r.zone_sites[PV_ZONE_NOINSTR], r.zone_sites[PV_ZONE_ENTRY], r.zone_sites[PV_ZONE_MAIN],
+	      r.unflagged, r.unplaced);
+	z = zone_of(&img, en, &why);
+	check(z == PV_ZONE_ENTRY && why == PV_PK_ZONE, "zones: the profile backend keeps the entry site native "
+	      "(zone %s, reason %d)", pv_zone_name(z), why);
+
+	/* the address decides: a zone site without the flag (what .S macros give) is still noinstr */
+	rec_at(ni)->flags &= (uint8_t)~PREVIRT_F_NOINSTR;
+	z = zone_of(&img, ni, &why);
+	err = pv_validate_image(&img, &r);
+	check(err == PV_OK && r.unflagged == 1 && z == PV_ZONE_NOINSTR && why == PV_PK_PATCH,
+	      "zones: noinstr site without the NOINSTR flag: zone %s, counted unflagged (%u), still patched "
+	      "into the noinstr pool", pv_zone_name(z), r.unflagged);
+	n = copy_records(1);
+	/* a NOINSTR site outside every zone: unplaced, treated as entry (the strictest), native */
+	rec_at(mn)->flags |= PREVIRT_F_NOINSTR;
+	z = zone_of(&img, mn, &why);
+	err = pv_validate_image(&img, &r);
+	check(err == PV_OK && r.unplaced == 1 && z == PV_ZONE_ENTRY && why == PV_PK_ZONE,
+	      "zones: NOINSTR flag on a main-text site: zone %s (unplaced %u), kept native", pv_zone_name(z),
+	      r.unplaced);
+	n = copy_records(1);
+	/* a kernel that names no zones: every NOINSTR site is unplaced, so native */
+	img.zones = NULL;
+	z = zone_of(&img, ni, &why);
+	err = pv_validate_image(&img, &r);
+	check(err == PV_OK && r.unplaced == 2 && r.zone_sites[PV_ZONE_NOINSTR] == 0 &&
+	      z == PV_ZONE_ENTRY && why == PV_PK_ZONE,
+	      "zones: an image without zone symbols: the %u NOINSTR sites count as entry, kept native", r.unplaced);
+	img.zones = &zs;
+	/* a zone boundary through a site: refused by validation */
+	zs.at[PV_ZONE_NOINSTR].start = (uintptr_t)site_of(rec_at(ni)) + 1;
+	expect_refused_by("noinstr zone starting inside a site", &img, &pv_backend_profile,
+			  &(struct pv_profile){ 0 }, PV_E_ZONE);
+	zs = si.zones;
+	/* a backend that patches against its own declaration */
+	rogue.zone_policy[PV_ZONE_NOINSTR] = PV_ZP_NATIVE;
+	st = profile_state(POOL_BYTES);
+	expect_refused_by("backend declares noinstr native, patches it", &img, &rogue, &st, PV_E_ZONE_PATCHED);
+	/* a noinstr "pool" outside .noinstr.text: the core's dry run sees the jump leave the zone */
+	st = profile_state(POOL_BYTES / 2);
+	st.noinstr_pool = previrt_pool + POOL_BYTES / 2, st.noinstr_pool_size = POOL_BYTES / 2;
+	expect_refused_by("noinstr thunks outside .noinstr.text", &img, &pv_backend_profile, &st,
+			  PV_E_ZONE_PATCHED);
 }
 
 /* ---------- profile output ---------- */
@@ -380,6 +496,20 @@ static void put(void *ctx, const char *s, size_t n)
 	k->buf[k->len] = 0;
 	if (k->f)
 		fwrite(s, 1, n, k->f);
+}
+
+/* The handler (4th field) of the site at run-time address a in the written profile, 0 if none. */
+static uintptr_t profile_handler(const char *text, uintptr_t a)
+{
+	char want[32], kind[64];
+	const char *p;
+	unsigned long long count, h;
+
+	snprintf(want, sizeof want, "\n0x%lx ", (unsigned long)(a - si.bias));
+	p = strstr(text, want);
+	if (!p || sscanf(p + strlen(want), "%llu %63s 0x%llx", &count, kind, &h) != 3)
+		return 0;
+	return (uintptr_t)h + si.bias;
 }
 
 /* Count of the site at run-time address a, from the written profile (link-time addresses). */
@@ -443,6 +573,7 @@ int main(int argc, char **argv)
 		      prog_tests[i].name, found, prog_tests[i].nsites);
 	}
 	corruption_tests();
+	zone_tests();
 
 	/* 2. native backend: validates, patches nothing */
 	text_snapshot();
@@ -510,7 +641,9 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < prog_ntests; i++) {
 		const struct prog_test *t = &prog_tests[i];
 		uintptr_t s, e;
-		unsigned want = runnable(t) ? calls_of(i) : 0, good = 0, seen = 0;
+		/* a site the backend keeps native is not in the output at all (-1) */
+		long long want = !runnable(t) ? 0 : t->flags & PROG_STAYS_NATIVE ? -1 : (long long)calls_of(i);
+		unsigned good = 0, seen = 0;
 
 		if (self_function(t->name, &s, &e))
 			continue;
@@ -521,18 +654,57 @@ int main(int argc, char **argv)
 			if (rec->kind == PREVIRT_KIND_HEADER || a < s || a >= e)
 				continue;
 			seen++;
-			good += profile_count(sink.buf, a) == (long long)want;
+			good += profile_count(sink.buf, a) == want;
 		}
-		check(seen && good == seen, "%s: %u of %u sites counted exactly %u times",
-		      t->name, good, seen, want);
+		check(seen && good == seen, "%s: %u of %u sites counted exactly %lld times%s",
+		      t->name, good, seen, want, want < 0 ? " (absent: native)" : "");
 	}
 	{
 		unsigned lines = 0;
 
 		for (const char *p = sink.buf; p && (p = strchr(p, '\n')); p++)
 			lines++;
-		check(sink.buf && strncmp(sink.buf, "# previrt-profile 1", 19) == 0 && lines == r.npatched + 1,
+		check(sink.buf && strncmp(sink.buf, "# previrt-profile 2", 19) == 0 && lines == r.npatched + 1,
 		      "profile output: header + %u lines for %u patched sites", lines - 1, r.npatched);
+	}
+	{
+		/* zones after the real patch: the handler each site names in the output */
+		uintptr_t s, e, h = 0, hm = 0;
+		int entry_native = 0;
+
+		if (!self_function("t_noinstr_cpuid", &s, &e))
+			for (size_t off = 0; off < si.previrt_size; off += PREVIRT_RECORD_SIZE) {
+				const struct previrt_site *rec = (const void *)(si.previrt + off);
+				uintptr_t a = (uintptr_t)&rec->addr + rec->addr;
+
+				if (rec->kind != PREVIRT_KIND_HEADER && a >= s && a < e)
+					h = profile_handler(sink.buf, a);
+			}
+		if (!self_function("t_cpuid", &s, &e))
+			for (size_t off = 0; off < si.previrt_size; off += PREVIRT_RECORD_SIZE) {
+				const struct previrt_site *rec = (const void *)(si.previrt + off);
+				uintptr_t a = (uintptr_t)&rec->addr + rec->addr;
+
+				if (rec->kind != PREVIRT_KIND_HEADER && a >= s && a < e)
+					hm = profile_handler(sink.buf, a);
+			}
+		if (!self_function("t_entry_cpuid", &s, &e))
+			for (size_t off = 0; off < si.previrt_size; off += PREVIRT_RECORD_SIZE) {
+				const struct previrt_site *rec = (const void *)(si.previrt + off);
+				const uint8_t *a = (const uint8_t *)&rec->addr + rec->addr;
+
+				/* still the cpuid the compiler wrote */
+				if (rec->kind != PREVIRT_KIND_HEADER && (uintptr_t)a >= s && (uintptr_t)a < e)
+					entry_native = a[0] == 0x0f && a[1] == 0xa2;
+			}
+		check(r.zone_patched[PV_ZONE_NOINSTR] == 1 && r.zone_patched[PV_ZONE_ENTRY] == 0 &&
+		      h >= (uintptr_t)previrt_noinstr_pool && h < (uintptr_t)previrt_noinstr_pool_end &&
+		      pv_in_zone(&si.zones, PV_ZONE_NOINSTR, h, PV_PROFILE_THUNK) &&
+		      hm >= (uintptr_t)previrt_pool && hm < (uintptr_t)previrt_pool_end && entry_native,
+		      "zones after patching: noinstr site -> thunk %#lx in the noinstr pool (in .noinstr.text), "
+		      "main site -> %#lx in the main pool, entry site native; patched per zone: main %u, "
+		      "noinstr %u, entry %u", (unsigned long)(h - si.bias), (unsigned long)(hm - si.bias),
+		      r.zone_patched[PV_ZONE_MAIN], r.zone_patched[PV_ZONE_NOINSTR], r.zone_patched[PV_ZONE_ENTRY]);
 	}
 	return check_summary();
 }

@@ -22,6 +22,7 @@
 #include "check.h"
 #include "loader/prepare.h"
 #include "loader/resident.h"
+#include "pool.h"
 
 #define MEM_SIZE   (96u << 20)
 #define SELF       0x100000u
@@ -164,6 +165,29 @@ C(c_kind)       { record(PREVIRT_KIND_CPUID)->kind = 1000; }   /* in the format'
 C(c_shadow_off) { record_with(PREVIRT_KIND_STI, PREVIRT_F_SHADOW)->flags &= (uint8_t)~PREVIRT_F_SHADOW; }
 C(c_shadow_on)  { record(PREVIRT_KIND_CPUID)->flags |= PREVIRT_F_SHADOW; }
 C(c_shadow_len) { record_with(PREVIRT_KIND_STI, PREVIRT_F_SHADOW)->insn_length = 1; }
+/* zones (runtime/patch/zone.h) and the noinstr pool (lib/pool.h), found by symbol name */
+static Elf64_Sym *S(const char *name) { return symbol(name); }
+C(c_zone_half)  { S("__noinstr_text_end")->st_name = S("__noinstr_text_start")->st_name; }
+C(c_zone_order) { S("__noinstr_text_end")->st_value = S("__noinstr_text_start")->st_value - 1; }
+C(c_zone_data)  { S("__entry_text_start")->st_value = S(PREVIRT_COUNTERS_SYM)->st_value;
+		  S("__entry_text_end")->st_value = S(PREVIRT_COUNTERS_SYM)->st_value + 8; }
+C(c_zone_overlap) { S("__entry_text_start")->st_value = S("__noinstr_text_start")->st_value;
+		  S("__entry_text_end")->st_value = S("__noinstr_text_end")->st_value; }
+C(c_nipool_out) { S(PREVIRT_NOINSTR_POOL_SYM)->st_value = S(PREVIRT_POOL_SYM)->st_value;
+		  S(PREVIRT_NOINSTR_POOL_END_SYM)->st_value = S(PREVIRT_POOL_SYM)->st_value + 64; }
+/*
+ * A noinstr zone boundary one byte into a site: the end when the noinstr
+ * pool lies before the site, else the start, so the pool stays inside and
+ * it is the site that crosses.
+ */
+C(c_zone_cut)   { Elf64_Shdr *pv = section(".previrt"); Elf64_Sym *zs = S("__noinstr_text_start"),
+		  *ze = S("__noinstr_text_end"), *pool = S(PREVIRT_NOINSTR_POOL_SYM);
+		  for (size_t off = 0; off < pv->sh_size; off += PREVIRT_RECORD_SIZE) {
+			struct previrt_site *r = (struct previrt_site *)(K() + pv->sh_offset + off);
+			uint64_t a = pv->sh_addr + off + (uint64_t)(int64_t)r->addr;
+			if (r->kind && a >= zs->st_value && a < ze->st_value) {
+				if (pool && pool->st_value < a) ze->st_value = a + 1; else zs->st_value = a + 1;
+				break; } } }
 C(c_version)    { ((struct previrt_header *)record(0))->version = PREVIRT_FORMAT_VERSION + 1; }
 C(c_bi_cmdline) { struct mb_info *m = (void *)(mem + MBI); m->cmdline = MEM_SIZE - 4; memset(mem + MEM_SIZE - 4, 'x', 4); }
 C(c_bi_mods)    { ((struct mb_info *)(mem + MBI))->mods_addr = 0xfffffff8u; }
@@ -210,6 +234,12 @@ static const struct corruption corruptions[] = {
 	{ "record: SHADOW on cpuid",                 "flags (SHADOW)",    c_shadow_on },
 	{ "record: SHADOW pair without a follower",   "flags (SHADOW)",    c_shadow_len },
 	{ "record: header version past the newest",  "header version",    c_version },
+	{ "zone: only __noinstr_text_start",         "__noinstr_text_start/__noinstr_text_end symbols", c_zone_half },
+	{ "zone: noinstr end below its start",        "__noinstr_text_start/__noinstr_text_end symbols", c_zone_order },
+	{ "zone: entry text in data",                 "__entry_text_start/__entry_text_end symbols", c_zone_data },
+	{ "zone: entry and noinstr overlap",          "zone symbols",      c_zone_overlap },
+	{ "zone: boundary through a site",            "addr (zone)",       c_zone_cut },
+	{ "pool: noinstr pool outside the zone",      "previrt_noinstr_pool/previrt_noinstr_pool_end symbols", c_nipool_out },
 	{ "boot info: cmdline without NUL",          "cmdline",           c_bi_cmdline },
 	{ "boot info: mods_addr outside memory",     "mods_addr",         c_bi_mods },
 	{ "boot info: mod_end below mod_start",      "mod_end",           c_bi_modend },
@@ -249,12 +279,22 @@ static void one_image(const char *path, int all)
 	rc = run(&p, line, sizeof line);
 	check(rc == 0, "%s: accepted (%u sites, %u headers, __ex_table %u x %u bytes)%s%s", path, p.r.nsites,
 	      p.r.nheaders, p.im.extable.n, p.im.extable.entsize, rc ? "; " : "", line);
+	/* the zones were found by name; the mini kernel has one site in each and a noinstr pool */
+	check(rc == 0 && pv_zone_known(&p.im.zones, PV_ZONE_NOINSTR) && pv_zone_known(&p.im.zones, PV_ZONE_ENTRY) &&
+	      (!all || (p.r.zone_sites[PV_ZONE_NOINSTR] == 1 && p.r.zone_sites[PV_ZONE_ENTRY] == 1 &&
+			p.im.noinstr_pool_end > p.im.noinstr_pool)),
+	      "%s: zones by symbol: noinstr %u sites, entry %u, main %u (unflagged %u, unplaced %u); "
+	      "noinstr pool %lu bytes", path, p.r.zone_sites[PV_ZONE_NOINSTR], p.r.zone_sites[PV_ZONE_ENTRY],
+	      p.r.zone_sites[PV_ZONE_MAIN], p.r.unflagged, p.r.unplaced,
+	      (unsigned long)(p.im.noinstr_pool_end - p.im.noinstr_pool));
 	for (size_t i = 0; i < sizeof corruptions / sizeof corruptions[0]; i++) {
 		const struct corruption *c = &corruptions[i];
 		int changed;
 
 		if (!all && strncmp(c->name, "record: SHADOW", 14) == 0)
 			continue;                        /* the real kernel has no SHADOW site to break */
+		if (!all && strncmp(c->name, "pool:", 5) == 0 && !symbol(PREVIRT_NOINSTR_POOL_SYM))
+			continue;                        /* built before the noinstr pool existed */
 		setup(file, file_size);
 		c->apply();
 		memcpy(snap, mem, MEM_SIZE);

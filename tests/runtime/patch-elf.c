@@ -15,6 +15,10 @@
  *   - the profile backend patches; every patched site is `jmp thunk`, and
  *     the thunk holds the original instruction bytes followed by a jmp to
  *     the end of the site; every byte outside the sites is unchanged.
+ *   - zones (runtime/patch/zone.h), when the image names them: the thunks
+ *     of .noinstr.text sites lie in the image's own noinstr pool (lib/pool.h,
+ *     found by name like the zones), those of main sites in the main pool,
+ *     and no .entry.text site is patched.
  * Cycles (rdtsc) per phase are printed.  Ends with "N passed, M failed".
  */
 #define _GNU_SOURCE
@@ -28,6 +32,7 @@
 #include <x86intrin.h>
 
 #include "patch/backend.h"
+#include "pool.h"
 #include "check.h"
 
 /* the plan's decisions, one bit per record (patch.h: the caller's memory) */
@@ -48,7 +53,55 @@ struct loaded {
 	size_t          pool_size;
 	uint64_t       *counters;
 	unsigned        ncounters;
+	struct pv_zones zones;        /* in the copy; unknown zones stay 0 */
+	int             have_zones;
+	uint8_t        *noinstr_pool; /* the image's own, inside the copy (0: none) */
+	size_t          noinstr_pool_size;
 };
+
+/* The address in the copy of symbol `name` (link address inside the span), or 0. */
+static uintptr_t sym_in_copy(Elf *e, const struct loaded *L, const char *name)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+
+		gelf_getshdr(scn, &sh);
+		if (sh.sh_type != SHT_SYMTAB || !(d = elf_getdata(scn, NULL)))
+			continue;
+		for (size_t k = 0; k < sh.sh_size / sh.sh_entsize; k++) {
+			GElf_Sym s;
+			const char *n;
+
+			gelf_getsym(d, (int)k, &s);
+			n = elf_strptr(e, sh.sh_link, s.st_name);
+			if (n && !strcmp(n, name) && s.st_value >= L->base && s.st_value <= L->base + L->span)
+				return (uintptr_t)L->buf + (s.st_value - L->base);
+		}
+	}
+	return 0;
+}
+
+/* Zones and the noinstr pool, found by name as the loader finds them. */
+static void find_zones(Elf *e, struct loaded *L)
+{
+	uintptr_t a, b;
+
+	for (int z = PV_ZONE_MAIN + 1; z < PV_NZONES; z++) {
+		a = sym_in_copy(e, L, pv_zone_symbols[z].start);
+		b = sym_in_copy(e, L, pv_zone_symbols[z].end);
+		if (a && b >= a) {
+			L->zones.at[z].start = a, L->zones.at[z].end = b;
+			L->have_zones = 1;
+		}
+	}
+	a = sym_in_copy(e, L, PREVIRT_NOINSTR_POOL_SYM);
+	b = sym_in_copy(e, L, PREVIRT_NOINSTR_POOL_END_SYM);
+	if (a && b > a && pv_in_zone(&L->zones, PV_ZONE_NOINSTR, a, b - a))
+		L->noinstr_pool = (uint8_t *)a, L->noinstr_pool_size = b - a;
+}
 
 static int load(const char *file, struct loaded *L)
 {
@@ -112,6 +165,7 @@ static int load(const char *file, struct loaded *L)
 			L->counters = (uint64_t *)(L->pool + L->pool_size);
 		}
 	}
+	find_zones(e, L);
 	elf_end(e);
 	close(fd);
 	if (!L->rec_size) {
@@ -154,7 +208,8 @@ int main(int argc, char **argv)
 	memcpy(orig, L.buf, L.span);
 	img = (struct pv_image){ .records = L.buf + L.rec_off, .size = L.rec_size,
 				 .text = L.text, .ntext = L.ntext,
-				 .scratch = scratch, .scratch_len = sizeof scratch / 8, PLAN };
+				 .scratch = scratch, .scratch_len = sizeof scratch / 8, PLAN,
+				 .zones = L.have_zones ? &L.zones : NULL };
 
 	for (int k = 0; k < 20; k++) {          /* best of 20: a warm, undisturbed run */
 		t0 = __rdtsc();
@@ -176,6 +231,7 @@ int main(int argc, char **argv)
 	      pv_error_name(err), r.nkept, (unsigned long long)(t1 - t0));
 
 	st = (struct pv_profile){ .pool = L.pool, .pool_size = L.pool_size,
+				  .noinstr_pool = L.noinstr_pool, .noinstr_pool_size = L.noinstr_pool_size,
 				  .counters = L.counters, .ncounters = L.ncounters };
 	t0 = __rdtsc();
 	err = pv_patch_image(&img, &pv_backend_profile, &st, &r);
@@ -189,6 +245,9 @@ int main(int argc, char **argv)
 		size_t site_bytes = 0, changed = 0;
 		uint8_t *mask = calloc(1, L.span);
 
+		/* the image's own noinstr pool is where noinstr thunks go: not "outside the sites" */
+		if (L.noinstr_pool)
+			memset(mask + (L.noinstr_pool - L.buf), 1, L.noinstr_pool_size);
 		for (size_t off = 0; off < L.rec_size; off += PREVIRT_RECORD_SIZE) {
 			const struct previrt_site *rec = (const void *)(img.records + off);
 			uint8_t *s = (uint8_t *)&rec->addr + rec->addr, *o = orig + (s - L.buf);
@@ -200,21 +259,22 @@ int main(int argc, char **argv)
 				continue;
 			memset(mask + (s - L.buf), 1, rec->length);
 			site_bytes += rec->length;
-			site.rec = rec;
-			site.rule = previrt_rule_by_id(rec->kind);
-			site.addr = s;
 			if (!pv_site_planned(&img, (unsigned)(off / PREVIRT_RECORD_SIZE))) {
-				keep[pv_profile_keep_reason(&site)]++;
+				pv_site_at(&img, (unsigned)(off / PREVIRT_RECORD_SIZE), &site);  /* unpatched: decodes */
+				keep[pv_profile_keep_reason(&st, &site)]++;
 				bad += memcmp(s, o, rec->length) != 0;
 				continue;
 			}
-			/* jmp thunk; thunk = head, original bytes, jmp site end */
+			/* jmp thunk; thunk = head, original bytes, jmp site end; in its zone's pool */
 			{
 				uint8_t *t = s + 5 + get32(s + 1), *copy = t + 23, *j = copy + rec->insn_length;
+				int z = pv_zone_of(img.zones, (uintptr_t)s, rec->length, rec->flags);
+				uint8_t *pool = z == PV_ZONE_NOINSTR ? L.noinstr_pool : L.pool;
+				size_t pool_size = z == PV_ZONE_NOINSTR ? L.noinstr_pool_size : L.pool_size;
 				struct pv_insn in;
 
 				thunks++;
-				if (s[0] != 0xe9 || t < L.pool || t >= L.pool + L.pool_size ||
+				if (s[0] != 0xe9 || !pool || t < pool || t >= pool + pool_size ||
 				    pv_decode(o + io, rec->insn_length, &in) ||
 				    (in.rip_disp < 0 && memcmp(copy, o + io, rec->insn_length)) ||
 				    j[0] != 0xe9 || j + 5 + get32(j + 1) != s + rec->length)
@@ -225,11 +285,23 @@ int main(int argc, char **argv)
 			changed += !mask[k] && orig[k] != L.buf[k];
 		check(bad == 0 && changed == 0 && thunks == r.npatched,
 		      "profile: %u sites are jmp -> thunk(original bytes; jmp back), %u bad; "
-		      "%zu bytes changed outside the %zu bytes of sites",
-		      thunks, bad, changed, site_bytes);
+		      "%zu bytes changed outside the %zu bytes of sites%s",
+		      thunks, bad, changed, site_bytes, L.noinstr_pool ? " and the noinstr pool" : "");
 		printf("kept native: %u too short, %u exception table, %u control flow, %u user stack, "
-		       "%u shadow pair, %u early boot text (no stack)\n", keep[PV_PK_SHORT], keep[PV_PK_EXTABLE],
-		       keep[PV_PK_CFLOW], keep[PV_PK_USER_STACK], keep[PV_PK_SHADOW], keep[PV_PK_NOSTACK]);
+		       "%u shadow pair, %u zone kept native (entry), %u noinstr without a noinstr pool, "
+		       "%u no stack (early boot text)\n",
+		       keep[PV_PK_SHORT], keep[PV_PK_EXTABLE], keep[PV_PK_CFLOW],
+		       keep[PV_PK_USER_STACK], keep[PV_PK_SHADOW], keep[PV_PK_ZONE], keep[PV_PK_NO_ZONE_POOL],
+		       keep[PV_PK_NOSTACK]);
+		if (L.have_zones)
+			check(r.zone_patched[PV_ZONE_ENTRY] == 0 &&
+			      (!L.noinstr_pool || r.zone_patched[PV_ZONE_NOINSTR] > 0),
+			      "zones: main %u sites (%u patched), noinstr %u (%u patched into the noinstr pool, "
+			      "%zu bytes), entry %u (%u patched); %u zone sites without the NOINSTR flag, "
+			      "%u NOINSTR sites outside the zones",
+			      r.zone_sites[PV_ZONE_MAIN], r.zone_patched[PV_ZONE_MAIN],
+			      r.zone_sites[PV_ZONE_NOINSTR], r.zone_patched[PV_ZONE_NOINSTR], L.noinstr_pool_size,
+			      r.zone_sites[PV_ZONE_ENTRY], r.zone_patched[PV_ZONE_ENTRY], r.unflagged, r.unplaced);
 		free(mask);
 	}
 	return check_summary();

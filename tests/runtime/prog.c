@@ -187,6 +187,39 @@ NOINLINE uint64_t t_segments(uint64_t x)
 	       (lim & 0xffffffff) ^ (z & 1) << 63;
 }
 
+/*
+ * Zones (runtime/patch/zone.h): one function in .noinstr.text and one in
+ * .entry.text, as Linux's noinstr C code and entry code are; the plugin
+ * flags both sites NOINSTR, and the harness finds the zones by section.
+ * Under the profile backend the first gets its thunk in the noinstr pool,
+ * the second stays native.
+ */
+__attribute__((noinline, noclone, section(".noinstr.text"))) uint64_t t_noinstr_cpuid(uint64_t leaf)
+{
+	uint32_t a, b, c, d;
+
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"((uint32_t)leaf), "c"(0));
+	return (uint64_t)a ^ ((uint64_t)b << 32) ^ c ^ ((uint64_t)d << 16);
+}
+
+__attribute__((noinline, noclone, section(".entry.text"))) uint64_t t_entry_cpuid(uint64_t leaf)
+{
+	uint32_t a, b, c, d;
+
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"((uint32_t)leaf), "c"(0));
+	return (uint64_t)a ^ ((uint64_t)b << 32) ^ c ^ ((uint64_t)d << 16);
+}
+
+/*
+ * lib/pool.h's anchor: because this unit defines start_kernel, the plugin
+ * reserves the handler pools here (main pool in .text.unlikely, noinstr
+ * pool in .noinstr.text, counters), exactly as in init/main.c; the harness
+ * patches with those.  Sizes: runtime.mk's -fplugin-arg-previrt-*pool=.
+ */
+void start_kernel(void)
+{
+}
+
 const struct prog_test prog_tests[] = {
 	{ "t_cpuid",       t_cpuid,       1, PROG_DETERMINISTIC },
 	{ "t_cpuid_flags", t_cpuid_flags, 1, PROG_DETERMINISTIC },
@@ -200,5 +233,7 @@ const struct prog_test prog_tests[] = {
 	{ "t_mmio",        t_mmio,        8, PROG_DETERMINISTIC },
 	{ "t_mmio_rip",    t_mmio_rip,    3, PROG_DETERMINISTIC },
 	{ "t_segments",    t_segments,    8, PROG_DETERMINISTIC },  /* mov to %ss + lsl: one SHADOW site */
+	{ "t_noinstr_cpuid", t_noinstr_cpuid, 1, PROG_DETERMINISTIC },
+	{ "t_entry_cpuid", t_entry_cpuid, 1, PROG_DETERMINISTIC | PROG_STAYS_NATIVE },
 };
 const unsigned prog_ntests = sizeof prog_tests / sizeof prog_tests[0];

@@ -9,6 +9,7 @@
 #define PROG_NEEDS_RDTSCP  0x02
 #define PROG_NEEDS_XSAVE   0x04
 #define PROG_NEEDS_RDPID   0x08
+#define PROG_STAYS_NATIVE  0x10   /* the profile backend must leave its sites alone (entry zone) */
 
 struct prog_test {
 	const char *name;                 /* the function's symbol */

@@ -81,6 +81,11 @@ int self_image_load(struct self_image *si)
 			si->previrt = (uint8_t *)(sh.sh_addr + si->bias);
 			si->previrt_size = sh.sh_size;
 		}
+		for (int z = PV_ZONE_MAIN + 1; z < PV_NZONES; z++)
+			if (strcmp(name, z == PV_ZONE_NOINSTR ? ".noinstr.text" : ".entry.text") == 0) {
+				si->zones.at[z].start = sh.sh_addr + si->bias;
+				si->zones.at[z].end = sh.sh_addr + sh.sh_size + si->bias;
+			}
 		if ((sh.sh_flags & SHF_EXECINSTR) && si->ntext < SELF_MAX_TEXT) {
 			si->text[si->ntext].start = sh.sh_addr + si->bias;
 			si->text[si->ntext].end = sh.sh_addr + sh.sh_size + si->bias;

@@ -24,6 +24,13 @@ struct self_image {
 	size_t          previrt_size;
 	struct pv_range text[SELF_MAX_TEXT];     /* SHF_EXECINSTR sections, run time */
 	unsigned        ntext;
+	/*
+	 * .noinstr.text and .entry.text (runtime/patch/zone.h), run time.  A
+	 * host program has no __noinstr_text_start symbols (the default linker
+	 * script makes each an output section of its own), so the harness takes
+	 * the zones from the section headers, as it does .previrt.
+	 */
+	struct pv_zones zones;
 };
 
 /* 0 on success; on failure prints one line to stderr and returns -1. */

@@ -142,9 +142,12 @@ int main(void)
 		char out[512] = "";
 
 		pv_profile_write(&prof, &img, 0, put, out);
-		check(!strncmp(out, "# previrt-profile 1", 19) && strstr(out, " 0 sti\n") && strstr(out, " 0 cpuid\n") &&
+		char want[64];
+
+		snprintf(want, sizeof want, " 0 sti 0x%lx\n", (unsigned long)(uintptr_t)pool);
+		check(!strncmp(out, "# previrt-profile 2", 19) && strstr(out, want) && strstr(out, " 0 cpuid 0x") &&
 		      count_lines(out) == 3,
-		      "profile counts list the patched SHADOW pair though its bytes no longer decode");
+		      "profile counts list the patched SHADOW pair (and its thunk) though its bytes no longer decode");
 	}
 
 	/* a lone sti with its pad before it (xflags PAD_BEFORE): valid, and the thunk runs the sti */
@@ -228,9 +231,13 @@ int main(void)
 	check(err == PV_E_EXTABLE, "rdmsr whose entry points elsewhere: %s", pv_error_name(err));
 
 	{
-		const struct pv_backend all = { .name = "all", .plan = all_plan, .emit = all_emit };
-		const struct pv_backend liar = { .name = "liar", .plan = keep_plan, .emit = liar_emit };
-		const struct pv_backend never = { .name = "never", .plan = cpuid_plan, .emit = never_emit };
+		/* (the image names no zones: every site is main, which these backends may patch) */
+		const struct pv_backend all = { .name = "all", .plan = all_plan, .emit = all_emit,
+						.zone_policy = { PV_ZP_MAIN_POOL } };
+		const struct pv_backend liar = { .name = "liar", .plan = keep_plan, .emit = liar_emit,
+						 .zone_policy = { PV_ZP_MAIN_POOL } };
+		const struct pv_backend never = { .name = "never", .plan = cpuid_plan, .emit = never_emit,
+						  .zone_policy = { PV_ZP_MAIN_POOL } };
 
 		build();
 		img = image();

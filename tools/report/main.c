@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "zones.h"
 
 enum mode { M_SUMMARY, M_LIST, M_JSON, M_VERIFY, M_COVERAGE, M_DIFF };
 
@@ -157,7 +158,10 @@ int main(int argc, char **argv)
 		status = pv_mode_diff(&r, &r2, stdout);
 		pv_report_close(&r2);
 		break;
-	default:         status = pv_mode_summary(&r, stdout); break;
+	default:
+		status = pv_mode_summary(&r, stdout);
+		pv_zone_summary(&r, stdout);
+		break;
 	}
 	pv_report_close(&r);
 	if (fflush(stdout) || ferror(stdout)) {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * --profile COUNTS: per-site execution counts (docs/profile-counts.md)
- * merged into the sites.  Lines are "ADDRESS COUNT [KIND]"; ADDRESS is
- * 0xHEX (linked files) or SECTION+0xOFF (objects).
+ * merged into the sites.  Lines are "ADDRESS COUNT [KIND [HANDLER]]";
+ * ADDRESS is 0xHEX (linked files) or SECTION+0xOFF (objects); HANDLER
+ * (format 2) is 0xHEX, where the patched site jumps.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -77,7 +78,8 @@ int pv_profile_load(struct pv_report *r, const char *path, char *err, size_t err
 		return -1;
 	}
 	while (fgets(buf, sizeof(buf), f)) {
-		char w1[256], w2[64], w3[64], extra[8];
+		char w1[256], w2[64], w3[64], w4[64], extra[8];
+		unsigned long long handler = 0;
 		struct pv_loc loc;
 		struct pv_site *s;
 		unsigned long long count;
@@ -89,13 +91,15 @@ int pv_profile_load(struct pv_report *r, const char *path, char *err, size_t err
 			snprintf(err, errcap, "%s:%u: line too long", path, lineno);
 			goto fail;
 		}
-		n = sscanf(buf, " %255s %63s %63s %7s", w1, w2, w3, extra);
+		n = sscanf(buf, " %255s %63s %63s %63s %7s", w1, w2, w3, w4, extra);
 		if (n <= 0 || w1[0] == '#')
 			continue;
 		errno = 0;
-		if (n < 2 || n > 3 || parse_where(r, w1, &loc) ||
-		    !isdigit((unsigned char)w2[0]) || (count = strtoull(w2, &end, 10), *end) || errno) {
-			snprintf(err, errcap, "%s:%u: malformed line (want \"ADDRESS COUNT [KIND]\")",
+		if (n < 2 || n > 4 || parse_where(r, w1, &loc) ||
+		    !isdigit((unsigned char)w2[0]) || (count = strtoull(w2, &end, 10), *end) || errno ||
+		    (n == 4 && (strncmp(w4, "0x", 2) || !isxdigit((unsigned char)w4[2]) ||
+				(handler = strtoull(w4 + 2, &end, 16), *end) || errno))) {
+			snprintf(err, errcap, "%s:%u: malformed line (want \"ADDRESS COUNT [KIND [HANDLER]]\")",
 				 path, lineno);
 			goto fail;
 		}
@@ -104,7 +108,9 @@ int pv_profile_load(struct pv_report *r, const char *path, char *err, size_t err
 			unmatched++;
 			continue;
 		}
-		if (n == 3) {
+		if (n == 4)
+			s->handler = handler;
+		if (n >= 3) {
 			const char *k = pv_kind_name(s->kind);
 
 			if (!k || strcmp(k, w3) != 0)

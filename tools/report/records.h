@@ -24,6 +24,7 @@ struct pv_site {
 	/* filled by --profile */
 	int      has_count;
 	uint64_t count;
+	uint64_t handler;          /* where the patched site jumps (profile format 2), 0 if not given */
 };
 
 struct pv_sites {
