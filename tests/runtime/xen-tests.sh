@@ -56,6 +56,15 @@ while :; do
 	bad "$(grep -a 'boot-xen: FAIL' "$work/xen.out") (boot $attempt)"
 	break
 done
+# on_console WHAT PATTERN: ok with the first matching line of Xen's console
+# (the kernel's timestamp cut off), else one failure naming the pattern
+on_console() {
+	if grep -aq -- "$2" "$work/xen.log"; then
+		ok "$1: $(grep -a -m1 -- "$2" "$work/xen.log" | tr -d '\r' | sed 's/^\[ *[0-9.]*\] //' | cut -c1-110)"
+	else
+		bad "$1: not on Xen's console: $2"
+	fi
+}
 for want in "previrt-loader: PVH entry, hvm_start_info" \
 	"previrt-loader: VMM xen (\"XenVMMXenVMM\"), backend xen" \
 	"previrt-loader: xen: [0-9]* port-I/O thunks" \
@@ -66,11 +75,7 @@ for want in "previrt-loader: PVH entry, hvm_start_info" \
 	"previrt-init: workload exit status 0" \
 	"previrt-xen: port I/O emulated [1-9][0-9]*, passed to Xen [0-9]*" \
 	"previrt-loader: modules: resident patcher .* hooked [1-9]"; do
-	if grep -aq -- "$want" "$work/xen.log"; then
-		ok "on Xen's console: $(grep -a -m1 -- "$want" "$work/xen.log" | tr -d '\r' | cut -c1-110)"
-	else
-		bad "not on Xen's console: $want"
-	fi
+	on_console "on Xen's console" "$want"
 done
 
 # modules patched at load by the Xen backend (when the initramfs carries tests/kmod)
@@ -79,11 +84,7 @@ if grep -aq "previrt-init: insmod " "$work/xen.log"; then
 		"previrt-init: insmod 10-corrupt-previrt_testmod.ko: ref" \
 		"previrt: module previrt_testmod: [0-9]* sites valid, [1-9][0-9]* patched (xen)" \
 		"previrt-testmod: hello through COM1 port I/O"; do
-		if grep -aq -- "$want" "$work/xen.log"; then
-			ok "module on Xen: $(grep -a -m1 -- "$want" "$work/xen.log" | tr -d '\r' | sed 's/^.*\] //' | cut -c1-110)"
-		else
-			bad "module on Xen: not on Xen's console: $want"
-		fi
+		on_console "module on Xen" "$want"
 	done
 	# insmod's own line is user output, polled out while printk is not: a
 	# kernel line may cut into it (tests/runtime/console-line.py)
