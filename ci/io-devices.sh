@@ -88,10 +88,18 @@ io_line() { grep -a -m1 -o "previrt-io: $1.*" "$LOG" | tr -d '\r'; }
 # io_field LINE KEY: the value of KEY=value in LINE
 io_field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -1; }
 
+# io_irqs DEVICE LINE: the device interrupted during its test (irqs > 0:
+# the driver ran on interrupts, not on a timeout or polling); sets _irqs
+io_irqs() {
+	_n=$(io_field "$2" irqs)
+	case $_n in '' | *[!0-9]* | 0) fail "the $1 raised no interrupt during its test (irqs=${_n:-none})" ;; esac
+	_irqs="$_n interrupts ($(io_field "$2" irq))"
+}
+
 # io_check NAME: the guest's lines and the sink's count.  Passes only when
 # the guest read exactly the disk the host wrote (size and digest, checked
-# by both sides) and the sink counted exactly the bytes the guest says it
-# sent, which are the bytes asked for.
+# by both sides), the sink counted exactly the bytes the guest says it
+# sent, which are the bytes asked for, and each device interrupted.
 io_check() {
 	_l=$(io_line '.*FAILED')
 	[ -n "$_l" ] && fail "I/O test: $_l"
@@ -104,7 +112,8 @@ io_check() {
 			fail "the guest read $(io_field "$_l" bytes) disk bytes, the image has $IO_DISK_BYTES"
 		[ "$(io_field "$_l" digest)" = "$IO_DIGEST" ] ||
 			fail "the guest's disk digest $(io_field "$_l" digest) is not the image's $IO_DIGEST"
-		_say="disk $IO_DISK_BYTES bytes read in $(io_field "$_l" ns) ns guest time, pattern matched"
+		io_irqs disk "$_l"
+		_say="disk $IO_DISK_BYTES bytes read in $(io_field "$_l" ns) ns guest time, pattern matched, $_irqs"
 	fi
 	if [ "$IO_NET_BYTES" != 0 ]; then
 		_l=$(io_line "net ok")
@@ -114,7 +123,8 @@ io_check() {
 		[ -s "$IO_DIR/sink.count" ] || fail "the sink wrote no count ($IO_DIR/sink.count)"
 		_count=$(cat "$IO_DIR/sink.count")
 		[ "$_count" = "$_sent" ] || fail "the sink counted $_count bytes, the guest says it sent $_sent"
-		_say="${_say:+$_say; }net $_sent bytes sent in $(io_field "$_l" ns) ns guest time, the sink counted $_count"
+		io_irqs NIC "$_l"
+		_say="${_say:+$_say; }net $_sent bytes sent in $(io_field "$_l" ns) ns guest time, the sink counted $_count, $_irqs"
 	fi
 	[ -n "$(io_line done)" ] || fail "no 'previrt-io: done' line"
 	echo "$1: IO: $_say"

@@ -18,8 +18,8 @@
  * Lines (ci/io-devices' verdict reads them; the host checks the sink's
  * own count against the guest's "bytes=" separately):
  *
- *   previrt-io: disk ok bytes=N ns=T digest=HEX
- *   previrt-io: net ok bytes=N ns=T sink=COUNT
+ *   previrt-io: disk ok bytes=N ns=T digest=HEX irqs=I irq=CHIP
+ *   previrt-io: net ok bytes=N ns=T sink=COUNT irqs=I irq=CHIP
  *   previrt-io: disk FAILED (...) / previrt-io: net FAILED (...)
  *   previrt-io: done (K checks ok)
  *
@@ -27,6 +27,10 @@
  * on Xen, user-space output leaves the polled COM1 model a few bytes at a
  * time and a kernel message may cut into it (docs/xen.md); a kernel line
  * is never cut.  Without /dev/kmsg they go to stdout.
+ *
+ * irqs is how many interrupts the device raised during the test (its
+ * /proc/interrupts line, summed over CPUs), irq how: the line's chip and
+ * trigger, blanks as '_' ("PCI-MSI_..._edge", "IO-APIC_..._fasteoi").
  *
  * ns is guest time (CLOCK_MONOTONIC); under QEMU -icount shift=0 a guest
  * nanosecond is one guest instruction.  The disk's ns counts only the
@@ -107,6 +111,59 @@ static void fail(const char *dev, const char *what, const char *detail)
 	failures++;
 }
 
+/*
+ * Interrupts of the device whose /proc/interrupts line names NAME ("ahci",
+ * "eth0"): the sum over CPUs, and in CHIP the line's chip and trigger
+ * ("PCI-MSI ... edge", "IO-APIC ... fasteoi"), so the line says how the
+ * device interrupted: through MSI or through its INTx pin and the (v)IOAPIC.
+ */
+static unsigned long long irq_count(const char *name, char *chip, size_t chipsz)
+{
+	static char tab[16384];
+	unsigned long long sum = 0;
+	int fd = open("/proc/interrupts", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, tab, sizeof tab - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	snprintf(chip, chipsz, "none");
+	if (n <= 0)
+		return 0;
+	tab[n] = 0;
+	for (char *l = tab, *e; *l; l = e) {
+		e = l + strcspn(l, "\n");
+		if (*e)
+			*e++ = 0;
+		if (!strstr(l, name) || !strchr(l, ':'))
+			continue;
+		char *p = strchr(l, ':') + 1, *q;
+
+		for (;;) {
+			unsigned long long v = strtoull(p, &q, 10);
+
+			if (q == p)
+				break;
+			sum += v;
+			p = q;
+		}
+		p += strspn(p, " ");
+		q = strstr(p, name);
+		while (q > p && q[-1] == ' ')
+			q--;
+		/* the text between the counts and the name, each run of blanks one '_' */
+		size_t k = 0;
+
+		for (; p < q && k + 1 < chipsz; p++)
+			if (*p != ' ')
+				chip[k++] = *p;
+			else if (k && chip[k - 1] != '_')
+				chip[k++] = '_';
+		chip[k] = 0;
+		break;
+	}
+	return sum;
+}
+
 /* FNV-1a, 64 bits, over 64-bit little-endian words (one multiply per 8
  * bytes): ci/io-sink computes the same over the image it writes. */
 static uint64_t fnv1a(uint64_t h, const unsigned char *p, size_t n)
@@ -127,7 +184,8 @@ static void test_disk(const char *spec)
 {
 	unsigned long long want_bytes;
 	uint64_t want, h = 0xcbf29ce484222325ull, ns = 0, got = 0;
-	char hex[17];
+	unsigned long long irqs;
+	char hex[17], chip[64];
 	int fd = -1;
 
 	if (sscanf(spec, "%llu:%16[0-9a-fA-F]", &want_bytes, hex) != 2) {
@@ -141,6 +199,7 @@ static void test_disk(const char *spec)
 		fail("disk", "no /dev/sda: ", strerror(errno));
 		return;
 	}
+	irqs = irq_count("ahci", chip, sizeof chip);
 	for (;;) {
 		uint64_t t = now_ns();
 		ssize_t r = read(fd, buf, sizeof buf);
@@ -157,6 +216,7 @@ static void test_disk(const char *spec)
 		got += (uint64_t)r;
 	}
 	close(fd);
+	irqs = irq_count("ahci", chip, sizeof chip) - irqs;
 	if (got != want_bytes || h != want) {
 		char what[160];
 
@@ -165,8 +225,8 @@ static void test_disk(const char *spec)
 		fail("disk", "pattern mismatch: ", what);
 		return;
 	}
-	say("disk ok bytes=%" PRIu64 " ns=%" PRIu64 " digest=%016" PRIx64
-	    " (%.1f MiB/s guest time)", got, ns, h, ns ? got / 1048576.0 / (ns / 1e9) : 0.0);
+	say("disk ok bytes=%" PRIu64 " ns=%" PRIu64 " digest=%016" PRIx64 " irqs=%llu irq=%s"
+	    " (%.1f MiB/s guest time)", got, ns, h, irqs, chip, ns ? got / 1048576.0 / (ns / 1e9) : 0.0);
 	passes++;
 }
 
@@ -191,8 +251,9 @@ static void test_net(const char *spec)
 	unsigned port;
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	uint64_t t0, sent = 0;
-	unsigned long long acked = 0;
+	unsigned long long acked = 0, irqs;
 	size_t got = 0;
+	char chip[64];
 	int s, i;
 
 	if (sscanf(spec, "%llu@%63[0-9.]:%u", &bytes, ip, &port) != 3 ||
@@ -214,6 +275,7 @@ static void test_net(const char *spec)
 		fail("net", "socket: ", strerror(errno));
 		return;
 	}
+	irqs = irq_count("eth0", chip, sizeof chip);
 	t0 = now_ns();
 	if (connect(s, (struct sockaddr *)&sa, sizeof sa) < 0) {
 		fail("net", "connect: ", strerror(errno));
@@ -252,13 +314,15 @@ static void test_net(const char *spec)
 	uint64_t ns = now_ns() - t0;
 
 	close(s);
+	irqs = irq_count("eth0", chip, sizeof chip) - irqs;
 	if (sscanf(line, "previrt-io-sink %llu", &acked) != 1 || acked != bytes) {
 		line[strcspn(line, "\n")] = 0;
 		fail("net", "the sink answered: ", line);
 		return;
 	}
-	say("net ok bytes=%" PRIu64 " ns=%" PRIu64 " sink=%llu (%.1f MiB/s guest time, to %s:%u)",
-	    sent, ns, acked, ns ? sent / 1048576.0 / (ns / 1e9) : 0.0, ip, port);
+	say("net ok bytes=%" PRIu64 " ns=%" PRIu64 " sink=%llu irqs=%llu irq=%s"
+	    " (%.1f MiB/s guest time, to %s:%u)",
+	    sent, ns, acked, irqs, chip, ns ? sent / 1048576.0 / (ns / 1e9) : 0.0, ip, port);
 	passes++;
 }
 
