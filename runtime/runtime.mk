@@ -25,7 +25,8 @@ RT_CFLAGS  := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -fno-stack-protector
               $(RT_XEN_ABI)
 
 # The loader's input checks (host-buildable: the loader-check test and the fuzzer run them)
-RT_PARSE   := runtime/loader/bootinfo.c runtime/loader/elfimage.c runtime/loader/prepare.c
+RT_PARSE   := runtime/loader/bootinfo.c runtime/loader/elfimage.c runtime/loader/prepare.c \
+              runtime/loader/acpi.c runtime/loader/madt.c
 
 # The core built for the host (PIE objects, still freestanding code).
 RT_HOST_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/host/%.o,$(RT_CORE) $(RT_PARSE)) $(RT_OUT)/host/previrt_rules.o
@@ -47,7 +48,7 @@ $(RT_HOST_LIB): $(RT_HOST_OBJS)
 RT_LOADER     := $(RT_OUT)/previrt-loader.elf
 RT_LOADER_SRCS := runtime/loader/main.c runtime/loader/console.c \
                   runtime/loader/bootparams.c runtime/loader/libc.c runtime/loader/pvh.c \
-                  runtime/loader/acpi.c runtime/loader/bootinfo.c runtime/loader/elfimage.c runtime/loader/prepare.c runtime/xen/pio.c \
+                  runtime/loader/acpi.c runtime/loader/madt.c runtime/loader/bootinfo.c runtime/loader/elfimage.c runtime/loader/prepare.c runtime/xen/pio.c \
                   runtime/loader/resident.c
 # No SSE (the loader never enables it), static, non-PIC, linked at 1 MiB.
 RT_LOADER_CFLAGS := $(RT_CFLAGS) -fno-pic -fno-pie -mcmodel=small -mgeneral-regs-only \
@@ -200,6 +201,10 @@ $(RT_T)/test-uart: tests/runtime/test-uart.c $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
 
+$(RT_T)/test-madt: tests/runtime/test-madt.c $(RT_HOST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
+
 # The Xen backend patching and running plugin-compiled port I/O in process,
 # with the blob's own objects built for the host.
 $(RT_T)/xprog.o: tests/runtime/xprog.c tests/runtime/xprog.h $(PLUGIN)
@@ -274,7 +279,7 @@ $(RT_T)/test-core: tests/runtime/test-core.c $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
 
-RT_TESTS := $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
+RT_TESTS := $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-madt $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
 runtime: $(RT_HOST_LIB) $(RT_TESTS) $(RT_LOADER)
 
 check-runtime: $(RT_TESTS) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $(filter %/previrt-report,$(ALL))
@@ -294,6 +299,9 @@ check-runtime: $(RT_TESTS) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $(filter %/pre
 	@$(RT_T)/test-vmm
 	@echo "== runtime: the Xen backend's 16550 model, driven as Linux's 8250 driver does"
 	@$(RT_T)/test-uart
+	@echo "== runtime: Xen's x2APIC MADT presented as xAPIC entries (SMP without X86_X2APIC), checked by iasl -d"
+	@$(RT_T)/test-madt $(RT_T)/madt.aml
+	@tests/runtime/madt-iasl.sh $(RT_T)/madt.aml
 	@echo "== runtime: the Xen backend patches plugin-compiled port I/O in process and runs it"
 	@$(RT_T)/xen-harness
 	@echo "== runtime: the core on a hand-made image: SHADOW pairs, __ex_table, plan vs emit"
@@ -378,7 +386,7 @@ check-runtime-modules: $(RT_LOADER) $(KMOD_INITRD) $(filter %/previrt-report,$(A
 
 # Xen 4.17 under QEMU with previrt-loader as PVH dom0 (ci/boot-xen): the
 # annotated kernel with the handler pool, no Xen support configured.
-#   make boot-xen [KERNEL=vmlinux] [INITRD=initramfs] [BACKEND=xen] [MARKER=text]
+#   make boot-xen [KERNEL=vmlinux] [INITRD=initramfs] [BACKEND=xen] [MARKER=text] [SMP=N]
 # (MARKER reaches ci/boot-xen through the environment: kernel-configs/kernel.mk exports it)
 # KERNEL given on the command line wins; the default is the tiny pool kernel.
 # XEN_ICOUNT: QEMU -icount shift (default 0; empty = real time).  With
@@ -392,7 +400,7 @@ XEN_ICOUNT ?= 0
 boot-xen: $(RT_LOADER) $(INITRD) $(if $(filter command line,$(origin KERNEL)),,k-boot)
 	@echo "== runtime: Xen 4.17 (QEMU TCG), previrt-loader as PVH dom0, $(RT_XEN_KERNEL)"
 	@PREVIRT_LOADER=$(RT_LOADER) KERNEL=$(RT_XEN_KERNEL) INITRD=$(INITRD) BACKEND=$(BACKEND) \
-		ICOUNT=$(XEN_ICOUNT) ci/boot-xen
+		ICOUNT=$(XEN_ICOUNT) SMP=$(or $(SMP),1) ci/boot-xen
 
 check-runtime-xen: $(RT_LOADER) $(RT_NOPOOL) $(KMOD_INITRD)
 	@echo "== runtime: the Xen backend: Xen 4.17 under QEMU TCG, previrt-loader as PVH dom0"

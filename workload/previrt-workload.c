@@ -19,6 +19,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -257,6 +258,48 @@ static void phase_user_irqs(void)
 	       "spin 50 ms in user mode, local timer interrupts arrive there (/proc/interrupts LOC)");
 }
 
+/*
+ * Every online CPU runs user code: the process moves itself onto each CPU
+ * in turn (sched_setaffinity), checks that it got there (sched_getcpu) and
+ * makes system calls there.  On SMP boots this proves the secondary CPUs
+ * came up and take work, not just that the kernel counted them.
+ */
+static void phase_cpus(void)
+{
+	cpu_set_t all, one;
+	char list[256] = "";
+	size_t len = 0;
+	int online = (int)sysconf(_SC_NPROCESSORS_ONLN), ran = 0, ok = 1;
+	uint64_t t = now_ns();
+
+	if (sched_getaffinity(0, sizeof all, &all)) {
+		ok = 0;
+		CPU_ZERO(&all);
+	}
+	for (int c = 0; c < CPU_SETSIZE && ok; c++) {
+		if (!CPU_ISSET(c, &all))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(c, &one);
+		if (sched_setaffinity(0, sizeof one, &one)) {
+			ok = 0;
+			break;
+		}
+		for (int i = 0; i < 1000; i++)
+			syscall(SYS_getpid);
+		if (sched_getcpu() != c)
+			ok = 0;
+		ran++;
+		if (len < sizeof list - 8)
+			len += (size_t)snprintf(list + len, sizeof list - len, " %d", c);
+	}
+	sched_setaffinity(0, sizeof all, &all);
+	ok = ok && ran == online && online >= 1;
+	char what[320];
+	snprintf(what, sizeof what, "%d online, ran on CPU%s", online, list);
+	report("cpus", now_ns() - t, ok, what);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--exec-child") == 0)
@@ -278,10 +321,11 @@ int main(int argc, char **argv)
 	/* after busy-total, so that figure (bench-p3) keeps measuring the same work */
 	phase_traps();
 	phase_user_irqs();
+	phase_cpus();
 	if (failures) {
 		printf("previrt-workload: FAILED (%d phase(s))\n", failures);
 		return 1;
 	}
-	printf("previrt-workload: done (7 phases ok)\n");
+	printf("previrt-workload: done (8 phases ok)\n");
 	return 0;
 }

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* RSDP -> XSDT/RSDT -> FADT ("FACP"): PM1 control ports and the reset register. */
+/*
+ * RSDP -> XSDT/RSDT -> a table by signature; the FADT ("FACP") facts: PM1
+ * control ports, the PM timer and the reset register.
+ */
 #include "loader/acpi.h"
 
 static uint32_t le32(const uint8_t *p)
@@ -26,7 +29,7 @@ static int sig_is(const uint8_t *p, const char *s)
 	return p[0] == s[0] && p[1] == s[1] && p[2] == s[2] && p[3] == s[3];
 }
 
-static const uint8_t *find_fadt(uint64_t rsdp)
+uint8_t *acpi_find_table(uint64_t rsdp, const char *sig, uint32_t min_len)
 {
 	const uint8_t *r = (const uint8_t *)(uintptr_t)rsdp;
 	const uint8_t *sdt;
@@ -50,15 +53,15 @@ static const uint8_t *find_fadt(uint64_t rsdp)
 		uint64_t a = entry == 8 ? le64(sdt + off) : le32(sdt + off);
 		const uint8_t *t = (const uint8_t *)(uintptr_t)a;
 
-		if (a && sig_is(t, "FACP") && le32(t + 4) >= 116)
-			return t;
+		if (a && sig_is(t, sig) && le32(t + 4) >= min_len && checksum_ok(t, le32(t + 4)))
+			return (uint8_t *)t;
 	}
 	return 0;
 }
 
 int acpi_read_fadt(uint64_t rsdp, struct pv_xen_acpi *out)
 {
-	const uint8_t *f = find_fadt(rsdp);
+	const uint8_t *f = acpi_find_table(rsdp, "FACP", 116);
 	uint32_t len;
 
 	*out = (struct pv_xen_acpi){ 0 };

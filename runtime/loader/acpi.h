@@ -14,6 +14,12 @@
 
 #include "xen/xen-rt.h"
 
+/*
+ * The table with signature sig (4 characters) that the RSDP's XSDT (or
+ * RSDT) lists, at least min_len bytes long and with a valid checksum, or 0.
+ */
+uint8_t *acpi_find_table(uint64_t rsdp, const char *sig, uint32_t min_len);
+
 /* 0 when a FADT was found through rsdp (physical), -1 when not (out is zeroed). */
 int acpi_read_fadt(uint64_t rsdp, struct pv_xen_acpi *out);
 

@@ -30,6 +30,7 @@
 #include "loader/console.h"
 #include "loader/elfimage.h"
 #include "loader/multiboot.h"
+#include "loader/madt.h"
 #include "loader/pvh.h"
 #include "loader/resident.h"
 #include "patch/backend.h"
@@ -342,6 +343,25 @@ static void setup_xen(struct loader_ctx *c, int commit)
 }
 
 /*
+ * Xen lists a PVH dom0's vCPUs as x2APIC entries, which a kernel without
+ * X86_X2APIC ignores (it would run on one CPU): rewrite them as xAPIC
+ * entries when every ID fits (loader/madt.c).
+ */
+static void present_xapic(uint64_t rsdp)
+{
+	struct madt_result m;
+	int rc = madt_present_xapic(rsdp, &m);
+
+	if (rc == 1)
+		con_printf("previrt-loader: MADT: %u x2APIC CPU entries (and %u NMI entries) presented as xAPIC ones, %u -> %u bytes\n",
+			   m.cpus, m.nmis, (unsigned)m.old_len, (unsigned)m.new_len);
+	else if (rc == -2)
+		con_printf("previrt-loader: MADT: kept as it is: a CPU's APIC ID or processor UID is above 254 (needs an x2APIC kernel)\n");
+	else if (rc == -1)
+		con_printf("previrt-loader: MADT: none, or malformed: kept as it is\n");
+}
+
+/*
  * After the kernel's sites: the resident patcher, with what the kernel's
  * backend left of the pool (module thunks go right after the kernel's).
  */
@@ -412,6 +432,7 @@ void loader_main(uint32_t magic, uint32_t info)
 		}
 		con_printf("\nprevirt-loader: the previrt in-place VMM loader\n");
 		mbi_addr = (uint64_t)(uintptr_t)pvh.mbi;
+		present_xapic(pvh.rsdp);
 	} else {
 		con_init();
 		con_printf("\nprevirt-loader: the previrt in-place VMM loader\n");

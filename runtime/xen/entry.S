@@ -19,6 +19,7 @@
 	.type	pv_xen_pio_entry, @function
 pv_xen_pio_entry:
 	pushfq
+	cli				/* the models' lock is held with interrupts off; popfq restores IF */
 	pushq	%rax
 	pushq	%rcx
 	pushq	%rdx

@@ -18,7 +18,7 @@ int pv_xen_pio(struct pv_pio_frame *f) __attribute__((visibility("hidden")));
 
 static void flush_console(struct pv_xen_state *st)
 {
-	if (st->com1.len) {
+	if (st->com1.len && st->com1.len <= PV_UART_LINE) {
 		pv_xen_console_write(pv_xen_slots.vmmcall, st->com1.line, st->com1.len);
 		st->com1.len = 0;
 	}
@@ -47,14 +47,22 @@ static void print_stats(struct pv_xen_state *st)
 
 	b = put_stat(b, "previrt-xen: port I/O emulated ", st->pio_emulated);
 	b = put_stat(b, ", passed to Xen ", st->pio_passed);
+	if (st->lock_timeouts)
+		b = put_stat(b, ", model lock waits given up ", st->lock_timeouts);
 	*b++ = '\n';
 	pv_xen_console_write(pv_xen_slots.vmmcall, line, (unsigned)(b - line));
 }
 
+static int model_lock(struct pv_xen_state *st);
+static void model_unlock(struct pv_xen_state *st, int held);
+
 /* The last output before the domain ends: the pending console line, the statistics. */
 static void last_words(struct pv_xen_state *st)
 {
+	int held = model_lock(st);
+
 	flush_console(st);
+	model_unlock(st, held);
 	print_stats(st);
 }
 
@@ -101,6 +109,34 @@ static int power_write(struct pv_xen_state *st, unsigned port, unsigned width, u
 	return 0;
 }
 
+/*
+ * One lock for the device models' state, which every vCPU shares.  The
+ * entry runs this with interrupts off (xen/entry.S), so an interrupt on
+ * this CPU cannot come in while the lock is held.  An NMI still can, and
+ * an NMI handler that prints (a panic, the watchdog) would spin on a lock
+ * its own CPU holds: the wait is bounded, and after it the access goes on
+ * unlocked.  The models stay memory-safe then (their indices are bounded);
+ * at worst a console line is garbled, as on real hardware.
+ */
+#define MODEL_LOCK_SPINS (1u << 22)
+
+static int model_lock(struct pv_xen_state *st)
+{
+	for (unsigned i = 0; i < MODEL_LOCK_SPINS; i++) {
+		if (!__atomic_exchange_n(&st->lock, 1, __ATOMIC_ACQUIRE))
+			return 1;
+		__builtin_ia32_pause();
+	}
+	__atomic_fetch_add(&st->lock_timeouts, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static void model_unlock(struct pv_xen_state *st, int held)
+{
+	if (held)
+		__atomic_store_n(&st->lock, 0, __ATOMIC_RELEASE);
+}
+
 /* the result of an in: al/ax merge into rax, eax zero-extends */
 static void set_in(struct pv_pio_frame *f, unsigned width, uint32_t v)
 {
@@ -121,12 +157,15 @@ int pv_xen_pio(struct pv_pio_frame *f)
 	int handled = 0;
 
 	if (port >= PV_COM1_BASE && port < PV_COM1_BASE + 8) {
+		int held = model_lock(st);
+
 		if (d & PV_PIO_OUT) {
 			if (pv_uart_write(&st->com1, port - PV_COM1_BASE, (uint8_t)f->rax))
 				flush_console(st);
 		} else {
 			set_in(f, width, pv_uart_read(&st->com1, port - PV_COM1_BASE));
 		}
+		model_unlock(st, held);
 		handled = 1;
 	} else if (port == st->acpi.pm_tmr && st->acpi.pm_tmr) {
 		if (!(d & PV_PIO_OUT))

@@ -63,8 +63,21 @@ int pv_uart_write(struct pv_uart *u, unsigned reg, uint8_t val)
 			return 0;            /* loopback: nothing leaves the chip */
 		if (val == '\r')
 			return 0;            /* Xen's console adds its own */
-		u->line[u->len++] = (char)val;
-		return val == '\n' || u->len == PV_UART_LINE;
+		{
+			/*
+			 * len is read once and bounded: even if two CPUs ever
+			 * wrote at once (the blob serialises them, xen/pio.c),
+			 * a stale length can cost a character, never a write
+			 * outside line[].
+			 */
+			unsigned n = u->len;
+
+			if (n >= PV_UART_LINE)
+				n = 0;
+			u->line[n++] = (char)val;
+			u->len = (uint16_t)n;
+			return val == '\n' || n == PV_UART_LINE;
+		}
 	case UART_IER_DLM:
 		if (dlab)
 			u->dlm = val;

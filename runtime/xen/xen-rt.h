@@ -72,6 +72,8 @@ struct pv_xen_state {
 	uint64_t          pm_per_tsc;   /* PM timer ticks per TSC tick, 32.32 fixed point */
 	uint64_t          pio_emulated; /* thunk calls the blob answered itself */
 	uint64_t          pio_passed;   /* thunk calls that ran the real instruction */
+	uint32_t          lock;         /* the models' lock: every vCPU shares them (xen/pio.c) */
+	uint32_t          lock_timeouts; /* waits that gave up (an NMI on the holder's CPU) */
 };
 #define PV_XEN_STATE_MAGIC 0x4e455856u  /* "VXEN" */
 

@@ -9,6 +9,10 @@
 #      port-I/O thunks, the PM timer model, the added TSC frequency;
 #   3. a kernel without the handler pool: the loader refuses (FATAL), the
 #      kernel never starts, Xen reports the domain as crashed.
+#   2a. dom0 has 2 vCPUs (QEMU -smp 2, dom0_max_vcpus=2): the loader
+#      presents Xen's x2APIC MADT entries as xAPIC ones, the kernel starts
+#      its second CPU with INIT/SIPI through Xen's emulated local APIC, and
+#      the workload runs user code on both CPUs;
 #   4. with the module initramfs (tests/kmod, check-runtime-modules): the
 #      corrupted module is refused, the good one is patched at load by the
 #      Xen backend and its own COM1 output (outb to 0x3f8, which Xen keeps
@@ -38,7 +42,7 @@ mkdir -p "$work"
 attempt=0
 while :; do
 	attempt=$((attempt + 1))
-	if ICOUNT=0 MARKER='' PREVIRT_LOADER="$loader" KERNEL="$pool" INITRD="$initrd" \
+	if ICOUNT=0 SMP=2 MARKER='' PREVIRT_LOADER="$loader" KERNEL="$pool" INITRD="$initrd" \
 		LOG="$work/xen.log" TIMEOUT=${XEN_BOOT_TIMEOUT:-150} \
 		"$here/ci/boot-xen" >"$work/xen.out" 2>&1; then
 		ok "$(tail -1 "$work/xen.out") (boot $attempt)"
@@ -76,6 +80,12 @@ for want in "previrt-loader: PVH entry, hvm_start_info" \
 	"previrt-xen: port I/O emulated [1-9][0-9]*, passed to Xen [0-9]*" \
 	"previrt-loader: modules: resident patcher .* hooked [1-9]"; do
 	on_console "on Xen's console" "$want"
+done
+for want in "previrt-loader: MADT: 2 x2APIC CPU entries .* presented as xAPIC ones" \
+	"smpboot: Allowing 2 CPUs" \
+	"smp: Brought up 1 node, 2 CPUs" \
+	"previrt-workload: cpus *ok .* 2 online, ran on CPU 0 1"; do
+	on_console "2 vCPUs" "$want"
 done
 
 # modules patched at load by the Xen backend (when the initramfs carries tests/kmod)
