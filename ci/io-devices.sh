@@ -103,7 +103,10 @@ io_irqs() {
 io_check() {
 	_l=$(io_line '.*FAILED')
 	[ -n "$_l" ] && fail "I/O test: $_l"
-	[ -n "$(io_line start)" ] || fail "the I/O test never ran (no 'previrt-io: start' line)"
+	if [ -z "$(io_line start)" ]; then
+		[ "$rc" = 124 ] && fail "timeout after ${TIMEOUT}s before the I/O test ran"
+		fail "the I/O test never ran (no 'previrt-io: start' line)"
+	fi
 	_say=""
 	if [ "$IO_DISK_BYTES" != 0 ]; then
 		_l=$(io_line "disk ok")

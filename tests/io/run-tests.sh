@@ -40,7 +40,7 @@ verdict() {
 	[ "$count" = - ] || echo "$count" >"$WORK/verdict.io/sink.count"
 	got=$( (fail() { echo "FAIL: $*"; exit 1; }
 		LOG=$WORK/verdict.log IO_DIR=$WORK/verdict.io IO_DISK_BYTES=4096 IO_DIGEST=000000000000002a \
-			IO_NET_BYTES=1000
+			IO_NET_BYTES=1000 rc=${VERDICT_RC:-0} TIMEOUT=9
 		. "$here/ci/io-devices.sh" && io_check verdict) 2>&1)
 	echo "$got" >"$WORK/last.log"
 	case $want:$got in
@@ -66,6 +66,7 @@ verdict "a disk shorter than the image" "the guest read 2048 disk bytes, the ima
 verdict "the guest's own FAILED line" "I/O test: previrt-io: disk FAILED (pattern mismatch" 1000 "$st" \
 	"previrt-io: disk FAILED (pattern mismatch: bytes=4096 digest=1, want bytes=4096 digest=2a)" "$nt"
 verdict "previrt-io never ran" "the I/O test never ran" 1000 "previrt-workload: done (7 phases ok)"
+VERDICT_RC=124 verdict "a hang before previrt-io" "timeout after 9s before the I/O test ran" - "Run /init as init process"
 verdict "no net line" "no 'previrt-io: net ok' line" 1000 "$st" "$dk" "$dn"
 verdict "a NIC that raised no interrupt" "the NIC raised no interrupt during its test (irqs=0)" 1000 "$st" "$dk" \
 	"${nt/irqs=7/irqs=0}" "$dn"
