@@ -39,6 +39,7 @@ include tests/oracle/oracle.mk
 -include kernel-configs/kernel.mk
 -include runtime/runtime.mk
 -include tests/boot/boot.mk
+-include tests/io/io.mk
 
 all: $(ALL)
 

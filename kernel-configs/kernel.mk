@@ -6,6 +6,7 @@
 #   make kernel-plain [KCONFIG=...]        the same config without the plugin
 #   make initramfs                         busybox + workload initramfs
 #   make boot-native [KERNEL=bzImage] [INITRD=...] [MARKER=text]   boot it under QEMU TCG
+#   make boot-native KCONFIG=drivers IO=1  the drivers kernel moves data through a disk and a NIC
 #   make demo-kernel                       tiny kernel, reports, native boot
 #   make check-kernel                      CI: tiny build + checks + boot
 #   make check-linux LINUX=6.12            the whole pipeline on another release (not CI)
@@ -42,13 +43,18 @@ K_SUFFIX     :=
 endif
 O           ?= $(KERNEL_DIR)/$(KCONFIG)$(K_SUFFIX)$(K_REL)
 
-# The tiny annotated build: what boot-native, demo, check and the runtime's
-# boot tests use by default (of the release LINUX names).
+# The tiny annotated build: what demo, check and the runtime's boot tests
+# use by default (of the release LINUX names).
 KTINY       := $(KERNEL_DIR)/tiny$(K_REL)
-KERNEL      ?= $(KTINY)/arch/x86/boot/bzImage
+# The annotated build of KCONFIG (tiny unless KCONFIG= says otherwise):
+# what boot-native and boot-xen boot when KERNEL= is not given, e.g.
+# `make boot-native KCONFIG=drivers IO=1`.
+KBOOT       := $(KERNEL_DIR)/$(KCONFIG)$(K_REL)
+KERNEL      ?= $(KBOOT)/arch/x86/boot/bzImage
 
 WORKLOAD_DIR := $(BUILD)/workload
 WORKLOAD     := $(WORKLOAD_DIR)/previrt-workload
+WORKLOAD_IO  := $(WORKLOAD_DIR)/previrt-io
 GEN_CPIO     := $(WORKLOAD_DIR)/gen_init_cpio
 INITRD       ?= $(WORKLOAD_DIR)/initramfs.cpio.gz
 
@@ -75,7 +81,7 @@ kernel-plain:
 kernel-report:
 	@REPORT=$(REPORT_TOOL) kernel-configs/check-vmlinux $(O)
 
-$(WORKLOAD): workload/previrt-workload.c
+$(WORKLOAD) $(WORKLOAD_IO): $(WORKLOAD_DIR)/%: workload/%.c
 	@mkdir -p $(@D)
 	$(CC) -static -O2 $(CWARN) -o $@ $<
 
@@ -87,7 +93,7 @@ $(GEN_CPIO):
 		$(K_ENV) KCONFIG=tiny O=$(KTINY) PLUGIN=0 ci/kernel-build --extract-only
 	$(CC) -O2 -o $@ $(KSRC)/usr/gen_init_cpio.c
 
-$(WORKLOAD_DIR)/initramfs.cpio.gz: $(WORKLOAD) $(GEN_CPIO) workload/init.sh workload/mkinitramfs
+$(WORKLOAD_DIR)/initramfs.cpio.gz: $(WORKLOAD) $(WORKLOAD_IO) $(GEN_CPIO) workload/init.sh workload/mkinitramfs
 	@workload/mkinitramfs $@ $(WORKLOAD) $(GEN_CPIO)
 
 initramfs: $(WORKLOAD_DIR)/initramfs.cpio.gz
@@ -100,20 +106,27 @@ export MARKER
 # Booting the default kernel builds it first; an explicit KERNEL= is used as is.
 # INITRD may be any initramfs: ci/boot-native judges the project's workload
 # by its lines and any other by a clean boot to power-off (ci/boot-lib.sh).
-boot-native: $(INITRD) $(if $(filter $(KTINY)/%,$(KERNEL)),k-tiny $(filter %/previrt-report,$(ALL)))
+# IO=1: an AHCI disk and an e1000 NIC the workload moves data through
+# (ci/io-devices.sh), for a kernel with their drivers (KCONFIG=drivers).
+boot-native: $(INITRD) $(if $(filter $(KBOOT)/%,$(KERNEL)),k-boot $(filter %/previrt-report,$(ALL)))
 	@KERNEL=$(KERNEL) INITRD=$(INITRD) ci/boot-native
 
-.PHONY: k-tiny
+# k_build CONFIG DIR: the annotated build of one fragment (ci/kernel-build)
+k_build = @$(K_ENV) KCONFIG=$(1) O=$(2) PLUGIN=$(abspath $(PLUGIN)) ci/kernel-build
+.PHONY: k-tiny k-boot
 k-tiny: $(PLUGIN)
-	@$(K_ENV) KCONFIG=tiny O=$(KTINY) PLUGIN=$(abspath $(PLUGIN)) ci/kernel-build
+	$(call k_build,tiny,$(KTINY))
+k-boot: $(PLUGIN)
+	$(call k_build,$(KCONFIG),$(KBOOT))
 
 demo-kernel: $(PLUGIN) $(WORKLOAD_DIR)/initramfs.cpio.gz $(filter %/previrt-report,$(ALL))
 	@$(K_ENV) O=$(KTINY) PLUGIN=$(abspath $(PLUGIN)) \
 		INITRD=$(WORKLOAD_DIR)/initramfs.cpio.gz ci/demo-kernel
 
-# CI: the tiny annotated kernel is built, checked and booted (ci/check-kernel).
+# CI: the tiny annotated kernel is built, checked and booted (ci/check-kernel);
+# `make check-kernel KCONFIG=drivers` does the same for another fragment.
 check-kernel: $(PLUGIN) $(WORKLOAD_DIR)/initramfs.cpio.gz $(filter %/previrt-report,$(ALL))
-	@$(K_ENV) O=$(KTINY) PLUGIN=$(abspath $(PLUGIN)) \
+	@$(K_ENV) KCONFIG=$(KCONFIG) O=$(KBOOT) PLUGIN=$(abspath $(PLUGIN)) \
 		INITRD=$(WORKLOAD_DIR)/initramfs.cpio.gz ci/check-kernel
 
 # Benchmarks (not in CI): each script measures both sides in one run.

@@ -369,7 +369,7 @@ $(KMOD): tests/kmod/previrt_testmod.c tests/kmod/Kbuild $(RT_KPOOL)
 		M=$(abspath $(@D)) KCFLAGS=-fplugin=$(abspath $(PLUGIN)) KAFLAGS=-fplugin=$(abspath $(PLUGIN)) modules
 $(KMOD_BAD): $(KMOD) tests/runtime/corrupt-module
 	tests/runtime/corrupt-module $< $@
-$(KMOD_INITRD): $(KMOD_DIR)/20-previrt_testmod.ko $(KMOD_BAD) $(WORKLOAD) $(GEN_CPIO) workload/init.sh workload/mkinitramfs
+$(KMOD_INITRD): $(KMOD_DIR)/20-previrt_testmod.ko $(KMOD_BAD) $(WORKLOAD) $(WORKLOAD_IO) $(GEN_CPIO) workload/init.sh workload/mkinitramfs
 	@workload/mkinitramfs $@ $(WORKLOAD) $(GEN_CPIO) $(KMOD_BAD) $(KMOD_DIR)/20-previrt_testmod.ko
 $(KMOD_DIR)/20-previrt_testmod.ko: $(KMOD)
 	cp $< $@
@@ -392,9 +392,12 @@ check-runtime-modules: $(RT_LOADER) $(KMOD_INITRD) $(filter %/previrt-report,$(A
 # XEN_ICOUNT: QEMU -icount shift (default 0; empty = real time).  With
 # instruction-counted time the polled console drains on the guest's clock,
 # whatever the host's speed (docs/xen.md).
-RT_XEN_KERNEL = $(if $(filter command line,$(origin KERNEL)),$(KERNEL),$(RT_KPOOL))
+# KCONFIG= picks which annotated build that is (kernel-configs/kernel.mk's
+# KBOOT: the tiny one by default); IO=1 adds the disk and the NIC
+# (ci/io-devices.sh), e.g. `make boot-xen KCONFIG=drivers IO=1`.
+RT_XEN_KERNEL = $(if $(filter command line,$(origin KERNEL)),$(KERNEL),$(or $(KBOOT),$(RT_KTINY))/vmlinux)
 XEN_ICOUNT ?= 0
-boot-xen: $(RT_LOADER) $(INITRD) $(if $(filter command line,$(origin KERNEL)),,k-tiny)
+boot-xen: $(RT_LOADER) $(INITRD) $(if $(filter command line,$(origin KERNEL)),,k-boot)
 	@echo "== runtime: Xen 4.17 (QEMU TCG), previrt-loader as PVH dom0, $(RT_XEN_KERNEL)"
 	@PREVIRT_LOADER=$(RT_LOADER) KERNEL=$(RT_XEN_KERNEL) INITRD=$(INITRD) BACKEND=$(BACKEND) \
 		ICOUNT=$(XEN_ICOUNT) SMP=$(or $(SMP),1) ci/boot-xen
