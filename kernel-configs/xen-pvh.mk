@@ -4,6 +4,7 @@
 # Included from kernel-configs/kernel.mk (uses KSRC, KTARBALL, KJOBS, K_ENV).
 #
 #   make kernel-pvops            -> $(BUILD)/kernel/xen-pvh-plain/{vmlinux,arch/x86/boot/bzImage}
+#   make kernel-pvops PVOPS_WITH=drivers -> $(BUILD)/kernel/xen-pvh-drivers-plain (+ drivers.config)
 #   make kernel-pvops PVOPS_O=/somewhere
 #
 # Why not ci/kernel-build: it knows only the tiny/defconfig bases, and its
@@ -15,8 +16,15 @@
 # Xen 4.17's PVH dom0 builder boots either file (it finds the
 # XEN_ELFNOTE_PHYS32_ENTRY note in vmlinux, or in the ELF payload of bzImage).
 
-PVOPS_O     ?= $(BUILD)/kernel/xen-pvh-plain$(K_REL)
-PVOPS_FRAGS := kernel-configs/tiny.config kernel-configs/xen-pvh.config
+# PVOPS_WITH=NAME...: more fragments between tiny.config and xen-pvh.config
+# (kernel-configs/NAME.config), e.g. `make kernel-pvops PVOPS_WITH=drivers`
+# for bench-drivers' baseline with the same device drivers, built in
+# xen-pvh-drivers-plain.
+PVOPS_WITH  ?=
+# $(call pvops_dir,NAMES): the build directory of the baseline with those fragments
+pvops_dir    = $(BUILD)/kernel/xen-pvh$(subst $() ,,$(foreach w,$(1),-$(w)))-plain$(K_REL)
+PVOPS_O     ?= $(call pvops_dir,$(PVOPS_WITH))
+PVOPS_FRAGS := kernel-configs/tiny.config $(foreach w,$(PVOPS_WITH),kernel-configs/$(w).config) kernel-configs/xen-pvh.config
 PVOPS_KERNEL := $(PVOPS_O)/arch/x86/boot/bzImage
 
 # The kernel's make with none of our make variables (O, KERNEL, BUILD...).

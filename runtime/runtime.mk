@@ -422,6 +422,26 @@ bench-xen: $(RT_LOADER) $(INITRD)
 .PHONY: bench-xen
 endif
 
+# Driver reuse (issue 15; docs/xen.md, ci/bench-drivers): the I/O test
+# (AHCI disk read, TCP through an e1000 to a sink on 127.0.0.1), 2 vCPUs,
+# -icount shift=0, for (a) the drivers kernel with the plugin as Xen PVH
+# dom0 through the Xen backend, (b) the same source and drivers with
+# Linux's own Xen PVH support (kernel-pvops PVOPS_WITH=drivers) as dom0,
+# (c) the drivers kernel without the plugin, natively.  Builds the three
+# kernels one after the other; REPS rounds (default 2), then the table;
+# logs in $(BUILD)/bench/drivers.  Not in CI (three kernel builds, 3*REPS
+# I/O boots).
+bench-drivers: $(RT_LOADER) $(INITRD)
+	@$(MAKE) --no-print-directory kernel KCONFIG=drivers
+	@$(MAKE) --no-print-directory kernel KCONFIG=drivers KPLUGIN=0
+	@$(MAKE) --no-print-directory kernel-pvops PVOPS_WITH=drivers
+	@echo "== runtime: driver reuse: previrt vs Linux's own Xen PVH (both dom0) vs native"
+	@PREVIRT_LOADER=$(RT_LOADER) A_KERNEL=$(KERNEL_DIR)/drivers$(K_REL)/vmlinux \
+		B_KERNEL=$(abspath $(call pvops_dir,drivers))/arch/x86/boot/bzImage \
+		C_KERNEL=$(KERNEL_DIR)/drivers-plain$(K_REL)/arch/x86/boot/bzImage \
+		INITRD=$(abspath $(INITRD)) ci/bench-drivers $(BUILD)/bench/drivers
+.PHONY: bench-drivers
+
 demo-xen:
 	@echo "== [runtime] Xen: the non-Xen Linux 6.1 boots as Xen's PVH dom0, patched by previrt-loader"
 	@$(MAKE) --no-print-directory boot-xen
