@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The L4 backend: a non-paravirt Linux as a guest of uvmm (L4Re's VMM on
+ * Fiasco).  Every exit costs a world switch into Fiasco and an IPC to
+ * uvmm, a user-level task, and back; the backend removes the exits that
+ * the profile backend and uvmm's device models show as the hot ones, using
+ * only what uvmm already offers (docs/l4.md):
+ *
+ *  - the ACPI PM timer: computed in the kernel from the TSC and the
+ *    kvm-clock parameters uvmm publishes (no exit); with tsc_early_khz=
+ *    (the loader adds it, from the same parameters) the kernel no longer
+ *    calibrates its TSC against the PIT either;
+ *  - COM1: the 16550 model of the Xen backend, whose lines go out through
+ *    uvmm's vmmcall print (one exit per character instead of two or more).
+ *
+ * Mechanism: exactly the Xen backend's port-I/O thunks (patch/xen.c: an
+ * immediate port the runtime never emulates stays native, a %dx port gets
+ * a thunk that asks the blob), with the L4 blob's entry; the blob passes
+ * every other port to the real instruction, which exits to uvmm as before.
+ * Zones as for Xen: main text only (the blob is main text).
+ */
+#include "patch/l4.h"
+
+static int l4_begin(void *state, unsigned nsites)
+{
+	return pv_backend_xen.begin(&((struct pv_l4 *)state)->pio, nsites);
+}
+
+static int l4_plan(void *state, const struct pv_site *site)
+{
+	return pv_backend_xen.plan(&((struct pv_l4 *)state)->pio, site);
+}
+
+static void l4_rewind(void *state)
+{
+	pv_backend_xen.rewind(&((struct pv_l4 *)state)->pio);
+}
+
+static int l4_emit(void *state, const struct pv_site *site, uint8_t *out)
+{
+	return pv_backend_xen.emit(&((struct pv_l4 *)state)->pio, site, out);
+}
+
+const struct pv_backend pv_backend_l4 = {
+	.name = "l4",
+	.begin = l4_begin,
+	.plan = l4_plan,
+	.rewind = l4_rewind,
+	.emit = l4_emit,
+	.zone_policy = {
+		[PV_ZONE_MAIN]    = PV_ZP_MAIN_POOL,
+		[PV_ZONE_NOINSTR] = PV_ZP_NATIVE,
+		[PV_ZONE_ENTRY]   = PV_ZP_NATIVE,
+	},
+};

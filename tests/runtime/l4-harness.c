@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The L4 backend in user space: patch this program's own plugin-compiled
+ * port I/O (xprog.c, the same code xen-harness patches) with patch/l4.c,
+ * run the L4 handler blob (l4/pio.c, xen/uart16550.c, xen/entry.S under the
+ * L4 names, linked in as they are), and play uvmm in a signal handler: its
+ * vmmcall print (RAX = 0, the character in RCX) and the port exits that a
+ * real in/out causes (in user space they fault; the handler records the
+ * port and steps past the instruction, as uvmm would after emulating it).
+ *
+ *   - which sites the backend patches: every %dx in/out, an immediate
+ *     port only when the blob knows it (0x64 yes, 0x80 no);
+ *   - COM1: the bytes x_uart_puts writes reach uvmm as vmmcall prints, one
+ *     per character, after the line is complete, with no port exit; LSR
+ *     reads THRE|TEMT without an exit;
+ *   - the PM timer: no exit, and it counts what kvm-clock's parameters say
+ *     (a scripted kvm-clock page for a 3 GHz TSC, uvmm's shift 5), and
+ *     agrees with pv_pm_ticks(pv_pvclock_ns(...)) at the same TSC;
+ *   - power-off: PM1a control with SLP_EN first sends the pending line,
+ *     then goes to the real port (one exit, which uvmm turns into the
+ *     VM's end); the never-patched 0x80 site exits as compiled;
+ *   - the blob's statistics count what it answered and what it passed.
+ */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <ucontext.h>
+#include <x86intrin.h>
+
+#include "patch/backend.h"
+#include "l4/l4-rt.h"
+#include "selfimage.h"
+#include "check.h"
+#include "xprog.h"
+
+static uint64_t plan_bits[1 << 11];
+#define PLAN .planned = plan_bits, .planned_len = sizeof plan_bits / 8
+
+#define POOL_BYTES 16384
+#define STR_(x) #x
+#define STR(x) STR_(x)
+__asm__(".pushsection .text.unlikely.previrt_pool,\"ax\",@progbits\n"
+	".balign 64\n"
+	"l4_pool: .fill " STR(POOL_BYTES) ", 1, 0xcc\n"
+	".popsection");
+extern uint8_t l4_pool[];
+extern struct pv_l4_slots pv_l4_slots;
+extern char pv_l4_pio_entry[];
+
+/* ---- "uvmm": vmmcall print and port exits ---- */
+static char printed[256];
+static unsigned nprinted, vmmcalls, port_exits, last_port, other_vmmcalls;
+
+static void on_trap(int sig, siginfo_t *info, void *ctx)
+{
+	greg_t *g = ((ucontext_t *)ctx)->uc_mcontext.gregs;
+	const uint8_t *ip = (const uint8_t *)(uintptr_t)g[REG_RIP];
+	unsigned pre = ip[0] == 0x66, op = ip[pre];
+
+	(void)info;
+	if (ip[0] == 0x0f && ip[1] == 0x01 && ip[2] == 0xd9) {          /* vmmcall */
+		vmmcalls++;
+		if (g[REG_RAX] == 0 && nprinted + 1 < sizeof printed)
+			printed[nprinted++] = (char)g[REG_RCX];
+		else if (g[REG_RAX] != 0)
+			other_vmmcalls++;                   /* uvmm would stop the VM */
+		g[REG_RIP] += 3;
+		return;
+	}
+	if ((op & 0xf4) == 0xe4) {                                       /* in/out: a port exit */
+		port_exits++;
+		last_port = (op & 0x08) ? (unsigned)(g[REG_RDX] & 0xffff) : ip[pre + 1];
+		if (!(op & 0x02))
+			g[REG_RAX] |= 0xff;                 /* an in reads all ones */
+		g[REG_RIP] += pre + ((op & 0x08) ? 1 : 2);
+		return;
+	}
+	signal(sig, SIG_DFL);                               /* a real crash: let it happen */
+}
+
+static struct self_image si;
+
+/* the records inside function `name`; how many the backend would patch */
+static void sites_in(const char *name, const struct pv_l4 *l4, unsigned *n, unsigned *patched)
+{
+	uintptr_t s, e;
+
+	*n = *patched = 0;
+	if (self_function(name, &s, &e))
+		return;
+	for (size_t off = 0; off < si.previrt_size; off += PREVIRT_RECORD_SIZE) {
+		struct pv_image img = { .records = si.previrt, .size = si.previrt_size,
+					.text = si.text, .ntext = si.ntext, PLAN };
+		struct pv_site site;
+
+		if (pv_site_at(&img, (unsigned)(off / PREVIRT_RECORD_SIZE), &site) || !site.rule ||
+		    (uintptr_t)site.addr < s || (uintptr_t)site.addr >= e)
+			continue;
+		(*n)++;
+		*patched += pv_xen_pio_desc(&l4->pio, &site) >= 0;
+	}
+}
+
+int main(void)
+{
+	static struct pv_l4_state state;
+	struct pv_l4 l4 = { .pio = { .thunks = l4_pool, .thunks_size = POOL_BYTES,
+				     .pio_entry = (uintptr_t)pv_l4_pio_entry, .acpi = &state.acpi } };
+	struct sigaction sa = { 0 };
+	struct pv_image img;
+	struct pv_result r;
+	unsigned n, np;
+	int err;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (self_image_load(&si))
+		return 2;
+	sa.sa_sigaction = on_trap;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGILL, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+
+	state.magic = PV_L4_STATE_MAGIC;
+	state.acpi = (struct pv_xen_acpi){ .pm1a_cnt = X_PM1A_CNT, .pm_tmr = X_PM_TMR };
+	/* uvmm's kvm-clock page for a 3 GHz TSC: shift 5, mul = 2^32 / (3 * 32) */
+	state.clock = (struct pv_pvclock){ .version = 2, .tsc_timestamp = __rdtsc(), .system_time = 1000000000ull,
+					   .tsc_to_system_mul = 44739242, .tsc_shift = 5 };
+	pv_l4_uart_reset(&state.com1);
+
+	sites_in("x_uart_puts", &l4, &n, &np);
+	check(n == 2 && np == 2, "x_uart_puts: %u %%dx sites, %u patched", n, np);
+	sites_in("x_kbc", &l4, &n, &np);
+	check(n == 1 && np == 1, "x_kbc: immediate port 0x64 goes through the blob: %u of %u", np, n);
+	sites_in("x_post", &l4, &n, &np);
+	check(n == 1 && np == 0, "x_post: immediate port 0x80 stays native: %u of %u", np, n);
+
+	if (self_text_protect(&si, 1))
+		return 2;
+	pv_l4_slots.state = (uint64_t)(uintptr_t)&state;
+	img = (struct pv_image){ .records = si.previrt, .size = si.previrt_size, .text = si.text, .ntext = si.ntext, PLAN };
+	err = pv_patch_image(&img, &pv_backend_l4, &l4, &r);
+	if (self_text_protect(&si, 0))
+		return 2;
+	check(err == PV_OK && r.npatched == l4.pio.used && r.npatched + r.nkept == r.nsites,
+	      "l4 backend: %s, %u of %u sites patched, %u thunks", pv_error_name(err), r.npatched, r.nsites,
+	      l4.pio.used);
+
+	x_uart_puts("previrt on l4\r\n");
+	check(nprinted == 14 && !memcmp(printed, "previrt on l4\n", 14) && vmmcalls == 14 && port_exits == 0,
+	      "x_uart_puts: the line as %u vmmcall prints (%u calls), \\r dropped, %u port exits",
+	      nprinted, vmmcalls, port_exits);
+	check(x_uart_reg(5) == 0x60 && port_exits == 0, "LSR through a patched inb: 0x%02x, no exit", x_uart_reg(5));
+	{
+		uint64_t t0 = __rdtsc();
+		uint32_t p0 = x_pm_timer();
+		uint64_t t1 = __rdtsc();
+		uint32_t lo = (uint32_t)pv_pm_ticks(pv_pvclock_ns(&state.clock, t0)) & 0xffffff;
+		uint32_t hi = (uint32_t)pv_pm_ticks(pv_pvclock_ns(&state.clock, t1)) & 0xffffff;
+		uint32_t p1, want;
+
+		check(((p0 - lo) & 0xffffff) <= ((hi - lo) & 0xffffff) && port_exits == 0,
+		      "PM timer = ticks(kvm-clock ns at the TSC): %u within [%u, %u], no exit", p0, lo, hi);
+		t0 = __rdtsc();
+		p0 = x_pm_timer();
+		for (volatile int spin = 0; spin < 2000000; spin++)
+			;
+		p1 = x_pm_timer();
+		t1 = __rdtsc();
+		want = (uint32_t)((t1 - t0) * 3579545ull / 3000000000ull);
+		check(((p1 - p0) & 0xffffff) > 0 && ((p1 - p0) & 0xffffff) <= want + 2 && p1 <= 0xffffff,
+		      "PM timer: 24-bit, %u ticks while a 3 GHz TSC allows %u", (p1 - p0) & 0xffffff, want);
+	}
+	x_uart_puts("bye");
+	check(nprinted == 14, "a line without its newline waits in the model");
+	x_pm1_control(0x3400);                   /* SLP_TYP 5 | SLP_EN */
+	check(nprinted == 17 && !memcmp(printed + 14, "bye", 3) && port_exits == 1 && last_port == X_PM1A_CNT,
+	      "PM1a with SLP_EN: the pending \"bye\" printed first, then one exit at port 0x%x", last_port);
+	x_post(0x42);
+	check(port_exits == 2 && last_port == 0x80, "the native 0x80 site exits as compiled (port 0x%x)", last_port);
+	check(other_vmmcalls == 0, "no vmmcall but print (uvmm stops the VM on any other)");
+	check(state.chars == 17 && state.pio_passed == 1 && state.pio_emulated > 0,
+	      "statistics: %llu printed, %llu answered by the blob, %llu passed to uvmm",
+	      (unsigned long long)state.chars, (unsigned long long)state.pio_emulated,
+	      (unsigned long long)state.pio_passed);
+	return check_summary();
+}
