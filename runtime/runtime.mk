@@ -326,7 +326,7 @@ $(RT_T)/test-core: tests/runtime/test-core.c $(RT_HOST_LIB)
 RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
 runtime: $(RT_HOST_LIB) $(RT_TESTS) $(RT_LOADER)
 
-check-runtime: $(RT_TESTS) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $(filter %/previrt-report,$(ALL))
+check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $(filter %/previrt-report,$(ALL))
 	@echo "== runtime: patching plugin-annotated code in process (native, profile, corruptions)"
 	@$(RT_T)/runtime-harness $(RT_T)/harness-profile.txt
 	@echo "== runtime: decoder vs libopcodes over the harness and the annotated object"
@@ -349,6 +349,8 @@ check-runtime: $(RT_TESTS) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $(filter %/pre
 	@$(RT_T)/xen-harness
 	@echo "== runtime: the L4 backend patches plugin-compiled port I/O in process and runs it (uvmm played)"
 	@$(RT_T)/l4-harness
+	@echo "== runtime: the L4 boot configuration (ned script, modules list) and boot-l4's refusals without L4Re"
+	@tests/runtime/l4-boot-tests.sh $(RT_LOADER) $(RT_T)/l4-boot
 	@echo "== runtime: the core on a hand-made image: SHADOW pairs, __ex_table, plan vs emit"
 	@$(RT_T)/test-core
 	@echo "== runtime: the loader's input checks refuse every corrupted field, nothing written"
