@@ -474,7 +474,7 @@ demo-xen:
 # uvmm (L4Re) on Fiasco under QEMU TCG, previrt-loader as uvmm's guest
 # (ci/boot-l4, docs/l4.md), with the user's own L4Re and Fiasco builds:
 #   make boot-l4 L4RE_OBJ=<L4Re build dir> FIASCO_OBJ=<Fiasco build dir>
-#        [KERNEL=vmlinux] [INITRD=initramfs] [BACKEND=l4|native|profile] [MARKER=text]
+#        [KERNEL=vmlinux] [INITRD=initramfs] [BACKEND=l4|native] [MARKER=text] [L4_ICOUNT=N]
 # Without the two directories it says so in one line and fails, before
 # building anything.  KERNEL given on the command line wins; the default is
 # the tiny pool kernel, the same one that boots natively and on Xen.
@@ -486,7 +486,7 @@ boot-l4:
 	@$(MAKE) --no-print-directory $(RT_LOADER) $(INITRD) $(if $(filter command line,$(origin KERNEL)),,k-tiny)
 	@echo "== runtime: uvmm on Fiasco (QEMU TCG), previrt-loader as uvmm's guest, $(RT_L4_KERNEL)"
 	@L4RE_OBJ=$(L4RE_OBJ) FIASCO_OBJ=$(FIASCO_OBJ) PREVIRT_LOADER=$(RT_LOADER) KERNEL=$(RT_L4_KERNEL) \
-		INITRD=$(INITRD) BACKEND=$(BACKEND) OUT=$(BUILD)/l4 ci/boot-l4
+		INITRD=$(INITRD) BACKEND=$(BACKEND) ICOUNT=$(L4_ICOUNT) OUT=$(BUILD)/l4 ci/boot-l4
 .PHONY: boot-l4
 
 # With a LOADER=1 boot, ci/boot-native needs the loader image.
