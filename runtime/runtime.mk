@@ -54,7 +54,7 @@ RT_LOADER_SRCS := runtime/loader/main.c runtime/loader/console.c \
 RT_LOADER_CFLAGS := $(RT_CFLAGS) -fno-pic -fno-pie -mcmodel=small -mgeneral-regs-only \
                   -fno-asynchronous-unwind-tables -fcf-protection=none
 RT_L4BLOB      := $(RT_OUT)/loader/l4blob
-RT_L4BLOB_OBJS := $(RT_L4BLOB)/pio.o $(RT_L4BLOB)/uart16550.o $(RT_L4BLOB)/entry.o
+RT_L4BLOB_OBJS := $(RT_L4BLOB)/pio.o $(RT_L4BLOB)/entry.o
 RT_LOADER_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/loader/%.o,$(RT_CORE) $(RT_LOADER_SRCS)) \
                   $(RT_OUT)/loader/previrt_rules.o $(RT_OUT)/loader/loader/entry.o \
                   $(RT_OUT)/loader/xen/entry.o $(RT_OUT)/loader/loader/resident-image.o \
@@ -98,18 +98,11 @@ $(RT_OUT)/loader/xen/blob.ok: $(RT_BLOB_OBJS) runtime/xen/check-blob
 	@touch $@
 
 # The L4 handler blob (runtime/l4/, see l4/l4-rt.h): built like the Xen
-# blob, from l4/pio.c, the shared 16550 model and xen/entry.S under the L4
-# names (-DPV_PIO_BLOB_L4); loader.lds keeps it in .l4blob.
-# (its own names for the shared 16550 model: the loader links both blobs)
-RT_L4BLOB_CFLAGS := $(RT_BLOB_CFLAGS) -Dpv_uart_read=pv_l4_uart_read -Dpv_uart_write=pv_l4_uart_write \
-                    -Dpv_uart_reset=pv_l4_uart_reset
+# blob, from l4/pio.c and xen/entry.S under the L4 names (-DPV_PIO_BLOB_L4);
+# loader.lds keeps it in .l4blob.
 $(RT_L4BLOB)/pio.o: runtime/l4/pio.c $(RT_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(RT_L4BLOB_CFLAGS) -c $< -o $@
-
-$(RT_L4BLOB)/uart16550.o: runtime/xen/uart16550.c $(RT_HDRS)
-	@mkdir -p $(dir $@)
-	$(CC) $(RT_L4BLOB_CFLAGS) -c $< -o $@
+	$(CC) $(RT_BLOB_CFLAGS) -c $< -o $@
 
 $(RT_L4BLOB)/entry.o: runtime/xen/entry.S
 	@mkdir -p $(dir $@)
@@ -253,20 +246,16 @@ $(RT_T)/xen-harness: tests/runtime/xen-harness.c tests/runtime/selfimage.c tests
 # uvmm played by a signal handler (vmmcall print, port exits).
 $(RT_T)/l4blob-pio.o: runtime/l4/pio.c $(RT_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(RT_L4BLOB_CFLAGS) -c $< -o $@
-
-$(RT_T)/l4blob-uart.o: runtime/xen/uart16550.c $(RT_HDRS)
-	@mkdir -p $(dir $@)
-	$(CC) $(RT_L4BLOB_CFLAGS) -c $< -o $@
+	$(CC) $(RT_BLOB_CFLAGS) -c $< -o $@
 
 $(RT_T)/l4blob-entry.o: runtime/xen/entry.S
 	@mkdir -p $(dir $@)
 	$(CC) -DPV_PIO_BLOB_L4 -c $< -o $@
 
 $(RT_T)/l4-harness: tests/runtime/l4-harness.c tests/runtime/selfimage.c tests/runtime/selfimage.h \
-		$(RT_T)/xprog.o $(RT_T)/l4blob-pio.o $(RT_T)/l4blob-uart.o $(RT_T)/l4blob-entry.o $(RT_HOST_LIB)
-	$(CC) $(RT_TEST_CFLAGS) -Dpv_uart_reset=pv_l4_uart_reset tests/runtime/l4-harness.c tests/runtime/selfimage.c \
-		$(RT_T)/xprog.o $(RT_T)/l4blob-pio.o $(RT_T)/l4blob-uart.o $(RT_T)/l4blob-entry.o $(RT_HOST_LIB) -lelf -o $@
+		$(RT_T)/xprog.o $(RT_T)/l4blob-pio.o $(RT_T)/l4blob-entry.o $(RT_HOST_LIB)
+	$(CC) $(RT_TEST_CFLAGS) tests/runtime/l4-harness.c tests/runtime/selfimage.c \
+		$(RT_T)/xprog.o $(RT_T)/l4blob-pio.o $(RT_T)/l4blob-entry.o $(RT_HOST_LIB) -lelf -o $@
 
 # A small kernel-shaped ET_EXEC (virtual != physical, __ex_table, SHADOW and
 # EXTABLE sites) for the loader's input checks, and the test that corrupts it.

@@ -3,13 +3,13 @@
  * What the L4 backend's three parts share: the loader (setup_l4 in
  * loader/main.c), the patcher (patch/l4.c, which builds the same port-I/O
  * thunks as the Xen backend) and the handler blob (l4/pio.c with
- * xen/uart16550.c and xen/entry.S, copied into the kernel's pool).
+ * xen/entry.S, copied into the kernel's pool).
  *
  * Memory inside the kernel image, laid out as for Xen (xen/xen-rt.h):
  *
  *   previrt_pool      +0  the L4 handler blob, +blob.. one PV_XEN_THUNK per site
  *   previrt_counters  +0  struct pv_l4_state: the kvm-clock page uvmm keeps
- *                         up to date, the COM1 model, statistics
+ *                         up to date, the console path's COM1 state, statistics
  *
  * The blob reaches its state through struct pv_l4_slots, which the loader
  * fills inside the blob's copy (kernel-virtual address).
@@ -26,7 +26,6 @@
 
 #include <stdint.h>
 
-#include "xen/uart16550.h"
 #include "xen/xen-rt.h"
 
 #define PV_MSR_KVM_SYSTEM_TIME_NEW 0x4b564d01u
@@ -83,11 +82,29 @@ static inline uint64_t pv_pm_ticks(uint64_t ns)
 	return (uint64_t)(((unsigned __int128)ns * PV_PM_PER_NS_2_40) >> 40);
 }
 
+/*
+ * COM1 on uvmm: the kernel's console (printk) writes with IER = 0, polling
+ * LSR before each character; the tty path writes THR from the interrupt
+ * handler with IER.THRI set.  uvmm's 8250 raises its interrupt again only
+ * after a THR write or RBR read reached it, so THR writes cannot be taken
+ * away from it while the driver waits for interrupts.  So only while the
+ * driver's IER is 0 does the blob answer: LSR reads (THRE|TEMT: uvmm's 8250
+ * transmits at once) and THR writes (collected to a line, sent by vmmcall
+ * print).  IER and LCR writes are watched and passed on; everything else,
+ * and everything while IER != 0, is the real device's.
+ */
+#define PV_L4_LINE 120
+struct pv_l4_com1 {
+	uint8_t  ier, lcr;              /* as the driver last wrote them */
+	uint16_t len;
+	char     line[PV_L4_LINE];
+};
+
 struct pv_l4_state {
 	uint32_t          magic;        /* PV_L4_STATE_MAGIC: the loader set it up */
 	uint32_t          pad;
 	struct pv_pvclock clock;        /* registered with uvmm (MSR 0x4b564d01) */
-	struct pv_uart    com1;         /* 16550 model: output by vmmcall print */
+	struct pv_l4_com1 com1;         /* the console path: output by vmmcall print */
 	struct pv_xen_acpi acpi;        /* only pm_tmr (and its width) is used */
 	uint64_t          pio_emulated; /* thunk calls the blob answered itself */
 	uint64_t          pio_passed;   /* thunk calls that ran the real instruction (an exit) */

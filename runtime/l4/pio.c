@@ -6,15 +6,16 @@
  *
  *  - the ACPI PM timer (its port from the FADT): from the TSC and the
  *    kvm-clock parameters uvmm keeps in struct pv_l4_state.clock;
- *  - COM1 (0x3f8-0x3ff): the 16550 model; a finished line goes out
- *    character by character through uvmm's vmmcall print, one exit per
- *    character instead of an LSR read and a THR write.
+ *  - COM1 while the driver's IER is 0 (the kernel console's polled path,
+ *    l4-rt.h): LSR reads, and THR writes, which collect to a line sent by
+ *    uvmm's vmmcall print, one exit per character instead of an LSR read
+ *    and a THR write.
  *
  * Writes to the power and reset ports (PM1a/PM1b control, the FADT reset
- * register, 0xcf9, the i8042's 0x64) first send the model's pending line,
- * then run natively: uvmm ends or resets the VM itself.
+ * register, 0xcf9, the i8042's 0x64) and IER writes that enable an
+ * interrupt first send the pending line, then run natively.
  *
- * Every other port returns 0: the thunk runs the original instruction,
+ * Every other access returns 0: the thunk runs the original instruction,
  * which exits to uvmm as without previrt.  Part of the L4 handler blob:
  * position-independent, no data of its own, no calls outside the blob.
  */
@@ -57,6 +58,42 @@ static void flush_console(struct pv_l4_state *st)
 	st->com1.len = 0;
 }
 
+enum { COM1_THR, COM1_IER, COM1_LCR = 3, COM1_LSR = 5 };
+#define LCR_DLAB 0x80
+#define LSR_THRE_TEMT 0x60
+
+/* A COM1 access: 1 when answered here (the console path), 0 for the real device. */
+static int com1(struct pv_l4_state *st, unsigned reg, int out, uint8_t v, uint8_t *in)
+{
+	struct pv_l4_com1 *c = &st->com1;
+	int dlab = c->lcr & LCR_DLAB;
+
+	if (out && reg == COM1_LCR) {
+		c->lcr = v;
+		return 0;
+	}
+	if (out && reg == COM1_IER && !dlab) {
+		if (v)
+			flush_console(st);   /* the tty path takes over: the console's line first */
+		c->ier = v;
+		return 0;
+	}
+	if (c->ier || dlab)
+		return 0;
+	if (!out && reg == COM1_LSR) {
+		*in = LSR_THRE_TEMT;
+		return 1;
+	}
+	if (out && reg == COM1_THR) {
+		if (v != '\r')
+			c->line[c->len++] = (char)v;
+		if (v == '\n' || c->len == PV_L4_LINE)
+			flush_console(st);
+		return 1;
+	}
+	return 0;
+}
+
 /* the result of an in: al/ax merge into rax, eax zero-extends */
 static void set_in(struct pv_pio_frame *f, unsigned width, uint32_t v)
 {
@@ -76,14 +113,12 @@ int pv_l4_pio(struct pv_pio_frame *f)
 	unsigned width = 1u << ((d >> PV_PIO_WSHIFT) & 3);
 	int handled = 0;
 
-	if (port >= PV_COM1_BASE && port < PV_COM1_BASE + 8) {
-		if (d & PV_PIO_OUT) {
-			if (pv_uart_write(&st->com1, port - PV_COM1_BASE, (uint8_t)f->rax))
-				flush_console(st);
-		} else {
-			set_in(f, width, pv_uart_read(&st->com1, port - PV_COM1_BASE));
-		}
-		handled = 1;
+	if (port >= PV_COM1_BASE && port < PV_COM1_BASE + 8 && width == 1) {
+		uint8_t v = 0;
+
+		handled = com1(st, port - PV_COM1_BASE, !!(d & PV_PIO_OUT), (uint8_t)f->rax, &v);
+		if (handled && !(d & PV_PIO_OUT))
+			set_in(f, width, v);
 	} else if (st->acpi.pm_tmr && port == st->acpi.pm_tmr && !(d & PV_PIO_OUT)) {
 		uint64_t t = pv_pm_ticks(clock_ns(&st->clock));
 

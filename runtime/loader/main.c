@@ -412,12 +412,11 @@ static void setup_l4(struct loader_ctx *c, int commit)
 	slots->state = c->cnt - (uint64_t)c->im->v2p;            /* kernel-virtual */
 	memset(ls, 0, sizeof *ls);
 	ls->magic = PV_L4_STATE_MAGIC;
-	pv_uart_reset(&ls->com1);
 	ls->acpi = acpi;
 	if (kvmclock_register(&ls->clock))
 		fatal("kvm-clock (MSR 0x4b564d01)", "uvmm wrote no parameters into the kernel's page");
 	con_printf("previrt-loader: l4: TSC %u kHz (kvm-clock mul %u shift %d); PM timer at port 0x%x from kvm-clock; "
-		   "COM1 by vmmcall print; blob %lu bytes\n", c->tsc_khz, ls->clock.tsc_to_system_mul,
+		   "COM1's console path by vmmcall print; blob %lu bytes\n", c->tsc_khz, ls->clock.tsc_to_system_mul,
 		   ls->clock.tsc_shift, acpi.pm_tmr, (unsigned long)blob_size);
 }
 

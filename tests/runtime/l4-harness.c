@@ -10,9 +10,11 @@
  *
  *   - which sites the backend patches: every %dx in/out, an immediate
  *     port only when the blob knows it (0x64 yes, 0x80 no);
- *   - COM1: the bytes x_uart_puts writes reach uvmm as vmmcall prints, one
- *     per character, after the line is complete, with no port exit; LSR
- *     reads THRE|TEMT without an exit;
+ *   - COM1 with IER 0 (the console path): the bytes x_uart_puts writes
+ *     reach uvmm as vmmcall prints, one per character, after the line is
+ *     complete, with no port exit; LSR reads THRE|TEMT without an exit;
+ *     with IER.THRI set (the tty path) every access reaches the device,
+ *     and enabling it sends the pending line first;
  *   - the PM timer: no exit, and it counts what kvm-clock's parameters say
  *     (a scripted kvm-clock page for a 3 GHz TSC, uvmm's shift 5), and
  *     agrees with pv_pm_ticks(pv_pvclock_ns(...)) at the same TSC;
@@ -128,7 +130,6 @@ int main(void)
 	/* uvmm's kvm-clock page for a 3 GHz TSC: shift 5, mul = 2^32 / (3 * 32) */
 	state.clock = (struct pv_pvclock){ .version = 2, .tsc_timestamp = __rdtsc(), .system_time = 1000000000ull,
 					   .tsc_to_system_mul = 44739242, .tsc_shift = 5 };
-	pv_l4_uart_reset(&state.com1);
 
 	sites_in("x_uart_puts", &l4, &n, &np);
 	check(n == 2 && np == 2, "x_uart_puts: %u %%dx sites, %u patched", n, np);
@@ -173,6 +174,16 @@ int main(void)
 		check(((p1 - p0) & 0xffffff) > 0 && ((p1 - p0) & 0xffffff) <= want + 2 && p1 <= 0xffffff,
 		      "PM timer: 24-bit, %u ticks while a 3 GHz TSC allows %u", (p1 - p0) & 0xffffff, want);
 	}
+	x_uart_puts("half a line ");
+	x_uart_set(1, 0x02);                    /* IER.THRI: the tty path */
+	check(nprinted == 26 && !memcmp(printed + 14, "half a line ", 12) && port_exits == 1 && last_port == X_COM1 + 1,
+	      "IER.THRI set: the pending \"half a line \" printed first, the IER write reaches the device");
+	x_uart_puts("ab");
+	check(nprinted == 26 && port_exits == 5, "with IER set, LSR polls and THR writes reach the device (%u exits for 2 chars)",
+	      port_exits - 1);
+	x_uart_set(1, 0);
+	check(port_exits == 6, "clearing IER reaches the device too");
+	nprinted = 14, port_exits = 0;
 	x_uart_puts("bye");
 	check(nprinted == 14, "a line without its newline waits in the model");
 	x_pm1_control(0x3400);                   /* SLP_TYP 5 | SLP_EN */
@@ -181,7 +192,7 @@ int main(void)
 	x_post(0x42);
 	check(port_exits == 2 && last_port == 0x80, "the native 0x80 site exits as compiled (port 0x%x)", last_port);
 	check(other_vmmcalls == 0, "no vmmcall but print (uvmm stops the VM on any other)");
-	check(state.chars == 17 && state.pio_passed == 1 && state.pio_emulated > 0,
+	check(state.chars == 29 && state.pio_passed == 7 && state.pio_emulated > 0,
 	      "statistics: %llu printed, %llu answered by the blob, %llu passed to uvmm",
 	      (unsigned long long)state.chars, (unsigned long long)state.pio_emulated,
 	      (unsigned long long)state.pio_passed);

@@ -53,6 +53,11 @@ NOINLINE uint8_t x_uart_reg(unsigned reg)
 	return inb((uint16_t)(X_COM1 + reg));
 }
 
+NOINLINE void x_uart_set(unsigned reg, uint8_t v)
+{
+	outb(v, (uint16_t)(X_COM1 + reg));
+}
+
 NOINLINE uint32_t x_pm_timer(void)
 {
 	return inl(X_PM_TMR);

@@ -11,6 +11,7 @@
 
 void x_uart_puts(const char *s);
 uint8_t x_uart_reg(unsigned reg);
+void x_uart_set(unsigned reg, uint8_t v);
 uint32_t x_pm_timer(void);
 void x_pm1_control(uint16_t v);
 void x_kbc(uint8_t v);
