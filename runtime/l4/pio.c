@@ -94,23 +94,11 @@ static int com1(struct pv_l4_state *st, unsigned reg, int out, uint8_t v, uint8_
 	return 0;
 }
 
-/* the result of an in: al/ax merge into rax, eax zero-extends */
-static void set_in(struct pv_pio_frame *f, unsigned width, uint32_t v)
-{
-	if (width == 4)
-		f->rax = v;
-	else if (width == 2)
-		f->rax = (f->rax & ~(uint64_t)0xffff) | (v & 0xffff);
-	else
-		f->rax = (f->rax & ~(uint64_t)0xff) | (v & 0xff);
-}
-
 int pv_l4_pio(struct pv_pio_frame *f)
 {
 	struct pv_l4_state *st = (struct pv_l4_state *)(uintptr_t)pv_l4_slots.state;
 	unsigned d = (unsigned)f->desc;
-	unsigned port = (d & PV_PIO_IMM) ? (d & PV_PIO_PORT_MASK) : (unsigned)(f->rdx & 0xffff);
-	unsigned width = 1u << ((d >> PV_PIO_WSHIFT) & 3);
+	unsigned port = pv_pio_port(f), width = pv_pio_width(f);
 	int handled = 0;
 
 	if (port >= PV_COM1_BASE && port < PV_COM1_BASE + 8 && width == 1) {
@@ -118,11 +106,11 @@ int pv_l4_pio(struct pv_pio_frame *f)
 
 		handled = com1(st, port - PV_COM1_BASE, !!(d & PV_PIO_OUT), (uint8_t)f->rax, &v);
 		if (handled && !(d & PV_PIO_OUT))
-			set_in(f, width, v);
+			pv_pio_set_in(f, width, v);
 	} else if (st->acpi.pm_tmr && port == st->acpi.pm_tmr && !(d & PV_PIO_OUT)) {
 		uint64_t t = pv_pm_ticks(clock_ns(&st->clock));
 
-		set_in(f, width, st->acpi.pm_tmr_32bit ? (uint32_t)t : (uint32_t)t & 0xffffff);
+		pv_pio_set_in(f, width, st->acpi.pm_tmr_32bit ? (uint32_t)t : (uint32_t)t & 0xffffff);
 		handled = 1;
 	} else if ((d & PV_PIO_OUT) && pv_xen_port_emulated(&st->acpi, port)) {
 		/* power off or reset: the real port does it (uvmm ends the VM); the last line goes out first */

@@ -294,6 +294,30 @@ static const char *tsc_cmdline(const char *cmdline, uint32_t tsc_khz, const char
 }
 
 /*
+ * A handler blob's place (Xen, L4): the blob at the pool's start (64-byte
+ * aligned), the thunks after it, the state at the counters' start.  Finds
+ * the pool, leaves the modules' part out of it, checks both sizes; returns
+ * where the thunks begin.
+ */
+static uint64_t plan_blob(struct loader_ctx *c, uint64_t blob_size, uint64_t state_size, const char *who)
+{
+	uint64_t thunks;
+
+	find_pool(c);
+	plan_modules(c);
+	thunks = align_up(align_up(c->pool, 64) + blob_size, 64);
+	if (thunks + PV_XEN_THUNK > c->pool_end) {
+		con_printf("previrt-loader: the %s backend needs a larger handler pool\n", who);
+		fatal("previrt_pool", "too small for the backend's blob and one thunk");
+	}
+	if (c->cnt_end - c->cnt < state_size) {
+		con_printf("previrt-loader: the %s backend needs more counters space\n", who);
+		fatal("previrt_counters", "too small for the backend's state");
+	}
+	return thunks;
+}
+
+/*
  * The Xen backend's memory in the kernel image (xen/xen-rt.h): the handler
  * blob at the pool's start, the thunks after it, the device state in the
  * counters area.  commit 0: checks and the plan of it; commit 1 (after
@@ -312,14 +336,8 @@ static void setup_xen(struct loader_ctx *c, int commit)
 	if (!commit) {
 		if (!pvh.xen)
 			fatal("previrt.backend=xen", "needs Xen's PVH entry: boot previrt-loader as Xen's dom0 kernel");
-		find_pool(c);
-		plan_modules(c);
+		thunks = plan_blob(c, blob_size, sizeof *xs, "xen");
 		blob = align_up(c->pool, 64);
-		thunks = align_up(blob + blob_size, 64);
-		if (thunks + PV_XEN_THUNK > c->pool_end)
-			fatal("previrt_pool", "too small for the Xen backend");
-		if (c->cnt_end - c->cnt < sizeof *xs)
-			fatal("previrt_counters", "too small for the Xen backend's state");
 		/* Xen's guest TSC frequency: CPUID leaf base+3, sub-leaf 0, ECX in kHz */
 		pv_cpuid(c->vmm->base + 3, 0, r);
 		if (!r[2])
@@ -386,14 +404,8 @@ static void setup_l4(struct loader_ctx *c, int commit)
 	if (!commit) {
 		if (c->vmm->vmm != PV_VMM_UVMM)
 			fatal("previrt.backend=l4", "needs uvmm (CPUID: KVM's signature with uvmm's kvm-clock features)");
-		find_pool(c);
-		plan_modules(c);
+		thunks = plan_blob(c, blob_size, sizeof *ls, "l4");
 		blob = align_up(c->pool, 64);
-		thunks = align_up(blob + blob_size, 64);
-		if (thunks + PV_XEN_THUNK > c->pool_end)
-			fatal("previrt_pool", "too small for the L4 backend");
-		if (c->cnt_end - c->cnt < sizeof *ls)
-			fatal("previrt_counters", "too small for the L4 backend's state");
 		if (kvmclock_register(&probe))
 			fatal("kvm-clock (MSR 0x4b564d01)", "uvmm wrote no parameters: is the kvm-clock device in its device tree?");
 		c->tsc_khz = pv_pvclock_tsc_khz(probe.tsc_to_system_mul, probe.tsc_shift);

@@ -101,23 +101,11 @@ static int power_write(struct pv_xen_state *st, unsigned port, unsigned width, u
 	return 0;
 }
 
-/* the result of an in: al/ax merge into rax, eax zero-extends */
-static void set_in(struct pv_pio_frame *f, unsigned width, uint32_t v)
-{
-	if (width == 4)
-		f->rax = v;
-	else if (width == 2)
-		f->rax = (f->rax & ~(uint64_t)0xffff) | (v & 0xffff);
-	else
-		f->rax = (f->rax & ~(uint64_t)0xff) | (v & 0xff);
-}
-
 int pv_xen_pio(struct pv_pio_frame *f)
 {
 	struct pv_xen_state *st = (struct pv_xen_state *)(uintptr_t)pv_xen_slots.state;
 	unsigned d = (unsigned)f->desc;
-	unsigned port = (d & PV_PIO_IMM) ? (d & PV_PIO_PORT_MASK) : (unsigned)(f->rdx & 0xffff);
-	unsigned width = 1u << ((d >> PV_PIO_WSHIFT) & 3);
+	unsigned port = pv_pio_port(f), width = pv_pio_width(f);
 	int handled = 0;
 
 	if (port >= PV_COM1_BASE && port < PV_COM1_BASE + 8) {
@@ -125,12 +113,12 @@ int pv_xen_pio(struct pv_pio_frame *f)
 			if (pv_uart_write(&st->com1, port - PV_COM1_BASE, (uint8_t)f->rax))
 				flush_console(st);
 		} else {
-			set_in(f, width, pv_uart_read(&st->com1, port - PV_COM1_BASE));
+			pv_pio_set_in(f, width, pv_uart_read(&st->com1, port - PV_COM1_BASE));
 		}
 		handled = 1;
 	} else if (port == st->acpi.pm_tmr && st->acpi.pm_tmr) {
 		if (!(d & PV_PIO_OUT))
-			set_in(f, width, pm_timer(st));
+			pv_pio_set_in(f, width, pm_timer(st));
 		handled = 1;
 	} else if ((d & PV_PIO_OUT) && pv_xen_port_emulated(&st->acpi, port)) {
 		handled = power_write(st, port, width, (uint32_t)f->rax);

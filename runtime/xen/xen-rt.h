@@ -48,6 +48,30 @@ struct pv_pio_frame {
 	uint64_t desc;                  /* PV_PIO_* */
 };
 
+/* What a thunk's frame asks for: the port, the width in bytes, out or in. */
+static inline unsigned pv_pio_port(const struct pv_pio_frame *f)
+{
+	unsigned d = (unsigned)f->desc;
+
+	return (d & PV_PIO_IMM) ? (d & PV_PIO_PORT_MASK) : (unsigned)(f->rdx & 0xffff);
+}
+
+static inline unsigned pv_pio_width(const struct pv_pio_frame *f)
+{
+	return 1u << (((unsigned)f->desc >> PV_PIO_WSHIFT) & 3);
+}
+
+/* The result of an in: al/ax merge into rax, eax zero-extends. */
+static inline void pv_pio_set_in(struct pv_pio_frame *f, unsigned width, uint32_t v)
+{
+	if (width == 4)
+		f->rax = v;
+	else if (width == 2)
+		f->rax = (f->rax & ~(uint64_t)0xffff) | (v & 0xffff);
+	else
+		f->rax = (f->rax & ~(uint64_t)0xff) | (v & 0xff);
+}
+
 /*
  * ACPI ports from the FADT that the blob emulates (0 = none):
  *  - PM1a/PM1b control and the reset register end the domain

@@ -85,27 +85,6 @@ static void on_trap(int sig, siginfo_t *info, void *ctx)
 
 static struct self_image si;
 
-/* the records inside function `name`; how many the backend would patch */
-static void sites_in(const char *name, const struct pv_l4 *l4, unsigned *n, unsigned *patched)
-{
-	uintptr_t s, e;
-
-	*n = *patched = 0;
-	if (self_function(name, &s, &e))
-		return;
-	for (size_t off = 0; off < si.previrt_size; off += PREVIRT_RECORD_SIZE) {
-		struct pv_image img = { .records = si.previrt, .size = si.previrt_size,
-					.text = si.text, .ntext = si.ntext, PLAN };
-		struct pv_site site;
-
-		if (pv_site_at(&img, (unsigned)(off / PREVIRT_RECORD_SIZE), &site) || !site.rule ||
-		    (uintptr_t)site.addr < s || (uintptr_t)site.addr >= e)
-			continue;
-		(*n)++;
-		*patched += pv_xen_pio_desc(&l4->pio, &site) >= 0;
-	}
-}
-
 int main(void)
 {
 	static struct pv_l4_state state;
@@ -131,11 +110,11 @@ int main(void)
 	state.clock = (struct pv_pvclock){ .version = 2, .tsc_timestamp = __rdtsc(), .system_time = 1000000000ull,
 					   .tsc_to_system_mul = 44739242, .tsc_shift = 5 };
 
-	sites_in("x_uart_puts", &l4, &n, &np);
+	self_pio_sites(&si, "x_uart_puts", &l4.pio, &n, &np);
 	check(n == 2 && np == 2, "x_uart_puts: %u %%dx sites, %u patched", n, np);
-	sites_in("x_kbc", &l4, &n, &np);
+	self_pio_sites(&si, "x_kbc", &l4.pio, &n, &np);
 	check(n == 1 && np == 1, "x_kbc: immediate port 0x64 goes through the blob: %u of %u", np, n);
-	sites_in("x_post", &l4, &n, &np);
+	self_pio_sites(&si, "x_post", &l4.pio, &n, &np);
 	check(n == 1 && np == 0, "x_post: immediate port 0x80 stays native: %u of %u", np, n);
 
 	if (self_text_protect(&si, 1))

@@ -39,6 +39,15 @@ int self_image_load(struct self_image *si);
 /* Run-time address range of function `name` (from .symtab), 0 on success. */
 int self_function(const char *name, uintptr_t *start, uintptr_t *end);
 
+/*
+ * The .previrt records inside function `name`: how many (*n), and how many
+ * of them a port-I/O backend with state `xen` would patch (pv_xen_pio_desc;
+ * the Xen and L4 backends share it).
+ */
+struct pv_xen;
+void self_pio_sites(const struct self_image *si, const char *name, const struct pv_xen *xen,
+		    unsigned *n, unsigned *patched);
+
 /* Make the text ranges writable (patching) or not again; 0, or -1 after perror. */
 int self_text_protect(const struct self_image *si, int writable);
 
