@@ -10,8 +10,10 @@
  *    kvm-clock parameters uvmm publishes (no exit); with tsc_early_khz=
  *    (the loader adds it, from the same parameters) the kernel no longer
  *    calibrates its TSC against the PIT either;
- *  - COM1: the 16550 model of the Xen backend, whose lines go out through
- *    uvmm's vmmcall print (one exit per character instead of two or more).
+ *  - COM1's console path (while the driver's IER is 0, l4/l4-rt.h): LSR
+ *    answered in the kernel, lines out through uvmm's vmmcall print (one
+ *    exit per character instead of two); the interrupt-driven tty path
+ *    stays uvmm's 8250.
  *
  * Mechanism: exactly the Xen backend's port-I/O thunks (patch/xen.c: an
  * immediate port the runtime never emulates stays native, a %dx port gets
