@@ -42,13 +42,7 @@ static uint64_t plan_bits[1 << 11];
 #define PLAN .planned = plan_bits, .planned_len = sizeof plan_bits / 8
 
 #define POOL_BYTES 16384
-#define STR_(x) #x
-#define STR(x) STR_(x)
-__asm__(".pushsection .text.unlikely.previrt_pool,\"ax\",@progbits\n"
-	".balign 64\n"
-	"l4_pool: .fill " STR(POOL_BYTES) ", 1, 0xcc\n"
-	".popsection");
-extern uint8_t l4_pool[];
+SELF_POOL(l4_pool, 16384);
 extern struct pv_l4_slots pv_l4_slots;
 extern char pv_l4_pio_entry[];
 

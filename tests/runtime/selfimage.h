@@ -18,6 +18,18 @@
 
 #define SELF_MAX_TEXT 16
 
+/*
+ * A handler pool of `bytes` (a literal) in this program's text, as the
+ * plugin reserves one in the kernel: int3-filled, 64-byte aligned, named
+ * `name` (an array of uint8_t).
+ */
+#define SELF_POOL_STR_(x) #x
+#define SELF_POOL(name, bytes)                                                        \
+	__asm__(".pushsection .text.unlikely.previrt_pool,\"ax\",@progbits\n"            \
+		".balign 64\n" #name ": .fill " SELF_POOL_STR_(bytes) ", 1, 0xcc\n"      \
+		".popsection");                                                       \
+	extern uint8_t name[]
+
 struct self_image {
 	uintptr_t       bias;                    /* run-time minus link-time address */
 	uint8_t        *previrt;                 /* the section, at run time */

@@ -43,13 +43,7 @@ static uint64_t plan_bits[1 << 11];
 #define PLAN .planned = plan_bits, .planned_len = sizeof plan_bits / 8
 
 #define POOL_BYTES 16384
-#define STR_(x) #x
-#define STR(x) STR_(x)
-__asm__(".pushsection .text.unlikely.previrt_pool,\"ax\",@progbits\n"
-	".balign 64\n"
-	"xen_pool: .fill " STR(POOL_BYTES) ", 1, 0xcc\n"
-	".popsection");
-extern uint8_t xen_pool[];
+SELF_POOL(xen_pool, 16384);
 extern struct pv_xen_slots pv_xen_slots;
 extern char pv_xen_pio_entry[];
 
