@@ -12,8 +12,9 @@
  *    and a THR write.
  *
  * Writes to the power and reset ports (PM1a/PM1b control, the FADT reset
- * register, 0xcf9, the i8042's 0x64) and IER writes that enable an
- * interrupt first send the pending line, then run natively.
+ * register, 0xcf9, the i8042's 0x64) first send the pending line and a
+ * statistics line, IER writes that enable an interrupt the pending line;
+ * then they run natively.
  *
  * Every other access returns 0: the thunk runs the original instruction,
  * which exits to uvmm as without previrt.  Part of the L4 handler blob:
@@ -56,6 +57,23 @@ static void flush_console(struct pv_l4_state *st)
 		pv_l4_print_char(st->com1.line[i]);
 	st->chars += st->com1.len;
 	st->com1.len = 0;
+}
+
+/*
+ * Before the VM ends (a power or reset write): the pending line, then one
+ * line of what the blob did, through vmmcall print as well.
+ */
+static void last_words(struct pv_l4_state *st)
+{
+	char line[160], *b = line;
+
+	flush_console(st);
+	b = pv_put_stat(b, "previrt-l4: port I/O answered in the kernel ", st->pio_emulated);
+	b = pv_put_stat(b, ", passed to uvmm ", st->pio_passed);
+	b = pv_put_stat(b, ", console characters by vmmcall ", st->chars);
+	*b++ = '\n';
+	for (char *c = line; c < b; c++)
+		pv_l4_print_char(*c);
 }
 
 enum { COM1_THR, COM1_IER, COM1_LCR = 3, COM1_LSR = 5 };
@@ -113,8 +131,16 @@ int pv_l4_pio(struct pv_pio_frame *f)
 		pv_pio_set_in(f, width, st->acpi.pm_tmr_32bit ? (uint32_t)t : (uint32_t)t & 0xffffff);
 		handled = 1;
 	} else if ((d & PV_PIO_OUT) && pv_xen_port_emulated(&st->acpi, port)) {
-		/* power off or reset: the real port does it (uvmm ends the VM); the last line goes out first */
-		flush_console(st);
+		/* power off or reset: the real port does it (uvmm ends the VM); the last lines go out first */
+		const struct pv_xen_acpi *pw = &st->acpi;
+		uint32_t v = (uint32_t)f->rax;
+
+		if (((port == pw->pm1a_cnt || port == pw->pm1b_cnt) && width >= 2 && (v & (1u << 13))) ||
+		    (port == pw->reset_port && (uint8_t)v == pw->reset_value) ||
+		    (port == PV_PORT_CF9 && (v & 4)) || (port == PV_PORT_KBC && (uint8_t)v == 0xfe))
+			last_words(st);
+		else
+			flush_console(st);
 	}
 	__atomic_fetch_add(handled ? &st->pio_emulated : &st->pio_passed, 1, __ATOMIC_RELAXED);
 	return handled;

@@ -24,29 +24,13 @@ static void flush_console(struct pv_xen_state *st)
 	}
 }
 
-/* "name N " into b, N in decimal; returns the new end */
-static char *put_stat(char *b, const char *name, uint64_t v)
-{
-	char d[20];
-	int n = 0;
-
-	while (*name)
-		*b++ = *name++;
-	do
-		d[n++] = (char)('0' + v % 10);
-	while (v /= 10);
-	while (n)
-		*b++ = d[--n];
-	return b;
-}
-
 /* One line on Xen's console when the domain ends: what the blob did. */
 static void print_stats(struct pv_xen_state *st)
 {
 	char line[160], *b = line;
 
-	b = put_stat(b, "previrt-xen: port I/O emulated ", st->pio_emulated);
-	b = put_stat(b, ", passed to Xen ", st->pio_passed);
+	b = pv_put_stat(b, "previrt-xen: port I/O emulated ", st->pio_emulated);
+	b = pv_put_stat(b, ", passed to Xen ", st->pio_passed);
 	*b++ = '\n';
 	pv_xen_console_write(pv_xen_slots.vmmcall, line, (unsigned)(b - line));
 }

@@ -72,6 +72,22 @@ static inline void pv_pio_set_in(struct pv_pio_frame *f, unsigned width, uint32_
 		f->rax = (f->rax & ~(uint64_t)0xff) | (v & 0xff);
 }
 
+/* "name N" into b, N in decimal; returns the new end (the blobs' statistics lines). */
+static inline char *pv_put_stat(char *b, const char *name, uint64_t v)
+{
+	char d[20];
+	int n = 0;
+
+	while (*name)
+		*b++ = *name++;
+	do
+		d[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	while (n)
+		*b++ = d[--n];
+	return b;
+}
+
 /*
  * ACPI ports from the FADT that the blob emulates (0 = none):
  *  - PM1a/PM1b control and the reset register end the domain

@@ -157,15 +157,21 @@ int main(void)
 	x_uart_set(1, 0);
 	check(port_exits == 6, "clearing IER reaches the device too");
 	nprinted = 14, port_exits = 0;
+	x_pm1_control(0x1400);                   /* SLP_TYP 5 without SLP_EN: no statistics yet */
+	check(nprinted == 14 && port_exits == 1, "PM1a without SLP_EN: nothing printed, the write exits");
+	nprinted = 14, port_exits = 0;
 	x_uart_puts("bye");
 	check(nprinted == 14, "a line without its newline waits in the model");
 	x_pm1_control(0x3400);                   /* SLP_TYP 5 | SLP_EN */
-	check(nprinted == 17 && !memcmp(printed + 14, "bye", 3) && port_exits == 1 && last_port == X_PM1A_CNT,
+	printed[nprinted] = 0;
+	check(nprinted > 17 && !memcmp(printed + 14, "bye", 3) && port_exits == 1 && last_port == X_PM1A_CNT,
 	      "PM1a with SLP_EN: the pending \"bye\" printed first, then one exit at port 0x%x", last_port);
+	check(!strncmp(printed + 17, "previrt-l4: port I/O answered in the kernel ", 44) && printed[nprinted - 1] == '\n',
+	      "... after the statistics line: %.*s", (int)(nprinted - 18), printed + 17);
 	x_post(0x42);
 	check(port_exits == 2 && last_port == 0x80, "the native 0x80 site exits as compiled (port 0x%x)", last_port);
 	check(other_vmmcalls == 0, "no vmmcall but print (uvmm stops the VM on any other)");
-	check(state.chars == 29 && state.pio_passed == 7 && state.pio_emulated > 0,
+	check(state.chars == 29 && state.pio_passed == 8 && state.pio_emulated > 0,
 	      "statistics: %llu printed, %llu answered by the blob, %llu passed to uvmm",
 	      (unsigned long long)state.chars, (unsigned long long)state.pio_emulated,
 	      (unsigned long long)state.pio_passed);
