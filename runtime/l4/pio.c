@@ -132,12 +132,7 @@ int pv_l4_pio(struct pv_pio_frame *f)
 		handled = 1;
 	} else if ((d & PV_PIO_OUT) && pv_xen_port_emulated(&st->acpi, port)) {
 		/* power off or reset: the real port does it (uvmm ends the VM); the last lines go out first */
-		const struct pv_xen_acpi *pw = &st->acpi;
-		uint32_t v = (uint32_t)f->rax;
-
-		if (((port == pw->pm1a_cnt || port == pw->pm1b_cnt) && width >= 2 && (v & (1u << 13))) ||
-		    (port == pw->reset_port && (uint8_t)v == pw->reset_value) ||
-		    (port == PV_PORT_CF9 && (v & 4)) || (port == PV_PORT_KBC && (uint8_t)v == 0xfe))
+		if (pv_power_request(&st->acpi, port, width, (uint32_t)f->rax))
 			last_words(st);
 		else
 			flush_console(st);

@@ -70,14 +70,15 @@ static int power_write(struct pv_xen_state *st, unsigned port, unsigned width, u
 	 * one, is written after PM1a with the same sleep type, so PM1a's value
 	 * stands for both.
 	 */
-	if ((port == pw->pm1a_cnt || port == pw->pm1b_cnt) && width >= 2 && (val & (1u << 13))) {
+	int req = pv_power_request(pw, port, width, val);
+
+	if (req == PV_POWER_OFF) {
 		last_words(st);
 		pv_xen_acpi_sleep(pv_xen_slots.vmmcall, (uint16_t)val, (uint16_t)val, 5);
 		pv_xen_shutdown(pv_xen_slots.vmmcall, SHUTDOWN_poweroff);
 		return 1;                /* Xen does not return; if it does, the kernel goes on */
 	}
-	if ((port == pw->reset_port && (uint8_t)val == pw->reset_value) ||
-	    (port == PV_PORT_CF9 && (val & 4)) || (port == PV_PORT_KBC && (uint8_t)val == 0xfe)) {
+	if (req == PV_POWER_RESET) {
 		last_words(st);
 		pv_xen_shutdown(pv_xen_slots.vmmcall, SHUTDOWN_reboot);
 		return 1;

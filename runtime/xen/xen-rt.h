@@ -137,4 +137,20 @@ static inline int pv_xen_port_emulated(const struct pv_xen_acpi *pw, unsigned po
 	       (pw->reset_port && port == pw->reset_port) || (pw->pm_tmr && port == pw->pm_tmr);
 }
 
+/*
+ * An out that ends the machine: PV_POWER_OFF for ACPI PM1 control with
+ * SLP_EN (the kernel has no sleep state but S5), PV_POWER_RESET for the
+ * FADT reset register, 0xcf9 bit 2 or the i8042's 0xfe; else 0.
+ */
+enum { PV_POWER_OFF = 1, PV_POWER_RESET = 2 };
+static inline int pv_power_request(const struct pv_xen_acpi *pw, unsigned port, unsigned width, uint32_t val)
+{
+	if ((port == pw->pm1a_cnt || port == pw->pm1b_cnt) && width >= 2 && (val & (1u << 13)))
+		return PV_POWER_OFF;
+	if ((port == pw->reset_port && (uint8_t)val == pw->reset_value) ||
+	    (port == PV_PORT_CF9 && (val & 4)) || (port == PV_PORT_KBC && (uint8_t)val == 0xfe))
+		return PV_POWER_RESET;
+	return 0;
+}
+
 #endif
