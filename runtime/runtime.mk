@@ -29,7 +29,7 @@ RT_PARSE   := runtime/loader/bootinfo.c runtime/loader/elfimage.c runtime/loader
               runtime/loader/linuxboot.c
 
 # The core built for the host (PIE objects, still freestanding code).
-RT_HOST_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/host/%.o,$(RT_CORE) $(RT_PARSE)) $(RT_OUT)/host/previrt_rules.o
+RT_HOST_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/host/%.o,$(RT_CORE) $(RT_PARSE) runtime/l4/pit.c) $(RT_OUT)/host/previrt_rules.o
 RT_HOST_LIB  := $(RT_OUT)/libprevirt-runtime-host.a
 
 $(RT_OUT)/host/%.o: runtime/%.c $(RT_HDRS)
@@ -54,7 +54,7 @@ RT_LOADER_SRCS := runtime/loader/main.c runtime/loader/console.c \
 RT_LOADER_CFLAGS := $(RT_CFLAGS) -fno-pic -fno-pie -mcmodel=small -mgeneral-regs-only \
                   -fno-asynchronous-unwind-tables -fcf-protection=none
 RT_L4BLOB      := $(RT_OUT)/loader/l4blob
-RT_L4BLOB_OBJS := $(RT_L4BLOB)/pio.o $(RT_L4BLOB)/entry.o
+RT_L4BLOB_OBJS := $(RT_L4BLOB)/pio.o $(RT_L4BLOB)/pit.o $(RT_L4BLOB)/entry.o
 RT_LOADER_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/loader/%.o,$(RT_CORE) $(RT_LOADER_SRCS)) \
                   $(RT_OUT)/loader/previrt_rules.o $(RT_OUT)/loader/loader/entry.o \
                   $(RT_OUT)/loader/xen/entry.o $(RT_OUT)/loader/loader/resident-image.o \
@@ -98,9 +98,9 @@ $(RT_OUT)/loader/xen/blob.ok: $(RT_BLOB_OBJS) runtime/xen/check-blob
 	@touch $@
 
 # The L4 handler blob (runtime/l4/, see l4/l4-rt.h): built like the Xen
-# blob, from l4/pio.c and xen/entry.S under the L4 names (-DPV_PIO_BLOB_L4);
+# blob, from l4/pio.c, l4/pit.c and xen/entry.S under the L4 names (-DPV_PIO_BLOB_L4);
 # loader.lds keeps it in .l4blob.
-$(RT_L4BLOB)/pio.o: runtime/l4/pio.c $(RT_HDRS)
+$(RT_L4BLOB)/%.o: runtime/l4/%.c $(RT_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_BLOB_CFLAGS) -c $< -o $@
 

@@ -26,6 +26,7 @@
 
 #include <stdint.h>
 
+#include "l4/pit.h"
 #include "xen/xen-rt.h"
 
 #define PV_MSR_KVM_SYSTEM_TIME_NEW 0x4b564d01u
@@ -105,6 +106,7 @@ struct pv_l4_state {
 	uint32_t          pad;
 	struct pv_pvclock clock;        /* registered with uvmm (MSR 0x4b564d01) */
 	struct pv_l4_com1 com1;         /* the console path: output by vmmcall print */
+	struct pv_pit2    pit2;         /* PIT channel 2 and port 0x61 (l4/pit.h) */
 	struct pv_xen_acpi acpi;        /* only pm_tmr (and its width) is used */
 	uint64_t          pio_emulated; /* thunk calls the blob answered itself */
 	uint64_t          pio_passed;   /* thunk calls that ran the real instruction (an exit) */

@@ -6,6 +6,8 @@
  *
  *  - the ACPI PM timer (its port from the FADT): from the TSC and the
  *    kvm-clock parameters uvmm keeps in struct pv_l4_state.clock;
+ *  - PIT channel 2 and port 0x61 (l4/pit.h), on the same clock: the
+ *    kernel's TSC calibration reads them tens of thousands of times;
  *  - COM1 while the driver's IER is 0 (the kernel console's polled path,
  *    l4-rt.h): LSR reads, and THR writes, which collect to a line sent by
  *    uvmm's vmmcall print, one exit per character instead of an LSR read
@@ -119,7 +121,14 @@ int pv_l4_pio(struct pv_pio_frame *f)
 	unsigned port = pv_pio_port(f), width = pv_pio_width(f);
 	int handled = 0;
 
-	if (port >= PV_COM1_BASE && port < PV_COM1_BASE + 8 && width == 1) {
+	if (st->acpi.pit2 && pv_pit2_owns(port) && width == 1) {
+		uint64_t now = pv_pit_ticks(clock_ns(&st->clock));
+
+		if (d & PV_PIO_OUT)
+			handled = pv_pit2_out(&st->pit2, port, (uint8_t)f->rax, now);
+		else if (port != PV_PORT_PIT_CMD)
+			pv_pio_set_in(f, width, pv_pit2_in(&st->pit2, port, now)), handled = 1;
+	} else if (port >= PV_COM1_BASE && port < PV_COM1_BASE + 8 && width == 1) {
 		uint8_t v = 0;
 
 		handled = com1(st, port - PV_COM1_BASE, !!(d & PV_PIO_OUT), (uint8_t)f->rax, &v);

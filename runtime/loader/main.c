@@ -414,6 +414,7 @@ static void setup_l4(struct loader_ctx *c, int commit)
 		c->cmdline = tsc_cmdline(c->cmdline, c->tsc_khz, "l4 (TSC frequency from kvm-clock)");
 		if (acpi_read_fadt(pvh.rsdp ? pvh.rsdp : bootparams_find_rsdp(), &acpi))
 			con_printf("previrt-loader: l4: no ACPI FADT: the PM timer stays native\n");
+		acpi.pit2 = 1;                   /* PIT channel 2 and port 0x61 in the blob */
 		c->l4 = (struct pv_l4){ .pio = { .thunks = (uint8_t *)(uintptr_t)thunks, .thunks_size = c->pool_end - thunks,
 						 .pio_entry = blob + (uint64_t)(pv_l4_pio_entry - __l4blob_start),
 						 .acpi = &acpi } };
@@ -428,7 +429,7 @@ static void setup_l4(struct loader_ctx *c, int commit)
 	if (kvmclock_register(&ls->clock))
 		fatal("kvm-clock (MSR 0x4b564d01)", "uvmm wrote no parameters into the kernel's page");
 	con_printf("previrt-loader: l4: TSC %u kHz (kvm-clock mul %u shift %d); PM timer at port 0x%x from kvm-clock; "
-		   "COM1's console path by vmmcall print; blob %lu bytes\n", c->tsc_khz, ls->clock.tsc_to_system_mul,
+		   "PIT channel 2 from kvm-clock; COM1's console path by vmmcall print; blob %lu bytes\n", c->tsc_khz, ls->clock.tsc_to_system_mul,
 		   ls->clock.tsc_shift, acpi.pm_tmr, (unsigned long)blob_size);
 }
 

@@ -102,6 +102,7 @@ struct pv_xen_acpi {
 	uint8_t  reset_value;
 	uint8_t  pm_tmr_32bit;          /* FADT TMR_VAL_EXT: 32-bit counter, else 24 */
 	uint16_t pm_tmr;
+	uint8_t  pit2;                  /* L4: the blob models PIT channel 2 and port 0x61 (l4/pit.h) */
 };
 #define PV_PM_TIMER_HZ 3579545u
 
@@ -134,7 +135,8 @@ static inline int pv_xen_port_emulated(const struct pv_xen_acpi *pw, unsigned po
 	return (port >= PV_COM1_BASE && port < PV_COM1_BASE + 8) ||
 	       port == PV_PORT_KBC || port == PV_PORT_CF9 ||
 	       (pw->pm1a_cnt && port == pw->pm1a_cnt) || (pw->pm1b_cnt && port == pw->pm1b_cnt) ||
-	       (pw->reset_port && port == pw->reset_port) || (pw->pm_tmr && port == pw->pm_tmr);
+	       (pw->reset_port && port == pw->reset_port) || (pw->pm_tmr && port == pw->pm_tmr) ||
+	       (pw->pit2 && (port == 0x42 || port == 0x43 || port == 0x61));
 }
 
 /*

@@ -21,6 +21,8 @@
  *   - power-off: PM1a control with SLP_EN first sends the pending line,
  *     then goes to the real port (one exit, which uvmm turns into the
  *     VM's end); the never-patched 0x80 site exits as compiled;
+ *   - PIT channel 2 and port 0x61 answered without exits at the rate the
+ *     kvm-clock page gives; a channel-0 command passed to uvmm;
  *   - the blob's statistics count what it answered and what it passed.
  */
 #define _GNU_SOURCE
@@ -99,7 +101,7 @@ int main(void)
 	sigaction(SIGSEGV, &sa, NULL);
 
 	state.magic = PV_L4_STATE_MAGIC;
-	state.acpi = (struct pv_xen_acpi){ .pm1a_cnt = X_PM1A_CNT, .pm_tmr = X_PM_TMR };
+	state.acpi = (struct pv_xen_acpi){ .pm1a_cnt = X_PM1A_CNT, .pm_tmr = X_PM_TMR, .pit2 = 1 };
 	/* uvmm's kvm-clock page for a 3 GHz TSC: shift 5, mul = 2^32 / (3 * 32) */
 	state.clock = (struct pv_pvclock){ .version = 2, .tsc_timestamp = __rdtsc(), .system_time = 1000000000ull,
 					   .tsc_to_system_mul = 44739242, .tsc_shift = 5 };
@@ -147,6 +149,28 @@ int main(void)
 		check(((p1 - p0) & 0xffffff) > 0 && ((p1 - p0) & 0xffffff) <= want + 2 && p1 <= 0xffffff,
 		      "PM timer: 24-bit, %u ticks while a 3 GHz TSC allows %u", (p1 - p0) & 0xffffff, want);
 	}
+	{
+		uint8_t m0, m1, p61;
+		uint64_t t0, t1;
+		unsigned want;
+
+		x_pit2_start();
+		t0 = __rdtsc();
+		m0 = x_pit2_msb();
+		for (volatile int spin = 0; spin < 2000000; spin++)
+			;
+		m1 = x_pit2_msb();
+		t1 = __rdtsc();
+		want = (unsigned)((t1 - t0) * 1193182ull / 3000000000ull / 256);
+		p61 = x_port61();
+		check(port_exits == 0 && m0 == 0xff && (unsigned)(0xff - m1) <= want + 1 && (unsigned)(0xff - m1) + 1 >= want,
+		      "PIT channel 2 as quick_pit_calibrate reads it: MSB 0x%02x -> 0x%02x (%u steps, a 3 GHz TSC says %u), no exit",
+		      m0, m1, 0xff - m1, want);
+		check((p61 & 0x03) == 0x01, "port 0x61: gate high, speaker off, without an exit (0x%02x)", p61);
+		x_pit_cmd(0x34);                 /* channel 0, rate generator: the kernel's tick, uvmm's */
+		check(port_exits == 1 && last_port == 0x43, "a channel-0 command reaches uvmm's PIT");
+		port_exits = 0;
+	}
 	x_uart_puts("half a line ");
 	x_uart_set(1, 0x02);                    /* IER.THRI: the tty path */
 	check(nprinted == 26 && !memcmp(printed + 14, "half a line ", 12) && port_exits == 1 && last_port == X_COM1 + 1,
@@ -171,7 +195,7 @@ int main(void)
 	x_post(0x42);
 	check(port_exits == 2 && last_port == 0x80, "the native 0x80 site exits as compiled (port 0x%x)", last_port);
 	check(other_vmmcalls == 0, "no vmmcall but print (uvmm stops the VM on any other)");
-	check(state.chars == 29 && state.pio_passed == 8 && state.pio_emulated > 0,
+	check(state.chars == 29 && state.pio_passed == 9 && state.pio_emulated > 0,
 	      "statistics: %llu printed, %llu answered by the blob, %llu passed to uvmm",
 	      (unsigned long long)state.chars, (unsigned long long)state.pio_emulated,
 	      (unsigned long long)state.pio_passed);

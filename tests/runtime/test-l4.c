@@ -2,6 +2,8 @@
 /*
  * The L4 backend's arithmetic and its way in, on the host:
  *
+ *   - PIT channel 2 and port 0x61 (l4/pit.h) as the kernel's calibration
+ *     drives them, at scripted times;
  *   - kvm-clock (l4/l4-rt.h): the TSC frequency that uvmm's parameters
  *     stand for (uvmm: shift 5 and L4's tsc-to-ns scaler; KVM: other
  *     shifts), nanoseconds at a TSC value, PM timer ticks at a time, all
@@ -61,6 +63,41 @@ static void clock_checks(void)
 	check(pv_pm_ticks(3600000000000ull) + 2 - 3600ull * PV_PM_TIMER_HZ <= 4,
 	      "PM timer: 1 h is 3600 * 3579545 ticks to within 2 (%llu)",
 	      (unsigned long long)pv_pm_ticks(3600000000000ull));
+}
+
+/* PIT channel 2 driven as Linux's TSC calibration drives it, at scripted PIT times */
+static void pit_checks(void)
+{
+	struct pv_pit2 p = { 0 };
+	int out_before, out_after;
+	uint8_t lo, hi;
+
+	check(pv_pit_ticks(1000000000ull) == PV_PIT_HZ, "PIT: 1 s is %llu ticks", (unsigned long long)pv_pit_ticks(1000000000ull));
+	check(pv_pit2_out(&p, PV_PORT_61, 0x01, 0) && (pv_pit2_in(&p, PV_PORT_61, 0) & 0x03) == 0x01,
+	      "port 0x61: gate high, speaker off, as written");
+	check(pv_pit2_in(&p, PV_PORT_61, 0) != pv_pit2_in(&p, PV_PORT_61, 0), "port 0x61: the refresh bit toggles");
+	check(pv_pit2_out(&p, PV_PORT_PIT_CMD, 0xb0, 100) && pv_pit2_out(&p, PV_PORT_PIT2, 0xff, 100) &&
+	      pv_pit2_out(&p, PV_PORT_PIT2, 0xff, 100), "0xb0 (channel 2, LSB/MSB, mode 0), count 0xffff: handled");
+	lo = pv_pit2_in(&p, PV_PORT_PIT2, 100), hi = pv_pit2_in(&p, PV_PORT_PIT2, 100);
+	check(lo == 0xff && hi == 0xff, "at load: 0x%02x%02x", hi, lo);
+	lo = pv_pit2_in(&p, PV_PORT_PIT2, 100 + 256), hi = pv_pit2_in(&p, PV_PORT_PIT2, 100 + 256);
+	check(hi == 0xfe && lo == 0xff, "256 ticks later: 0x%02x%02x (the MSB steps as quick_pit_calibrate expects)", hi, lo);
+	out_before = !!(pv_pit2_in(&p, PV_PORT_61, 100 + 0xfffe) & 0x20);
+	out_after = !!(pv_pit2_in(&p, PV_PORT_61, 100 + 0xffff) & 0x20);
+	check(!out_before && out_after, "mode 0: OUT2 (port 0x61 bit 5) rises when the count runs out");
+	check(pv_pit2_out(&p, PV_PORT_PIT_CMD, 0x80, 1000), "counter latch for channel 2: handled");
+	lo = pv_pit2_in(&p, PV_PORT_PIT2, 5000), hi = pv_pit2_in(&p, PV_PORT_PIT2, 5000);
+	check((uint16_t)(hi << 8 | lo) == (uint16_t)(0xffff - 900), "the latched count is read, not the current one: 0x%02x%02x",
+	      hi, lo);
+	lo = pv_pit2_in(&p, PV_PORT_PIT2, 5000), hi = pv_pit2_in(&p, PV_PORT_PIT2, 5000);
+	check((uint16_t)(hi << 8 | lo) == (uint16_t)(0xffff - 4900), "after the latch, the running count again");
+	check(!pv_pit2_out(&p, PV_PORT_PIT_CMD, 0x34, 0) && !pv_pit2_out(&p, PV_PORT_PIT_CMD, 0xe8, 0),
+	      "channel-0 and read-back commands are not the model's (they go to uvmm)");
+	pv_pit2_out(&p, PV_PORT_PIT_CMD, 0xb6, 0);               /* channel 2, mode 3 (square wave) */
+	pv_pit2_out(&p, PV_PORT_PIT2, 100, 0);
+	pv_pit2_out(&p, PV_PORT_PIT2, 0, 0);
+	check(!!(pv_pit2_in(&p, PV_PORT_61, 10) & 0x20) && !(pv_pit2_in(&p, PV_PORT_61, 60) & 0x20) &&
+	      !!(pv_pit2_in(&p, PV_PORT_61, 110) & 0x20), "mode 3 with count 100: OUT2 high 50 ticks, low 50, high again");
 }
 
 /* ---- the boot protocol: a zero page in simulated physical memory ---- */
@@ -147,6 +184,7 @@ static void boot_checks(void)
 int main(void)
 {
 	clock_checks();
+	pit_checks();
 	boot_checks();
 	return check_summary();
 }
