@@ -10,6 +10,9 @@
  *    kvm-clock parameters uvmm publishes (no exit); with tsc_early_khz=
  *    (the loader adds it, from the same parameters) the kernel no longer
  *    calibrates its TSC against the PIT either;
+ *  - PIT channel 2 and port 0x61 (l4/pit.h): the kernel's TSC
+ *    calibration reads them tens of thousands of times; computed in the
+ *    kernel on the same clock;
  *  - COM1's console path (while the driver's IER is 0, l4/l4-rt.h): LSR
  *    answered in the kernel, lines out through uvmm's vmmcall print (one
  *    exit per character instead of two); the interrupt-driven tty path
