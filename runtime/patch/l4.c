@@ -8,8 +8,8 @@
  *
  *  - the ACPI PM timer: computed in the kernel from the TSC and the
  *    kvm-clock parameters uvmm publishes (no exit); with tsc_early_khz=
- *    (the loader adds it, from the same parameters) the kernel no longer
- *    calibrates its TSC against the PIT either;
+ *    (the loader adds it, from the same parameters) the kernel's TSC
+ *    frequency is right and its slow PIT calibration never runs;
  *  - PIT channel 2 and port 0x61 (l4/pit.h): the kernel's TSC
  *    calibration reads them tens of thousands of times; computed in the
  *    kernel on the same clock;
