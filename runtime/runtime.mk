@@ -14,8 +14,8 @@ RT_OUT     := $(BUILD)/runtime
 # means the old sched_op_compat call: ask for the current one.
 RT_XEN_ABI := -D__XEN_INTERFACE_VERSION__=__XEN_LATEST_INTERFACE_VERSION__
 RT_CORE    := runtime/decode/decode.c runtime/patch/validate.c runtime/patch/patch.c \
-              runtime/patch/native.c runtime/patch/profile.c runtime/patch/xen.c runtime/patch/zone.c \
-              runtime/detect/vmm.c runtime/xen/uart16550.c
+              runtime/patch/native.c runtime/patch/profile.c runtime/patch/xen.c runtime/patch/l4.c \
+              runtime/patch/zone.c runtime/detect/vmm.c runtime/xen/uart16550.c
 RT_HDRS    := $(wildcard runtime/*/*.h) include/previrt/format.h $(RULES_H)
 # Freestanding: no libc, no builtins turned into libc calls, no red zone
 # (the same objects go into the loader, which runs with interrupts on a
@@ -26,10 +26,10 @@ RT_CFLAGS  := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -fno-stack-protector
 
 # The loader's input checks (host-buildable: the loader-check test and the fuzzer run them)
 RT_PARSE   := runtime/loader/bootinfo.c runtime/loader/elfimage.c runtime/loader/prepare.c \
-              runtime/loader/acpi.c runtime/loader/madt.c
+              runtime/loader/acpi.c runtime/loader/madt.c runtime/loader/linuxboot.c
 
 # The core built for the host (PIE objects, still freestanding code).
-RT_HOST_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/host/%.o,$(RT_CORE) $(RT_PARSE)) $(RT_OUT)/host/previrt_rules.o
+RT_HOST_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/host/%.o,$(RT_CORE) $(RT_PARSE) runtime/l4/pit.c) $(RT_OUT)/host/previrt_rules.o
 RT_HOST_LIB  := $(RT_OUT)/libprevirt-runtime-host.a
 
 $(RT_OUT)/host/%.o: runtime/%.c $(RT_HDRS)
@@ -47,15 +47,18 @@ $(RT_HOST_LIB): $(RT_HOST_OBJS)
 # ---- the loader image: multiboot entry, long mode, load + patch vmlinux ----
 RT_LOADER     := $(RT_OUT)/previrt-loader.elf
 RT_LOADER_SRCS := runtime/loader/main.c runtime/loader/console.c \
-                  runtime/loader/bootparams.c runtime/loader/libc.c runtime/loader/pvh.c \
+                  runtime/loader/bootparams.c runtime/loader/libc.c runtime/loader/pvh.c runtime/loader/linuxboot.c \
                   runtime/loader/acpi.c runtime/loader/madt.c runtime/loader/bootinfo.c runtime/loader/elfimage.c runtime/loader/prepare.c runtime/xen/pio.c \
                   runtime/loader/resident.c
 # No SSE (the loader never enables it), static, non-PIC, linked at 1 MiB.
 RT_LOADER_CFLAGS := $(RT_CFLAGS) -fno-pic -fno-pie -mcmodel=small -mgeneral-regs-only \
                   -fno-asynchronous-unwind-tables -fcf-protection=none
+RT_L4BLOB      := $(RT_OUT)/loader/l4blob
+RT_L4BLOB_OBJS := $(RT_L4BLOB)/pio.o $(RT_L4BLOB)/pit.o $(RT_L4BLOB)/entry.o
 RT_LOADER_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/loader/%.o,$(RT_CORE) $(RT_LOADER_SRCS)) \
                   $(RT_OUT)/loader/previrt_rules.o $(RT_OUT)/loader/loader/entry.o \
-                  $(RT_OUT)/loader/xen/entry.o $(RT_OUT)/loader/loader/resident-image.o
+                  $(RT_OUT)/loader/xen/entry.o $(RT_OUT)/loader/loader/resident-image.o \
+                  $(RT_L4BLOB_OBJS)
 
 $(RT_OUT)/loader/%.o: runtime/%.c $(RT_HDRS)
 	@mkdir -p $(dir $@)
@@ -92,6 +95,21 @@ $(RT_OUT)/loader/xen/entry.o: runtime/xen/entry.S
 # Copied elsewhere, the blob may only refer to itself, and only relatively.
 $(RT_OUT)/loader/xen/blob.ok: $(RT_BLOB_OBJS) runtime/xen/check-blob
 	runtime/xen/check-blob $(RT_BLOB_OBJS)
+	@touch $@
+
+# The L4 handler blob (runtime/l4/, see l4/l4-rt.h): built like the Xen
+# blob, from l4/pio.c, l4/pit.c and xen/entry.S under the L4 names (-DPV_PIO_BLOB_L4);
+# loader.lds keeps it in .l4blob.
+$(RT_L4BLOB)/%.o: runtime/l4/%.c $(RT_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_BLOB_CFLAGS) -c $< -o $@
+
+$(RT_L4BLOB)/entry.o: runtime/xen/entry.S
+	@mkdir -p $(dir $@)
+	$(CC) -DPV_PIO_BLOB_L4 -c $< -o $@
+
+$(RT_L4BLOB)/blob.ok: $(RT_L4BLOB_OBJS) runtime/xen/check-blob
+	runtime/xen/check-blob $(RT_L4BLOB_OBJS)
 	@touch $@
 
 # The resident module patcher (runtime/resident/, see resident.h): the
@@ -139,7 +157,7 @@ $(RT_OUT)/loader/loader/resident-image.o: runtime/loader/resident-image.S $(RT_R
 	@mkdir -p $(dir $@)
 	$(CC) -DRESIDENT_BIN='"$(RT_RES_BIN)"' -c $< -o $@
 
-$(RT_LOADER): $(RT_LOADER_OBJS) runtime/loader/loader.lds $(RT_OUT)/loader/xen/blob.ok
+$(RT_LOADER): $(RT_LOADER_OBJS) runtime/loader/loader.lds $(RT_OUT)/loader/xen/blob.ok $(RT_L4BLOB)/blob.ok
 	$(LD) -nostdlib -static -n -z noseparate-code -z max-page-size=0x1000 --no-warn-rwx-segments \
 		-T runtime/loader/loader.lds $(RT_LOADER_OBJS) -o $@
 
@@ -197,6 +215,10 @@ $(RT_T)/corrupt-elf: tests/runtime/corrupt-elf.c
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $< -lelf -o $@
 
+$(RT_T)/test-l4: tests/runtime/test-l4.c $(RT_HOST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
+
 $(RT_T)/test-uart: tests/runtime/test-uart.c $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
@@ -223,6 +245,21 @@ $(RT_T)/xen-harness: tests/runtime/xen-harness.c tests/runtime/selfimage.c tests
 		$(RT_T)/xprog.o $(RT_T)/blob-pio.o $(RT_T)/blob-entry.o $(RT_HOST_LIB)
 	$(CC) $(RT_TEST_CFLAGS) $(RT_XEN_ABI) tests/runtime/xen-harness.c tests/runtime/selfimage.c \
 		$(RT_T)/xprog.o $(RT_T)/blob-pio.o $(RT_T)/blob-entry.o $(RT_HOST_LIB) -lelf -o $@
+
+# The L4 backend the same way: the L4 blob's objects built for the host,
+# uvmm played by a signal handler (vmmcall print, port exits).
+$(RT_T)/l4blob-pio.o: runtime/l4/pio.c $(RT_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_BLOB_CFLAGS) -c $< -o $@
+
+$(RT_T)/l4blob-entry.o: runtime/xen/entry.S
+	@mkdir -p $(dir $@)
+	$(CC) -DPV_PIO_BLOB_L4 -c $< -o $@
+
+$(RT_T)/l4-harness: tests/runtime/l4-harness.c tests/runtime/selfimage.c tests/runtime/selfimage.h \
+		$(RT_T)/xprog.o $(RT_T)/l4blob-pio.o $(RT_T)/l4blob-entry.o $(RT_HOST_LIB)
+	$(CC) $(RT_TEST_CFLAGS) tests/runtime/l4-harness.c tests/runtime/selfimage.c \
+		$(RT_T)/xprog.o $(RT_T)/l4blob-pio.o $(RT_T)/l4blob-entry.o $(RT_HOST_LIB) -lelf -o $@
 
 # A small kernel-shaped ET_EXEC (virtual != physical, __ex_table, SHADOW and
 # EXTABLE sites) for the loader's input checks, and the test that corrupts it.
@@ -279,10 +316,10 @@ $(RT_T)/test-core: tests/runtime/test-core.c $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
 
-RT_TESTS := $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-madt $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
+RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-madt $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
 runtime: $(RT_HOST_LIB) $(RT_TESTS) $(RT_LOADER)
 
-check-runtime: $(RT_TESTS) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $(filter %/previrt-report,$(ALL))
+check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $(filter %/previrt-report,$(ALL))
 	@echo "== runtime: patching plugin-annotated code in process (native, profile, corruptions)"
 	@$(RT_T)/runtime-harness $(RT_T)/harness-profile.txt
 	@echo "== runtime: decoder vs libopcodes over the harness and the annotated object"
@@ -297,6 +334,8 @@ check-runtime: $(RT_TESTS) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $(filter %/pre
 	@$(RT_T)/patch-elf --min-sites 5 $(RT_T)/linux612.elf
 	@echo "== runtime: VMM detection and command-line options"
 	@$(RT_T)/test-vmm
+	@echo "== runtime: the L4 backend's kvm-clock arithmetic and uvmm's boot protocol (zero page -> loader)"
+	@$(RT_T)/test-l4
 	@echo "== runtime: the Xen backend's 16550 model, driven as Linux's 8250 driver does"
 	@$(RT_T)/test-uart
 	@echo "== runtime: Xen's x2APIC MADT presented as xAPIC entries (SMP without X86_X2APIC), checked by iasl -d"
@@ -304,6 +343,10 @@ check-runtime: $(RT_TESTS) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $(filter %/pre
 	@tests/runtime/madt-iasl.sh $(RT_T)/madt.aml
 	@echo "== runtime: the Xen backend patches plugin-compiled port I/O in process and runs it"
 	@$(RT_T)/xen-harness
+	@echo "== runtime: the L4 backend patches plugin-compiled port I/O in process and runs it (uvmm played)"
+	@$(RT_T)/l4-harness
+	@echo "== runtime: the L4 boot configuration (ned script, modules list) and boot-l4's refusals without L4Re"
+	@tests/runtime/l4-boot-tests.sh $(RT_LOADER) $(RT_T)/l4-boot
 	@echo "== runtime: the core on a hand-made image: SHADOW pairs, __ex_table, plan vs emit"
 	@$(RT_T)/test-core
 	@echo "== runtime: the loader's input checks refuse every corrupted field, nothing written"
@@ -446,6 +489,24 @@ demo-xen:
 	@echo "== [runtime] Xen: the non-Xen Linux 6.1 boots as Xen's PVH dom0, patched by previrt-loader"
 	@$(MAKE) --no-print-directory boot-xen
 .PHONY: boot-xen check-runtime-xen demo-xen
+
+# uvmm (L4Re) on Fiasco under QEMU TCG, previrt-loader as uvmm's guest
+# (ci/boot-l4, docs/l4.md), with the user's own L4Re and Fiasco builds:
+#   make boot-l4 L4RE_OBJ=<L4Re build dir> FIASCO_OBJ=<Fiasco build dir>
+#        [KERNEL=vmlinux] [INITRD=initramfs] [BACKEND=l4|native] [MARKER=text] [L4_ICOUNT=N]
+# Without the two directories it says so in one line and fails, before
+# building anything.  KERNEL given on the command line wins; the default is
+# the tiny pool kernel, the same one that boots natively and on Xen.
+RT_L4_KERNEL = $(if $(filter command line,$(origin KERNEL)),$(KERNEL),$(RT_KPOOL))
+boot-l4:
+	@if [ -z "$(L4RE_OBJ)" ] || [ -z "$(FIASCO_OBJ)" ]; then \
+		echo "boot-l4: needs L4RE_OBJ=<your L4Re build dir> and FIASCO_OBJ=<your Fiasco build dir> (how to build them: docs/l4.md)" >&2; \
+		exit 2; fi
+	@$(MAKE) --no-print-directory $(RT_LOADER) $(INITRD) $(if $(filter command line,$(origin KERNEL)),,k-tiny)
+	@echo "== runtime: uvmm on Fiasco (QEMU TCG), previrt-loader as uvmm's guest, $(RT_L4_KERNEL)"
+	@L4RE_OBJ=$(L4RE_OBJ) FIASCO_OBJ=$(FIASCO_OBJ) PREVIRT_LOADER=$(RT_LOADER) KERNEL=$(RT_L4_KERNEL) \
+		INITRD=$(INITRD) BACKEND=$(BACKEND) ICOUNT=$(L4_ICOUNT) OUT=$(BUILD)/l4 ci/boot-l4
+.PHONY: boot-l4
 
 # With a LOADER=1 boot, ci/boot-native needs the loader image.
 ifneq ($(filter-out 0,$(LOADER)),)

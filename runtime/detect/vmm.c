@@ -30,6 +30,7 @@ const char *pv_vmm_name(enum pv_vmm vmm)
 	case PV_VMM_KVM:   return "kvm";
 	case PV_VMM_TCG:   return "tcg";
 	case PV_VMM_OTHER: return "other";
+	case PV_VMM_UVMM:  return "uvmm";
 	}
 	return "?";
 }
@@ -67,7 +68,14 @@ void pv_detect_vmm(pv_cpuid_fn cpuid, struct pv_vmm_info *out)
 			out->sig[12] = 0;
 		}
 		if (v != PV_VMM_OTHER)
-			return;
+			break;
+	}
+	/* KVM's signature: KVM itself, or uvmm's kvm-clock device (vmm.h) */
+	if (out->vmm == PV_VMM_KVM && out->max_leaf >= out->base + 1) {
+		cpuid(out->base + 1, 0, r);
+		out->features = r[0];
+		if ((r[0] & PV_KVM_FEATURE_CLOCKSOURCE2) && !(r[0] & PV_KVM_FEATURE_CLOCKSOURCE))
+			out->vmm = PV_VMM_UVMM;
 	}
 }
 
@@ -105,5 +113,5 @@ const char *pv_choose_backend(const struct pv_vmm_info *vmm, const char *cmdline
 {
 	if (pv_cmdline_get(cmdline, "previrt.backend", buf, size) > 0)
 		return buf;
-	return vmm->vmm == PV_VMM_XEN ? "xen" : "native";
+	return vmm->vmm == PV_VMM_XEN ? "xen" : vmm->vmm == PV_VMM_UVMM ? "l4" : "native";
 }

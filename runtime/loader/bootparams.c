@@ -9,7 +9,7 @@ static struct boot_params bp __attribute__((aligned(4096)));
 static char kernel_cmdline[2048];
 
 /* ACPI RSDP: "RSD PTR " on a 16-byte boundary in the EBDA's first KiB or 0xe0000-0xfffff */
-static uint64_t find_rsdp(void)
+uint64_t bootparams_find_rsdp(void)
 {
 	uintptr_t bda = 0x40e;              /* BIOS data area: EBDA segment */
 	uint64_t ebda;
@@ -64,7 +64,7 @@ struct boot_params *bootparams_build(const struct mb_info *mbi, const char *cmdl
 		bp.hdr.ramdisk_size = (uint32_t)initrd_size;
 		bp.ext_ramdisk_size = (uint32_t)(initrd_size >> 32);
 	}
-	bp.acpi_rsdp_addr = rsdp ? rsdp : find_rsdp();
+	bp.acpi_rsdp_addr = rsdp ? rsdp : bootparams_find_rsdp();
 
 	if (mbi->flags & MB_INFO_MMAP) {
 		for (uint32_t off = 0; off < mbi->mmap_length && bp.e820_entries < E820_MAX_ENTRIES_ZEROPAGE;) {

@@ -34,6 +34,12 @@ mb_header:
  * mode, paging off, %ebx = physical address of struct hvm_start_info.
  * It joins the multiboot path with %eax = XEN_HVM_START_MAGIC_VALUE, which
  * tells loader_main how to read %ebx.
+ *
+ * A third way in is Linux's 32-bit boot protocol, which uvmm (L4Re) uses for
+ * an ELF guest: it enters e_entry (start32) in flat 32-bit protected mode,
+ * paging off, with %esi = the physical address of a struct boot_params it
+ * filled ("HdrS").  start32 keeps %esi for loader_main, which takes that
+ * path when %eax holds neither magic (loader/linuxboot.c).
  */
 	.section .note.Xen, "a", @note
 	.balign 4
@@ -56,6 +62,7 @@ start32:
 	cld
 	movl	%eax, mb_magic
 	movl	%ebx, mb_info
+	movl	%esi, lb_params          /* Linux 32-bit boot protocol (uvmm): %esi = boot_params */
 	movl	$boot_stack_top, %esp
 
 	/* PML4[0] -> PDPT; PDPT[0..3] -> PD0..PD3; PDn[i] = 2 MiB page, identity */
@@ -110,6 +117,7 @@ start64:
 	movq	$boot_stack_top, %rsp
 	movl	mb_magic, %edi
 	movl	mb_info, %esi
+	movl	lb_params, %edx
 	call	loader_main
 3:	cli
 	hlt
@@ -147,5 +155,6 @@ boot_stack:
 boot_stack_top:
 mb_magic: .long 0
 mb_info:  .long 0
+lb_params: .long 0
 
 	.section .note.GNU-stack, "", @progbits

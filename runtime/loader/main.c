@@ -4,9 +4,11 @@
  *
  *   boot modules: 1. the annotated vmlinux (ELF), 2. the initramfs (optional)
  *                 or one bundle (runtime/mkbundle) holding both
- *   started by:   a multiboot loader (QEMU -kernel, GRUB), or Xen as a PVH
+ *   started by:   a multiboot loader (QEMU -kernel, GRUB), Xen as a PVH
  *                 dom0 (loader/pvh.c turns Xen's start info into the same
- *                 multiboot information)
+ *                 multiboot information), or Linux's 32-bit boot protocol
+ *                 as uvmm starts an ELF guest (loader/linuxboot.c: the
+ *                 ramdisk is the one module, a bundle)
  *   command line: passed to the kernel unchanged; the loader reads
  *       previrt.backend=native|profile|xen   (default: by the detected VMM)
  *       previrt.verbose                  more detail on the console
@@ -29,6 +31,7 @@
 #include "loader/bootparams.h"
 #include "loader/console.h"
 #include "loader/elfimage.h"
+#include "loader/linuxboot.h"
 #include "loader/multiboot.h"
 #include "loader/madt.h"
 #include "loader/pvh.h"
@@ -36,6 +39,7 @@
 #include "patch/backend.h"
 #include "xen/hypercall.h"
 #include "xen/xen-rt.h"
+#include "l4/l4-rt.h"
 
 void *memmove(void *d, const void *s, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
@@ -44,6 +48,8 @@ void pv_enter_kernel(uint64_t entry, void *boot_params) __attribute__((noreturn)
 extern char __load_start[], __bss_end[];
 /* the Xen handler blob (loader.lds) and two places inside it */
 extern char __xenblob_start[], __xenblob_end[], pv_xen_pio_entry[], pv_xen_slots[];
+/* the L4 handler blob (loader.lds) and its two places */
+extern char __l4blob_start[], __l4blob_end[], pv_l4_pio_entry[], pv_l4_slots[];
 
 static struct pvh_boot pvh;           /* set when Xen started us (PVH) */
 static char cmdline_xen[2048];        /* the command line plus what the Xen backend adds */
@@ -174,6 +180,7 @@ struct loader_ctx {
 	uint64_t pool, pool_end, cnt, cnt_end;   /* physical: the handler pool and counters */
 	struct pv_profile       prof;
 	struct pv_xen           xen;
+	struct pv_l4            l4;
 	uint32_t                tsc_khz;
 	struct res_plan         res;          /* the resident module patcher (res.ncalls: installed) */
 };
@@ -267,7 +274,7 @@ static void setup_profile(struct loader_ctx *c, int commit)
  * knows the TSC frequency, so the loader hands it over as the kernel's
  * own boot parameter (unless the command line already sets it).
  */
-static const char *xen_cmdline(const char *cmdline, uint32_t tsc_khz)
+static const char *tsc_cmdline(const char *cmdline, uint32_t tsc_khz, const char *who)
 {
 	char v[16];
 	unsigned n = 0, added;
@@ -283,8 +290,32 @@ static const char *xen_cmdline(const char *cmdline, uint32_t tsc_khz)
 		cmdline_xen[n++] = *a;
 	n += (unsigned)pv_fmt_dec(cmdline_xen + n, tsc_khz);
 	cmdline_xen[n] = 0;
-	con_printf("previrt-loader: xen: kernel parameter added: %s (Xen's TSC frequency)\n", cmdline_xen + added);
+	con_printf("previrt-loader: %s: kernel parameter added: %s\n", who, cmdline_xen + added);
 	return cmdline_xen;
+}
+
+/*
+ * A handler blob's place (Xen, L4): the blob at the pool's start (64-byte
+ * aligned), the thunks after it, the state at the counters' start.  Finds
+ * the pool, leaves the modules' part out of it, checks both sizes; returns
+ * where the thunks begin.
+ */
+static uint64_t plan_blob(struct loader_ctx *c, uint64_t blob_size, uint64_t state_size, const char *who)
+{
+	uint64_t thunks;
+
+	find_pool(c);
+	plan_modules(c);
+	thunks = align_up(align_up(c->pool, 64) + blob_size, 64);
+	if (thunks + PV_XEN_THUNK > c->pool_end) {
+		con_printf("previrt-loader: the %s backend needs a larger handler pool\n", who);
+		fatal("previrt_pool", "too small for the backend's blob and one thunk");
+	}
+	if (c->cnt_end - c->cnt < state_size) {
+		con_printf("previrt-loader: the %s backend needs more counters space\n", who);
+		fatal("previrt_counters", "too small for the backend's state");
+	}
+	return thunks;
 }
 
 /*
@@ -306,20 +337,14 @@ static void setup_xen(struct loader_ctx *c, int commit)
 	if (!commit) {
 		if (!pvh.xen)
 			fatal("previrt.backend=xen", "needs Xen's PVH entry: boot previrt-loader as Xen's dom0 kernel");
-		find_pool(c);
-		plan_modules(c);
+		thunks = plan_blob(c, blob_size, sizeof *xs, "xen");
 		blob = align_up(c->pool, 64);
-		thunks = align_up(blob + blob_size, 64);
-		if (thunks + PV_XEN_THUNK > c->pool_end)
-			fatal("previrt_pool", "too small for the Xen backend");
-		if (c->cnt_end - c->cnt < sizeof *xs)
-			fatal("previrt_counters", "too small for the Xen backend's state");
 		/* Xen's guest TSC frequency: CPUID leaf base+3, sub-leaf 0, ECX in kHz */
 		pv_cpuid(c->vmm->base + 3, 0, r);
 		if (!r[2])
 			fatal("Xen CPUID leaf base+3", "no TSC frequency: the kernel could neither calibrate nor tick without the PIT");
 		c->tsc_khz = r[2];
-		c->cmdline = xen_cmdline(c->cmdline, c->tsc_khz);
+		c->cmdline = tsc_cmdline(c->cmdline, c->tsc_khz, "xen (Xen's TSC frequency)");
 		c->xen = (struct pv_xen){ .thunks = (uint8_t *)(uintptr_t)thunks, .thunks_size = c->pool_end - thunks,
 					  .pio_entry = blob + (uint64_t)(pv_xen_pio_entry - __xenblob_start) };
 		c->state = &c->xen;
@@ -340,6 +365,73 @@ static void setup_xen(struct loader_ctx *c, int commit)
 		   (unsigned long)blob_size, pvh.vmmcall ? "vmmcall" : "vmcall", xs->acpi.pm1a_cnt,
 		   xs->acpi.pm1b_cnt, xs->acpi.reset_port, xs->acpi.reset_value);
 	c->xen.acpi = &xs->acpi;
+}
+
+static void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+}
+
+/*
+ * uvmm's kvm-clock (l4/l4-rt.h): register a pvclock page (physical
+ * address, bit 0 enables) and read what uvmm wrote into it.  0, or -1
+ * when uvmm left it unset.
+ */
+static int kvmclock_register(volatile struct pv_pvclock *p)
+{
+	*p = (struct pv_pvclock){ 0 };
+	wrmsr(PV_MSR_KVM_SYSTEM_TIME_NEW, (uint64_t)(uintptr_t)p | 1);
+	return p->tsc_to_system_mul && !(p->version & 1) ? 0 : -1;
+}
+
+/*
+ * The L4 backend (patch/l4.c, l4/): the L4 blob at the pool's start, the
+ * port-I/O thunks after it, struct pv_l4_state in the counters area, as
+ * for Xen.  commit 0: checks, uvmm's kvm-clock parameters (on a page of
+ * the loader's own: nothing written into the kernel yet), the TSC
+ * frequency for the command line, the FADT's ports; commit 1: the blob,
+ * the state, and kvm-clock moved to the state's page, which the blob reads.
+ */
+static void setup_l4(struct loader_ctx *c, int commit)
+{
+	static struct pv_pvclock probe __attribute__((aligned(64)));
+	static struct pv_xen_acpi acpi;
+	uint64_t blob = align_up(c->pool, 64);
+	uint64_t blob_size = (uint64_t)(__l4blob_end - __l4blob_start);
+	uint64_t thunks = align_up(blob + blob_size, 64);
+	struct pv_l4_slots *slots = (void *)(uintptr_t)(blob + (uint64_t)(pv_l4_slots - __l4blob_start));
+	struct pv_l4_state *ls = (void *)(uintptr_t)c->cnt;
+
+	if (!commit) {
+		if (c->vmm->vmm != PV_VMM_UVMM)
+			fatal("previrt.backend=l4", "needs uvmm (CPUID: KVM's signature with uvmm's kvm-clock features)");
+		thunks = plan_blob(c, blob_size, sizeof *ls, "l4");
+		blob = align_up(c->pool, 64);
+		if (kvmclock_register(&probe))
+			fatal("kvm-clock (MSR 0x4b564d01)", "uvmm wrote no parameters: is the kvm-clock device in its device tree?");
+		c->tsc_khz = pv_pvclock_tsc_khz(probe.tsc_to_system_mul, probe.tsc_shift);
+		if (!c->tsc_khz)
+			fatal("kvm-clock tsc_to_system_mul/tsc_shift", "no TSC frequency follows from them");
+		c->cmdline = tsc_cmdline(c->cmdline, c->tsc_khz, "l4 (TSC frequency from kvm-clock)");
+		if (acpi_read_fadt(pvh.rsdp ? pvh.rsdp : bootparams_find_rsdp(), &acpi))
+			con_printf("previrt-loader: l4: no ACPI FADT: the PM timer stays native\n");
+		acpi.pit2 = 1;                   /* PIT channel 2 and port 0x61 in the blob */
+		c->l4 = (struct pv_l4){ .pio = { .thunks = (uint8_t *)(uintptr_t)thunks, .thunks_size = c->pool_end - thunks,
+						 .pio_entry = blob + (uint64_t)(pv_l4_pio_entry - __l4blob_start),
+						 .acpi = &acpi } };
+		c->state = &c->l4;
+		return;
+	}
+	memcpy((void *)(uintptr_t)blob, __l4blob_start, blob_size);
+	slots->state = c->cnt - (uint64_t)c->im->v2p;            /* kernel-virtual */
+	memset(ls, 0, sizeof *ls);
+	ls->magic = PV_L4_STATE_MAGIC;
+	ls->acpi = acpi;
+	if (kvmclock_register(&ls->clock))
+		fatal("kvm-clock (MSR 0x4b564d01)", "uvmm wrote no parameters into the kernel's page");
+	con_printf("previrt-loader: l4: TSC %u kHz (kvm-clock mul %u shift %d); PM timer at port 0x%x from kvm-clock; "
+		   "PIT channel 2 from kvm-clock; COM1's console path by vmmcall print; blob %lu bytes\n", c->tsc_khz, ls->clock.tsc_to_system_mul,
+		   ls->clock.tsc_shift, acpi.pm_tmr, (unsigned long)blob_size);
 }
 
 /*
@@ -377,6 +469,9 @@ static void install_modules(struct loader_ctx *c)
 		st.backend = PV_RES_PROFILE;
 		st.counters = (uint64_t)(uintptr_t)(c->prof.counters + c->prof.used) - v2p;
 		st.ncounters = c->prof.ncounters - c->prof.used;
+	} else if (c->be == &pv_backend_l4) {
+		/* modules are validated, and keep their sites: the L4 blob serves the kernel only */
+		free = (uint64_t)(uintptr_t)c->l4.pio.thunks + (uint64_t)c->l4.pio.used * PV_XEN_THUNK;
 	} else if (c->be == &pv_backend_xen) {
 		free = (uint64_t)(uintptr_t)c->xen.thunks + (uint64_t)c->xen.used * PV_XEN_THUNK;
 		st.backend = PV_RES_XEN;
@@ -402,10 +497,12 @@ static const struct {
 	{ "native",  &pv_backend_native,  setup_native },
 	{ "profile", &pv_backend_profile, setup_profile },
 	{ "xen",     &pv_backend_xen,     setup_xen },
+	{ "l4",      &pv_backend_l4,      setup_l4 },
 };
 
-void loader_main(uint32_t magic, uint32_t info)
+void loader_main(uint32_t magic, uint32_t info, uint32_t linux_bp)
 {
+	static struct linuxboot lb;           /* set when started through Linux's boot protocol (uvmm) */
 	const struct pv_buf mem = { 0, 0, 0x100000000ull };     /* the identity-mapped first 4 GiB */
 	static struct prepared prep;
 	struct bootinfo *bi = &prep.bi;
@@ -433,11 +530,20 @@ void loader_main(uint32_t magic, uint32_t info)
 		con_printf("\nprevirt-loader: the previrt in-place VMM loader\n");
 		mbi_addr = (uint64_t)(uintptr_t)pvh.mbi;
 		present_xapic(pvh.rsdp);
+	} else if (magic != MB_BOOT_MAGIC && linuxboot_detect(&mem, linux_bp)) {
+		con_init();
+		con_printf("\nprevirt-loader: the previrt in-place VMM loader\n");
+		if (linuxboot_init(&mem, linux_bp, &lb, &e))
+			fatal_err(&e);
+		con_printf("previrt-loader: Linux boot protocol entry (boot_params at 0x%lx), ramdisk as the boot module\n",
+			   (unsigned long)linux_bp);
+		mbi_addr = (uint64_t)(uintptr_t)&lb.mbi;
+		pvh.rsdp = lb.rsdp;
 	} else {
 		con_init();
 		con_printf("\nprevirt-loader: the previrt in-place VMM loader\n");
 		if (magic != MB_BOOT_MAGIC)
-			fatal("boot magic", "not started by a multiboot loader");
+			fatal("boot magic", "not started by a multiboot loader, Xen (PVH) or Linux's boot protocol");
 	}
 	prep.mbi_addr = mbi_addr;
 	prep.self = (struct blob){ (uint64_t)(uintptr_t)__load_start, (uint64_t)(__bss_end - __load_start) };
@@ -523,6 +629,8 @@ void loader_main(uint32_t magic, uint32_t info)
 		profile_site_table(&img, im, &ctx.prof);
 	if (ctx.be == &pv_backend_xen)
 		con_printf("previrt-loader: xen: %u port-I/O thunks\n", ctx.xen.used);
+	if (ctx.be == &pv_backend_l4)
+		con_printf("previrt-loader: l4: %u port-I/O thunks\n", ctx.l4.pio.used);
 	if (ctx.res.ncalls)
 		install_modules(&ctx);
 	if (verbose)

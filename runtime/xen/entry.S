@@ -13,6 +13,15 @@
  * (by the length in desc bits 20-23) when it was.
  * Position-independent: the blob is copied into the kernel's pool.
  */
+/*
+ * The L4 blob (runtime/l4/) is built from this same file with
+ * -DPV_PIO_BLOB_L4: the same entry under its own names, calling pv_l4_pio.
+ */
+#ifdef PV_PIO_BLOB_L4
+#define pv_xen_pio_entry pv_l4_pio_entry
+#define pv_xen_pio       pv_l4_pio
+#define pv_xen_slots     pv_l4_slots
+#endif
 	.text
 	.globl	pv_xen_pio_entry
 	.hidden	pv_xen_pio_entry

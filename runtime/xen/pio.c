@@ -24,31 +24,15 @@ static void flush_console(struct pv_xen_state *st)
 	}
 }
 
-/* "name N " into b, N in decimal; returns the new end */
-static char *put_stat(char *b, const char *name, uint64_t v)
-{
-	char d[20];
-	int n = 0;
-
-	while (*name)
-		*b++ = *name++;
-	do
-		d[n++] = (char)('0' + v % 10);
-	while (v /= 10);
-	while (n)
-		*b++ = d[--n];
-	return b;
-}
-
 /* One line on Xen's console when the domain ends: what the blob did. */
 static void print_stats(struct pv_xen_state *st)
 {
 	char line[160], *b = line;
 
-	b = put_stat(b, "previrt-xen: port I/O emulated ", st->pio_emulated);
-	b = put_stat(b, ", passed to Xen ", st->pio_passed);
+	b = pv_put_stat(b, "previrt-xen: port I/O emulated ", st->pio_emulated);
+	b = pv_put_stat(b, ", passed to Xen ", st->pio_passed);
 	if (st->lock_timeouts)
-		b = put_stat(b, ", model lock waits given up ", st->lock_timeouts);
+		b = pv_put_stat(b, ", model lock waits given up ", st->lock_timeouts);
 	*b++ = '\n';
 	pv_xen_console_write(pv_xen_slots.vmmcall, line, (unsigned)(b - line));
 }
@@ -94,14 +78,15 @@ static int power_write(struct pv_xen_state *st, unsigned port, unsigned width, u
 	 * one, is written after PM1a with the same sleep type, so PM1a's value
 	 * stands for both.
 	 */
-	if ((port == pw->pm1a_cnt || port == pw->pm1b_cnt) && width >= 2 && (val & (1u << 13))) {
+	int req = pv_power_request(pw, port, width, val);
+
+	if (req == PV_POWER_OFF) {
 		last_words(st);
 		pv_xen_acpi_sleep(pv_xen_slots.vmmcall, (uint16_t)val, (uint16_t)val, 5);
 		pv_xen_shutdown(pv_xen_slots.vmmcall, SHUTDOWN_poweroff);
 		return 1;                /* Xen does not return; if it does, the kernel goes on */
 	}
-	if ((port == pw->reset_port && (uint8_t)val == pw->reset_value) ||
-	    (port == PV_PORT_CF9 && (val & 4)) || (port == PV_PORT_KBC && (uint8_t)val == 0xfe)) {
+	if (req == PV_POWER_RESET) {
 		last_words(st);
 		pv_xen_shutdown(pv_xen_slots.vmmcall, SHUTDOWN_reboot);
 		return 1;
@@ -137,23 +122,11 @@ static void model_unlock(struct pv_xen_state *st, int held)
 		__atomic_store_n(&st->lock, 0, __ATOMIC_RELEASE);
 }
 
-/* the result of an in: al/ax merge into rax, eax zero-extends */
-static void set_in(struct pv_pio_frame *f, unsigned width, uint32_t v)
-{
-	if (width == 4)
-		f->rax = v;
-	else if (width == 2)
-		f->rax = (f->rax & ~(uint64_t)0xffff) | (v & 0xffff);
-	else
-		f->rax = (f->rax & ~(uint64_t)0xff) | (v & 0xff);
-}
-
 int pv_xen_pio(struct pv_pio_frame *f)
 {
 	struct pv_xen_state *st = (struct pv_xen_state *)(uintptr_t)pv_xen_slots.state;
 	unsigned d = (unsigned)f->desc;
-	unsigned port = (d & PV_PIO_IMM) ? (d & PV_PIO_PORT_MASK) : (unsigned)(f->rdx & 0xffff);
-	unsigned width = 1u << ((d >> PV_PIO_WSHIFT) & 3);
+	unsigned port = pv_pio_port(f), width = pv_pio_width(f);
 	int handled = 0;
 
 	if (port >= PV_COM1_BASE && port < PV_COM1_BASE + 8) {
@@ -163,13 +136,13 @@ int pv_xen_pio(struct pv_pio_frame *f)
 			if (pv_uart_write(&st->com1, port - PV_COM1_BASE, (uint8_t)f->rax))
 				flush_console(st);
 		} else {
-			set_in(f, width, pv_uart_read(&st->com1, port - PV_COM1_BASE));
+			pv_pio_set_in(f, width, pv_uart_read(&st->com1, port - PV_COM1_BASE));
 		}
 		model_unlock(st, held);
 		handled = 1;
 	} else if (port == st->acpi.pm_tmr && st->acpi.pm_tmr) {
 		if (!(d & PV_PIO_OUT))
-			set_in(f, width, pm_timer(st));
+			pv_pio_set_in(f, width, pm_timer(st));
 		handled = 1;
 	} else if ((d & PV_PIO_OUT) && pv_xen_port_emulated(&st->acpi, port)) {
 		handled = power_write(st, port, width, (uint32_t)f->rax);

@@ -48,6 +48,46 @@ struct pv_pio_frame {
 	uint64_t desc;                  /* PV_PIO_* */
 };
 
+/* What a thunk's frame asks for: the port, the width in bytes, out or in. */
+static inline unsigned pv_pio_port(const struct pv_pio_frame *f)
+{
+	unsigned d = (unsigned)f->desc;
+
+	return (d & PV_PIO_IMM) ? (d & PV_PIO_PORT_MASK) : (unsigned)(f->rdx & 0xffff);
+}
+
+static inline unsigned pv_pio_width(const struct pv_pio_frame *f)
+{
+	return 1u << (((unsigned)f->desc >> PV_PIO_WSHIFT) & 3);
+}
+
+/* The result of an in: al/ax merge into rax, eax zero-extends. */
+static inline void pv_pio_set_in(struct pv_pio_frame *f, unsigned width, uint32_t v)
+{
+	if (width == 4)
+		f->rax = v;
+	else if (width == 2)
+		f->rax = (f->rax & ~(uint64_t)0xffff) | (v & 0xffff);
+	else
+		f->rax = (f->rax & ~(uint64_t)0xff) | (v & 0xff);
+}
+
+/* "name N" into b, N in decimal; returns the new end (the blobs' statistics lines). */
+static inline char *pv_put_stat(char *b, const char *name, uint64_t v)
+{
+	char d[20];
+	int n = 0;
+
+	while (*name)
+		*b++ = *name++;
+	do
+		d[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	while (n)
+		*b++ = d[--n];
+	return b;
+}
+
 /*
  * ACPI ports from the FADT that the blob emulates (0 = none):
  *  - PM1a/PM1b control and the reset register end the domain
@@ -62,6 +102,7 @@ struct pv_xen_acpi {
 	uint8_t  reset_value;
 	uint8_t  pm_tmr_32bit;          /* FADT TMR_VAL_EXT: 32-bit counter, else 24 */
 	uint16_t pm_tmr;
+	uint8_t  pit2;                  /* L4: the blob models PIT channel 2 and port 0x61 (l4/pit.h) */
 };
 #define PV_PM_TIMER_HZ 3579545u
 
@@ -96,7 +137,24 @@ static inline int pv_xen_port_emulated(const struct pv_xen_acpi *pw, unsigned po
 	return (port >= PV_COM1_BASE && port < PV_COM1_BASE + 8) ||
 	       port == PV_PORT_KBC || port == PV_PORT_CF9 ||
 	       (pw->pm1a_cnt && port == pw->pm1a_cnt) || (pw->pm1b_cnt && port == pw->pm1b_cnt) ||
-	       (pw->reset_port && port == pw->reset_port) || (pw->pm_tmr && port == pw->pm_tmr);
+	       (pw->reset_port && port == pw->reset_port) || (pw->pm_tmr && port == pw->pm_tmr) ||
+	       (pw->pit2 && (port == 0x42 || port == 0x43 || port == 0x61));
+}
+
+/*
+ * An out that ends the machine: PV_POWER_OFF for ACPI PM1 control with
+ * SLP_EN (the kernel has no sleep state but S5), PV_POWER_RESET for the
+ * FADT reset register, 0xcf9 bit 2 or the i8042's 0xfe; else 0.
+ */
+enum { PV_POWER_OFF = 1, PV_POWER_RESET = 2 };
+static inline int pv_power_request(const struct pv_xen_acpi *pw, unsigned port, unsigned width, uint32_t val)
+{
+	if ((port == pw->pm1a_cnt || port == pw->pm1b_cnt) && width >= 2 && (val & (1u << 13)))
+		return PV_POWER_OFF;
+	if ((port == pw->reset_port && (uint8_t)val == pw->reset_value) ||
+	    (port == PV_PORT_CF9 && (val & 4)) || (port == PV_PORT_KBC && (uint8_t)val == 0xfe))
+		return PV_POWER_RESET;
+	return 0;
 }
 
 #endif

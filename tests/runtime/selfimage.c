@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "patch/xen.h"
 #include "selfimage.h"
 
 static int first_object(struct dl_phdr_info *info, size_t size, void *data)
@@ -147,4 +148,24 @@ int self_text_protect(const struct self_image *si, int writable)
 		}
 	}
 	return 0;
+}
+
+void self_pio_sites(const struct self_image *si, const char *name, const struct pv_xen *xen,
+		    unsigned *n, unsigned *patched)
+{
+	struct pv_image img = { .records = si->previrt, .size = si->previrt_size, .text = si->text, .ntext = si->ntext };
+	uintptr_t s, e;
+
+	*n = *patched = 0;
+	if (self_function(name, &s, &e))
+		return;
+	for (size_t off = 0; off < si->previrt_size; off += PREVIRT_RECORD_SIZE) {
+		struct pv_site site;
+
+		if (pv_site_at(&img, (unsigned)(off / PREVIRT_RECORD_SIZE), &site) || !site.rule ||
+		    (uintptr_t)site.addr < s || (uintptr_t)site.addr >= e)
+			continue;
+		(*n)++;
+		*patched += pv_xen_pio_desc(xen, &site) >= 0;
+	}
 }

@@ -20,6 +20,8 @@ static struct {
 	uint32_t base[2];
 	char     sig[2][12];
 	uint32_t max[2];
+	int      has_feat;      /* leaf base[0]+1 answers feat in EAX */
+	uint32_t feat;
 } fake;
 
 static void fake_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
@@ -28,6 +30,10 @@ static void fake_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 	r[0] = r[1] = r[2] = r[3] = 0;
 	if (leaf == 1) {
 		r[2] = fake.hv_bit ? 1u << 31 : 0;
+		return;
+	}
+	if (fake.has_feat && fake.base[0] && leaf == fake.base[0] + 1) {
+		r[0] = fake.feat;
 		return;
 	}
 	for (int i = 0; i < 2; i++)
@@ -79,6 +85,23 @@ int main(void)
 	expect("Viridian at 0x40000000, Xen at 0x40000100", PV_VMM_XEN, 0x40000100);
 	set_fake(1, 0x40000000, "KVMKVMKVM\0\0\0", 0, NULL);
 	expect("KVM", PV_VMM_KVM, 0x40000000);
+	/* KVM as Linux's KVM presents it: clocksource (bit 0) always set */
+	set_fake(1, 0x40000000, "KVMKVMKVM\0\0\0", 0, NULL);
+	fake.has_feat = 1, fake.feat = 0x01007afb;
+	expect("KVM (features 0x01007afb, bit 0 set)", PV_VMM_KVM, 0x40000000);
+	/* uvmm: kvm-clock's leaves exactly as ARCH-amd64/kvm_clock.h answers them */
+	set_fake(1, 0x40000000, "KVMKVMKVM\0\0\0", 0, NULL);
+	fake.max[0] = 0x40000001, fake.has_feat = 1, fake.feat = PV_UVMM_KVM_FEATURES;
+	expect("uvmm (KVM sig, features 0x01000048)", PV_VMM_UVMM, 0x40000000);
+	check(PV_UVMM_KVM_FEATURES == 0x01000048, "uvmm's kvm-clock features are 0x01000048");
+	/* uvmm's leaf without the features leaf (max leaf = base): plain KVM */
+	set_fake(1, 0x40000000, "KVMKVMKVM\0\0\0", 0, NULL);
+	fake.max[0] = 0x40000000, fake.has_feat = 1, fake.feat = PV_UVMM_KVM_FEATURES;
+	expect("KVM sig, max leaf base: features unread", PV_VMM_KVM, 0x40000000);
+	/* no clocksource2 either: not uvmm */
+	set_fake(1, 0x40000000, "KVMKVMKVM\0\0\0", 0, NULL);
+	fake.has_feat = 1, fake.feat = 0;
+	expect("KVM sig, features 0: KVM", PV_VMM_KVM, 0x40000000);
 	set_fake(1, 0x40000000, "TCGTCGTCGTCG", 0, NULL);
 	expect("QEMU TCG", PV_VMM_TCG, 0x40000000);
 	set_fake(1, 0x40000000, "VMwareVMware", 0, NULL);
@@ -108,6 +131,13 @@ int main(void)
 	pv_detect_vmm(fake_cpuid, &v);
 	b = pv_choose_backend(&v, "", buf, sizeof buf);
 	check(strcmp(b, "native") == 0, "backend default on TCG: %s", b);
+	set_fake(1, 0x40000000, "KVMKVMKVM\0\0\0", 0, NULL);
+	fake.max[0] = 0x40000001, fake.has_feat = 1, fake.feat = PV_UVMM_KVM_FEATURES;
+	pv_detect_vmm(fake_cpuid, &v);
+	b = pv_choose_backend(&v, "console=ttyS0", buf, sizeof buf);
+	check(strcmp(b, "l4") == 0, "backend default on uvmm: %s", b);
+	b = pv_choose_backend(&v, "previrt.backend=native", buf, sizeof buf);
+	check(strcmp(b, "native") == 0, "previrt.backend=native overrides uvmm: %s", b);
 
 	pv_detect_vmm(pv_cpuid, &v);
 	printf("this machine: %s (%s%s%s)\n", pv_vmm_name(v.vmm), v.base ? "signature \"" : "no signature",

@@ -43,13 +43,7 @@ static uint64_t plan_bits[1 << 11];
 #define PLAN .planned = plan_bits, .planned_len = sizeof plan_bits / 8
 
 #define POOL_BYTES 16384
-#define STR_(x) #x
-#define STR(x) STR_(x)
-__asm__(".pushsection .text.unlikely.previrt_pool,\"ax\",@progbits\n"
-	".balign 64\n"
-	"xen_pool: .fill " STR(POOL_BYTES) ", 1, 0xcc\n"
-	".popsection");
-extern uint8_t xen_pool[];
+SELF_POOL(xen_pool, 16384);
 extern struct pv_xen_slots pv_xen_slots;
 extern char pv_xen_pio_entry[];
 
@@ -161,27 +155,6 @@ __attribute__((noinline)) static int probe_instruction(void)
 
 static struct self_image si;
 
-/* The site records inside function `name`, and how many of them the backend would patch. */
-static void sites_in(const char *name, const struct pv_xen *xen, unsigned *n, unsigned *patched)
-{
-	uintptr_t s, e;
-
-	*n = *patched = 0;
-	if (self_function(name, &s, &e))
-		return;
-	for (size_t off = 0; off < si.previrt_size; off += PREVIRT_RECORD_SIZE) {
-		struct pv_image img = { .records = si.previrt, .size = si.previrt_size,
-					.text = si.text, .ntext = si.ntext, PLAN };
-		struct pv_site site;
-
-		if (pv_site_at(&img, (unsigned)(off / PREVIRT_RECORD_SIZE), &site) || !site.rule ||
-		    (uintptr_t)site.addr < s || (uintptr_t)site.addr >= e)
-			continue;
-		(*n)++;
-		*patched += pv_xen_pio_desc(xen, &site) >= 0;
-	}
-}
-
 int main(void)
 {
 	static struct pv_xen_state state;
@@ -205,11 +178,11 @@ int main(void)
 	pv_uart_reset(&state.com1);
 
 	/* which sites the backend takes */
-	sites_in("x_uart_puts", &xen, &n, &np);
+	self_pio_sites(&si, "x_uart_puts", &xen, &n, &np);
 	check(n == 2 && np == 2, "x_uart_puts: %u %%dx sites, %u patched", n, np);
-	sites_in("x_kbc", &xen, &n, &np);
+	self_pio_sites(&si, "x_kbc", &xen, &n, &np);
 	check(n == 1 && np == 1, "x_kbc: immediate port 0x64 is emulated: %u of %u patched", np, n);
-	sites_in("x_post", &xen, &n, &np);
+	self_pio_sites(&si, "x_post", &xen, &n, &np);
 	check(n == 1 && np == 0, "x_post: immediate port 0x80 is not: %u of %u patched", np, n);
 
 	if (self_function("x_post", &post_s, &post_e))

@@ -53,6 +53,11 @@ NOINLINE uint8_t x_uart_reg(unsigned reg)
 	return inb((uint16_t)(X_COM1 + reg));
 }
 
+NOINLINE void x_uart_set(unsigned reg, uint8_t v)
+{
+	outb(v, (uint16_t)(X_COM1 + reg));
+}
+
 NOINLINE uint32_t x_pm_timer(void)
 {
 	return inl(X_PM_TMR);
@@ -73,6 +78,31 @@ NOINLINE void x_kbc(uint8_t v)
 NOINLINE void x_post(uint8_t v)
 {
 	outb(v, 0x80);
+}
+
+/* PIT channel 2 as Linux's quick_pit_calibrate drives it (immediate ports 0x42, 0x43, 0x61) */
+NOINLINE void x_pit2_start(void)
+{
+	outb((uint8_t)((inb(0x61) & ~0x02) | 0x01), 0x61);   /* gate high, speaker off */
+	outb(0xb0, 0x43);                                       /* channel 2, LSB then MSB, mode 0 */
+	outb(0xff, 0x42);
+	outb(0xff, 0x42);
+}
+
+NOINLINE uint8_t x_pit2_msb(void)
+{
+	inb(0x42);                                              /* LSB, ignored */
+	return inb(0x42);
+}
+
+NOINLINE uint8_t x_port61(void)
+{
+	return inb(0x61);
+}
+
+NOINLINE void x_pit_cmd(uint8_t v)
+{
+	outb(v, 0x43);
 }
 
 /* flags set before the site survive it: cmp ; outb (scratch register) ; setb ; sete */

@@ -11,10 +11,15 @@
 
 void x_uart_puts(const char *s);
 uint8_t x_uart_reg(unsigned reg);
+void x_uart_set(unsigned reg, uint8_t v);
 uint32_t x_pm_timer(void);
 void x_pm1_control(uint16_t v);
 void x_kbc(uint8_t v);
 void x_post(uint8_t v);
+void x_pit2_start(void);
+uint8_t x_pit2_msb(void);
+uint8_t x_port61(void);
+void x_pit_cmd(uint8_t v);
 uint64_t x_flags(uint64_t x);
 
 #endif

@@ -1,0 +1,89 @@
+#!/bin/bash
+# The L4 boot path's host-side parts (no L4Re needed):
+#   - runtime/l4/mkbootconf writes the ned script and modules list that
+#     ci/boot-l4 hands to the user's L4Re: every module the script names is
+#     in the list, the loader is uvmm's kernel, the bundle its ramdisk,
+#     virt-pc.dtb its device tree, the command line and RAM size as given;
+#     each bad input is one "mkbootconf:" line and exit 2, nothing written;
+#   - make boot-l4 / ci/boot-l4 without L4RE_OBJ and FIASCO_OBJ, or with
+#     directories that hold no L4 build, refuse in one line, exit non-zero,
+#     before building anything.
+#
+#   tests/runtime/l4-boot-tests.sh LOADER WORKDIR
+# Ends with "N passed, M failed".
+set -u
+loader=$1 WORK=$2
+here=$(cd "$(dirname "$0")/../.." && pwd)
+. "$here/tests/testlib.sh"
+rm -rf "$WORK" && mkdir -p "$WORK"
+
+# inputs: a small bundle (any ELF stands for vmlinux here), a device tree header, a vmm.lua
+printf 'not really vmlinux' >"$WORK/vmlinux"
+printf 'not really an initramfs' >"$WORK/initrd"
+"$here/runtime/mkbundle" "$loader" "$WORK/initrd" "$WORK/bundle" >/dev/null
+printf '\xd0\x0d\xfe\xed\0\0\0\x28' >"$WORK/virt-pc.dtb"
+echo 'return _ENV' >"$WORK/vmm.lua"
+conf=$WORK/conf
+mk() { "$here/runtime/l4/mkbootconf" "$@"; }
+
+t "mkbootconf: accepts the loader, a bundle, a device tree, vmm.lua" \
+	mk "$conf" "$loader" "$WORK/bundle" "$WORK/virt-pc.dtb" "$WORK/vmm.lua" "console=ttyS0 previrt.backend=l4" 384
+ned=$conf/previrt-l4.ned list=$conf/modules.list
+t "ned: uvmm's kernel is the loader"   grep -qx '  kernel = "rom/previrt-loader.elf",' "$ned"
+t "ned: the ramdisk is the bundle"     grep -qx '  rd = "rom/previrt-bundle",' "$ned"
+t "ned: the device tree is virt-pc.dtb" grep -qx '  fdt = "rom/virt-pc.dtb",' "$ned"
+t "ned: the command line as given"     grep -qx '  bootargs = "console=ttyS0 previrt.backend=l4",' "$ned"
+t "ned: RAM as given (384 MiB)"        grep -qx '  mem = 384,' "$ned"
+t "ned: prints uvmm's exit status (what ci/boot-l4 waits for)" \
+	grep -qF 'print("previrt-l4: uvmm exited with status " .. tostring(vm:wait()));' "$ned"
+t "modules.list: entry previrt-l4, ned started by moe" \
+	sh -c "grep -qx 'entry previrt-l4' '$list' && grep -qx 'roottask moe rom/previrt-l4.ned' '$list' && grep -qx 'kernel fiasco' '$list'"
+# every rom/NAME the ned script opens is a module, and every module file we provide was copied
+missing=
+[ -s "$ned" ] || missing=" (no ned script)"
+for m in $(grep -o 'rom/[A-Za-z0-9._-]*' "$ned" | sed 's|rom/||; s|?|vmm|' | sort -u); do
+	grep -qx "module $m" "$list" || missing="$missing $m"
+done
+t "modules.list: every rom/ file the ned script opens is a module${missing:+ (missing:$missing)}" test -z "$missing"
+t "the copies are the inputs" sh -c "cmp -s '$loader' '$conf/previrt-loader.elf' && cmp -s '$WORK/bundle' '$conf/previrt-bundle' && cmp -s '$WORK/virt-pc.dtb' '$conf/virt-pc.dtb' && cmp -s '$WORK/vmm.lua' '$conf/vmm.lua'"
+t "default RAM is 512 MiB" sh -c "'$here/runtime/l4/mkbootconf' '$WORK/conf2' '$loader' '$WORK/bundle' '$WORK/virt-pc.dtb' '$WORK/vmm.lua' 'console=ttyS0' >/dev/null && grep -qx '  mem = 512,' '$WORK/conf2/previrt-l4.ned'"
+
+# bad input: one line, exit 2, no configuration written
+refuse() {
+	local name=$1 want=$2; shift 2
+	rm -rf "$WORK/bad"
+	mk "$WORK/bad" "$@" >"$WORK/out" 2>"$WORK/err"
+	local rc=$?
+	if [ $rc = 2 ] && [ "$(wc -l <"$WORK/err")" = 1 ] && grep -q "^mkbootconf: .*$want" "$WORK/err" && [ ! -e "$WORK/bad" ]; then
+		ok "mkbootconf refuses $name: $(cat "$WORK/err")"
+	else
+		cp "$WORK/err" "$WORK/last.log"; bad "mkbootconf refuses $name (rc $rc)"
+	fi
+}
+refuse "a quote in the command line" "double quotes" "$loader" "$WORK/bundle" "$WORK/virt-pc.dtb" "$WORK/vmm.lua" 'console=ttyS0 x="y"'
+refuse "a backslash in the command line" "backslashes" "$loader" "$WORK/bundle" "$WORK/virt-pc.dtb" "$WORK/vmm.lua" 'a\b'
+refuse "a ramdisk that is no bundle" "not a previrt bundle" "$loader" "$WORK/initrd" "$WORK/virt-pc.dtb" "$WORK/vmm.lua" "x"
+refuse "a loader that is no ELF" "not an ELF" "$WORK/vmlinux" "$WORK/bundle" "$WORK/virt-pc.dtb" "$WORK/vmm.lua" "x"
+refuse "a device tree that is none" "not a flattened device tree" "$loader" "$WORK/bundle" "$WORK/vmm.lua" "$WORK/vmm.lua" "x"
+refuse "a missing file" "no file" "$loader" "$WORK/bundle" "$WORK/none.dtb" "$WORK/vmm.lua" "x"
+refuse "RAM of 32 MiB" "64 to 3072" "$loader" "$WORK/bundle" "$WORK/virt-pc.dtb" "$WORK/vmm.lua" "x" 32
+refuse "RAM that is no number" "not a number" "$loader" "$WORK/bundle" "$WORK/virt-pc.dtb" "$WORK/vmm.lua" "x" 1g
+refuse "too few arguments" "usage" "$loader"
+
+# make boot-l4 and ci/boot-l4 without an L4 build
+refuse_boot() {
+	local name=$1; shift
+	"$@" >"$WORK/out" 2>"$WORK/err"
+	local rc=$?
+	if [ $rc != 0 ] && [ "$(grep -c '^boot-l4: ' "$WORK/err")" = 1 ] && ! grep -q '^== runtime' "$WORK/out"; then
+		ok "$name: $(grep '^boot-l4: ' "$WORK/err")"
+	else
+		cat "$WORK/out" "$WORK/err" >"$WORK/last.log"; bad "$name (rc $rc)"
+	fi
+}
+refuse_boot "make boot-l4 without L4RE_OBJ/FIASCO_OBJ" make -s -C "$here" boot-l4 L4RE_OBJ= FIASCO_OBJ=
+refuse_boot "make boot-l4 with FIASCO_OBJ only" make -s -C "$here" boot-l4 L4RE_OBJ= FIASCO_OBJ=/tmp
+refuse_boot "ci/boot-l4 with directories that hold no Fiasco" env L4RE_OBJ="$WORK" FIASCO_OBJ="$WORK" "$here/ci/boot-l4"
+mkdir -p "$WORK/fiasco-obj" && : >"$WORK/fiasco-obj/fiasco"
+refuse_boot "ci/boot-l4 with an L4Re dir that holds no uvmm" env L4RE_OBJ="$WORK" FIASCO_OBJ="$WORK/fiasco-obj" "$here/ci/boot-l4"
+test_summary l4-boot-tests
