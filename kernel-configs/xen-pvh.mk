@@ -7,24 +7,33 @@
 #   make kernel-pvops PVOPS_WITH=drivers -> $(BUILD)/kernel/xen-pvh-drivers-plain (+ drivers.config)
 #   make kernel-pvops PVOPS_O=/somewhere
 #
-# Why not ci/kernel-build: it knows only the tiny/defconfig bases, and its
-# check-config rejects any kernel with XEN/PARAVIRT/PVH, which is the whole
-# point of this one.  So the recipe below does the same steps (source cache,
-# tinyconfig + fragments through merge_config.sh -m, olddefconfig, check
+# Why not ci/kernel-build: its check-config rejects any kernel with
+# XEN/PARAVIRT/PVH, which is the whole point of this one.  So the recipe
+# below does the same steps (source cache, the base config + the fragments
+# that xen-pvh.config's chain names (ci/kernel-build --chain) through
+# merge_config.sh -m, olddefconfig, check
 # every wanted line, build vmlinux + bzImage, keep logs and timings next to
 # vmlinux) with the same clean environment for the kernel's make.
 # Xen 4.17's PVH dom0 builder boots either file (it finds the
 # XEN_ELFNOTE_PHYS32_ENTRY note in vmlinux, or in the ELF payload of bzImage).
 
-# PVOPS_WITH=NAME...: more fragments between tiny.config and xen-pvh.config
-# (kernel-configs/NAME.config), e.g. `make kernel-pvops PVOPS_WITH=drivers`
-# for bench-drivers' baseline with the same device drivers, built in
+# What xen-pvh.config builds on, from its own "# previrt-base:" line, read
+# the way ci/kernel-build reads it: tinyconfig, then tiny.config and
+# xen-pvh.config.
+#
+# PVOPS_WITH=NAME: build on kernel-configs/NAME.config's chain instead (it
+# must lead back to what xen-pvh.config builds on), xen-pvh.config last:
+# `make kernel-pvops PVOPS_WITH=drivers` is bench-drivers' baseline, the
+# drivers kernel's config plus Linux's own Xen PVH support, built in
 # xen-pvh-drivers-plain.
 PVOPS_WITH  ?=
-# $(call pvops_dir,NAMES): the build directory of the baseline with those fragments
-pvops_dir    = $(BUILD)/kernel/xen-pvh$(subst $() ,,$(foreach w,$(1),-$(w)))-plain$(K_REL)
+# $(call pvops_dir,NAME): the build directory of the baseline on that fragment
+pvops_dir    = $(BUILD)/kernel/xen-pvh$(if $(1),-$(1))-plain$(K_REL)
 PVOPS_O     ?= $(call pvops_dir,$(PVOPS_WITH))
-PVOPS_FRAGS := kernel-configs/tiny.config $(foreach w,$(PVOPS_WITH),kernel-configs/$(w).config) kernel-configs/xen-pvh.config
+PVOPS_CHAIN := $(shell KCONFIG=$(or $(PVOPS_WITH),xen-pvh) ci/kernel-build --chain)
+PVOPS_BASE  := $(firstword $(PVOPS_CHAIN))
+PVOPS_FRAGS := $(wordlist 2,$(words $(PVOPS_CHAIN)),$(PVOPS_CHAIN)) \
+               $(if $(PVOPS_WITH),$(abspath kernel-configs/xen-pvh.config))
 PVOPS_KERNEL := $(PVOPS_O)/arch/x86/boot/bzImage
 
 # The kernel's make with none of our make variables (O, KERNEL, BUILD...).
@@ -41,11 +50,11 @@ kernel-pvops: $(PVOPS_FRAGS)
 	test -f $(KSRC)/Makefile || \
 		$(K_ENV) KCONFIG=tiny O=$$o PLUGIN=0 ci/kernel-build --extract-only; \
 	mkdir -p $$o; \
-	stamp="tinyconfig $$(cat $(PVOPS_FRAGS) | sha256sum | cut -d' ' -f1)"; \
+	stamp="$(PVOPS_BASE) $$(cat $(PVOPS_FRAGS) | sha256sum | cut -d' ' -f1)"; \
 	if [ ! -f $$o/.config ] || [ "$$(cat $$o/.previrt-config-stamp 2>/dev/null)" != "$$stamp" ]; then \
-		echo "kernel-pvops: configuring tinyconfig + $(PVOPS_FRAGS) in $$o"; \
+		echo "kernel-pvops: configuring $(PVOPS_BASE) + $(notdir $(PVOPS_FRAGS)) in $$o"; \
 		rm -f $$o/.previrt-config-stamp; \
-		$(PVOPS_KMAKE) -s tinyconfig >$$o/config.log 2>&1 || { cat $$o/config.log; die "make tinyconfig failed"; }; \
+		$(PVOPS_KMAKE) -s $(PVOPS_BASE) >$$o/config.log 2>&1 || { cat $$o/config.log; die "make $(PVOPS_BASE) failed"; }; \
 		(cd $$o && $(abspath $(KSRC))/scripts/kconfig/merge_config.sh -m -O $$o $$o/.config \
 			$(abspath $(PVOPS_FRAGS))) >>$$o/config.log 2>&1 || { cat $$o/config.log; die "merge_config.sh failed"; }; \
 		$(PVOPS_KMAKE) -s olddefconfig >>$$o/config.log 2>&1 || { cat $$o/config.log; die "olddefconfig failed"; }; \

@@ -19,18 +19,17 @@ for m in /lib/previrt-modules/*.ko; do
 	fi
 done
 # The I/O test (workload/previrt-io.c), only when the command line asks
-# for it (ci/io-devices: IO=1 boots).  The NIC gets QEMU user networking's
-# usual guest address; the sink's address is in the same /24, so no route.
-case " $($bb cat /proc/cmdline) " in
-*" previrt.io."*)
-	case " $($bb cat /proc/cmdline) " in
-	*" previrt.io.net="*)
-		$bb ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up ||
-			echo "previrt-init: ifconfig eth0 failed (status $?)" ;;
-	esac
+# for it (IO=1 boots, ci/io-devices.sh).  The NIC gets QEMU user
+# networking's usual guest address; the sink's address is in the same /24,
+# so no route is needed.
+cmdline=" $($bb cat /proc/cmdline) "
+case $cmdline in *" previrt.io.net="*)
+	$bb ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up ||
+		echo "previrt-init: ifconfig eth0 failed (status $?)" ;;
+esac
+case $cmdline in *" previrt.io."*)
 	/bin/previrt-io
-	echo "previrt-init: previrt-io exit status $?"
-	;;
+	echo "previrt-init: previrt-io exit status $?" ;;
 esac
 /bin/previrt-workload
 echo "previrt-init: workload exit status $?"
