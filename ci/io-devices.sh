@@ -96,6 +96,13 @@ io_irqs() {
 	_irqs="$_n interrupts ($(io_field "$2" irq))"
 }
 
+# io_missing WHAT: fail for a missing "previrt-io: WHAT" line, saying
+# whether the machine timed out (a stall) or went on without it
+io_missing() {
+	[ "$rc" = 124 ] && fail "timeout after ${TIMEOUT}s without a 'previrt-io: $1' line"
+	fail "no 'previrt-io: $1' line"
+}
+
 # io_check NAME: the guest's lines and the sink's count.  Passes only when
 # the guest read exactly the disk the host wrote (size and digest, checked
 # by both sides), the sink counted exactly the bytes the guest says it
@@ -110,7 +117,7 @@ io_check() {
 	_say=""
 	if [ "$IO_DISK_BYTES" != 0 ]; then
 		_l=$(io_line "disk ok")
-		[ -n "$_l" ] || fail "no 'previrt-io: disk ok' line"
+		[ -n "$_l" ] || io_missing "disk ok"
 		[ "$(io_field "$_l" bytes)" = "$IO_DISK_BYTES" ] ||
 			fail "the guest read $(io_field "$_l" bytes) disk bytes, the image has $IO_DISK_BYTES"
 		[ "$(io_field "$_l" digest)" = "$IO_DIGEST" ] ||
@@ -120,7 +127,7 @@ io_check() {
 	fi
 	if [ "$IO_NET_BYTES" != 0 ]; then
 		_l=$(io_line "net ok")
-		[ -n "$_l" ] || fail "no 'previrt-io: net ok' line"
+		[ -n "$_l" ] || io_missing "net ok"
 		_sent=$(io_field "$_l" bytes)
 		[ "$_sent" = "$IO_NET_BYTES" ] || fail "the guest sent $_sent bytes, $IO_NET_BYTES were asked for"
 		[ -s "$IO_DIR/sink.count" ] || fail "the sink wrote no count ($IO_DIR/sink.count)"
@@ -129,6 +136,6 @@ io_check() {
 		io_irqs NIC "$_l"
 		_say="${_say:+$_say; }net $_sent bytes sent in $(io_field "$_l" ns) ns guest time, the sink counted $_count, $_irqs"
 	fi
-	[ -n "$(io_line done)" ] || fail "no 'previrt-io: done' line"
+	[ -n "$(io_line done)" ] || io_missing done
 	echo "$1: IO: $_say"
 }

@@ -14,7 +14,8 @@
 #   4. a disk image with one byte flipped: the guest finds the mismatch and
 #      the boot fails with that reason;
 #   5. with XEN=1: the same vmlinux as Xen 4.17's PVH dom0 (ci/boot-xen),
-#      the devices handed to dom0 by Xen's vPCI, DMA through the AMD IOMMU.
+#      the devices handed to dom0 by Xen's vPCI, DMA through the AMD IOMMU
+#      (booted again after the known intermittent stall, at most 3 boots).
 #
 #   tests/io/run-tests.sh BZIMAGE LOADER INITRD WORKDIR [XEN]
 # BZIMAGE: the drivers kernel (its vmlinux in the build dir above
@@ -67,6 +68,7 @@ verdict "the guest's own FAILED line" "I/O test: previrt-io: disk FAILED (patter
 	"previrt-io: disk FAILED (pattern mismatch: bytes=4096 digest=1, want bytes=4096 digest=2a)" "$nt"
 verdict "previrt-io never ran" "the I/O test never ran" 1000 "previrt-workload: done (7 phases ok)"
 VERDICT_RC=124 verdict "a hang before previrt-io" "timeout after 9s before the I/O test ran" - "Run /init as init process"
+VERDICT_RC=124 verdict "a hang in the transfer" "timeout after 9s without a 'previrt-io: net ok' line" 999 "$st" "$dk"
 verdict "no net line" "no 'previrt-io: net ok' line" 1000 "$st" "$dk" "$dn"
 verdict "a NIC that raised no interrupt" "the NIC raised no interrupt during its test (irqs=0)" 1000 "$st" "$dk" \
 	"${nt/irqs=7/irqs=0}" "$dn"
@@ -116,11 +118,28 @@ else
 	failed flipped "wanted the guest's pattern mismatch"
 fi
 
+# On Xen, a boot that stops dead (the timeout, with no guest line saying
+# why and no panic or oops) is the known intermittent stall (docs/xen.md):
+# seen in the TCP transfer and in the disk read, also with one vCPU, while
+# previrt-io's own 30 s stall check never fired (guest time stood still).
+# Such a boot is tried again, at most three boots, each stall reported, as
+# check-runtime-xen does; any other failure fails at once.
 if [ "$xen" = 1 ]; then
-	if boot xen boot-xen KERNEL="$WORK/vmlinux" ICOUNT=0 TIMEOUT="${XEN_BOOT_TIMEOUT:-300}"; then
-		passed xen boot-xen
-	else
-		failed xen "disk and NIC in Xen's PVH dom0"
-	fi
+	attempt=0
+	while :; do
+		attempt=$((attempt + 1))
+		if boot xen boot-xen KERNEL="$WORK/vmlinux" ICOUNT=0 TIMEOUT="${XEN_BOOT_TIMEOUT:-240}"; then
+			passed xen boot-xen
+			break
+		fi
+		if [ "$attempt" -lt 3 ] && grep -aq "boot-xen: FAIL: timeout after" "$WORK/xen.out" &&
+			! grep -aqE "previrt-io: .*FAILED|Kernel panic|Oops|BUG:|previrt-loader: FATAL" "$WORK/xen.log"; then
+			echo "note - Xen boot $attempt stalled ($(grep -a -m1 'boot-xen: FAIL' "$WORK/xen.out" | cut -c17-)): booting again"
+			cp "$WORK/xen.log" "$WORK/xen-stall-$attempt.log"
+			continue
+		fi
+		failed xen "disk and NIC in Xen's PVH dom0 (boot $attempt)"
+		break
+	done
 fi
 test_summary io
