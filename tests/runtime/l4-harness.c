@@ -50,7 +50,7 @@ extern char pv_l4_pio_entry[];
 
 /* ---- "uvmm": vmmcall print and port exits ---- */
 static char printed[256];
-static unsigned nprinted, vmmcalls, port_exits, last_port, other_vmmcalls;
+static unsigned nprinted, vmmcalls, port_exits, last_port, other_vmmcalls, cli_trapped;
 
 static void on_trap(int sig, siginfo_t *info, void *ctx)
 {
@@ -59,6 +59,11 @@ static void on_trap(int sig, siginfo_t *info, void *ctx)
 	unsigned pre = ip[0] == 0x66, op = ip[pre];
 
 	(void)info;
+	if (ip[0] == 0xfa) {                                             /* the shared entry's cli (#GP at CPL 3) */
+		cli_trapped++;
+		g[REG_RIP] += 1;
+		return;
+	}
 	if (ip[0] == 0x0f && ip[1] == 0x01 && ip[2] == 0xd9) {          /* vmmcall */
 		vmmcalls++;
 		if (g[REG_RAX] == 0 && nprinted + 1 < sizeof printed)
@@ -199,5 +204,8 @@ int main(void)
 	      "statistics: %llu printed, %llu answered by the blob, %llu passed to uvmm",
 	      (unsigned long long)state.chars, (unsigned long long)state.pio_emulated,
 	      (unsigned long long)state.pio_passed);
+	check(cli_trapped == state.pio_emulated + state.pio_passed,
+	      "every blob entry cleared IF (%u cli for %llu accesses)", cli_trapped,
+	      (unsigned long long)(state.pio_emulated + state.pio_passed));
 	return check_summary();
 }
