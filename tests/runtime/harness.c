@@ -154,6 +154,23 @@ static void run_all(uint64_t *out)
  * The records are self-relative, so a copy at another address must have
  * every addr re-based to keep pointing at the same site.
  */
+/* The run-time address of the last .previrt site inside function `fn`, or 0. */
+static uintptr_t site_in_function(const char *fn)
+{
+	uintptr_t s, e, found = 0;
+
+	if (self_function(fn, &s, &e))
+		return 0;
+	for (size_t off = 0; off < si.previrt_size; off += PREVIRT_RECORD_SIZE) {
+		const struct previrt_site *rec = (const void *)(si.previrt + off);
+		uintptr_t a = (uintptr_t)&rec->addr + rec->addr;
+
+		if (rec->kind != PREVIRT_KIND_HEADER && a >= s && a < e)
+			found = a;
+	}
+	return found;
+}
+
 static uint8_t recbuf[1 << 16] __attribute__((aligned(8)));
 
 static size_t copy_records(int with_headers)
@@ -669,34 +686,16 @@ int main(int argc, char **argv)
 	}
 	{
 		/* zones after the real patch: the handler each site names in the output */
-		uintptr_t s, e, h = 0, hm = 0;
+		uintptr_t h = 0, hm = 0, a;
 		int entry_native = 0;
 
-		if (!self_function("t_noinstr_cpuid", &s, &e))
-			for (size_t off = 0; off < si.previrt_size; off += PREVIRT_RECORD_SIZE) {
-				const struct previrt_site *rec = (const void *)(si.previrt + off);
-				uintptr_t a = (uintptr_t)&rec->addr + rec->addr;
-
-				if (rec->kind != PREVIRT_KIND_HEADER && a >= s && a < e)
-					h = profile_handler(sink.buf, a);
-			}
-		if (!self_function("t_cpuid", &s, &e))
-			for (size_t off = 0; off < si.previrt_size; off += PREVIRT_RECORD_SIZE) {
-				const struct previrt_site *rec = (const void *)(si.previrt + off);
-				uintptr_t a = (uintptr_t)&rec->addr + rec->addr;
-
-				if (rec->kind != PREVIRT_KIND_HEADER && a >= s && a < e)
-					hm = profile_handler(sink.buf, a);
-			}
-		if (!self_function("t_entry_cpuid", &s, &e))
-			for (size_t off = 0; off < si.previrt_size; off += PREVIRT_RECORD_SIZE) {
-				const struct previrt_site *rec = (const void *)(si.previrt + off);
-				const uint8_t *a = (const uint8_t *)&rec->addr + rec->addr;
-
-				/* still the cpuid the compiler wrote */
-				if (rec->kind != PREVIRT_KIND_HEADER && (uintptr_t)a >= s && (uintptr_t)a < e)
-					entry_native = a[0] == 0x0f && a[1] == 0xa2;
-			}
+		if ((a = site_in_function("t_noinstr_cpuid")))
+			h = profile_handler(sink.buf, a);
+		if ((a = site_in_function("t_cpuid")))
+			hm = profile_handler(sink.buf, a);
+		/* still the cpuid the compiler wrote */
+		if ((a = site_in_function("t_entry_cpuid")))
+			entry_native = ((const uint8_t *)a)[0] == 0x0f && ((const uint8_t *)a)[1] == 0xa2;
 		check(r.zone_patched[PV_ZONE_NOINSTR] == 1 && r.zone_patched[PV_ZONE_ENTRY] == 0 &&
 		      h >= (uintptr_t)previrt_noinstr_pool && h < (uintptr_t)previrt_noinstr_pool_end &&
 		      pv_in_zone(&si.zones, PV_ZONE_NOINSTR, h, PV_PROFILE_THUNK) &&
