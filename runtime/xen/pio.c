@@ -37,8 +37,33 @@ static void print_stats(struct pv_xen_state *st)
 	pv_xen_console_write(pv_xen_slots.vmmcall, line, (unsigned)(b - line));
 }
 
-static int model_lock(struct pv_xen_state *st);
-static void model_unlock(struct pv_xen_state *st, int held);
+/*
+ * One lock for the device models' state, which every vCPU shares.  The
+ * entry runs this with interrupts off (xen/entry.S), so an interrupt on
+ * this CPU cannot come in while the lock is held.  An NMI still can, and
+ * an NMI handler that prints (a panic, the watchdog) would spin on a lock
+ * its own CPU holds: the wait is bounded, and after it the access goes on
+ * unlocked.  The models stay memory-safe then (their indices are bounded);
+ * at worst a console line is garbled, as on real hardware.
+ */
+#define MODEL_LOCK_SPINS (1u << 22)
+
+static int model_lock(struct pv_xen_state *st)
+{
+	for (unsigned i = 0; i < MODEL_LOCK_SPINS; i++) {
+		if (!__atomic_exchange_n(&st->lock, 1, __ATOMIC_ACQUIRE))
+			return 1;
+		__builtin_ia32_pause();
+	}
+	__atomic_fetch_add(&st->lock_timeouts, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static void model_unlock(struct pv_xen_state *st, int held)
+{
+	if (held)
+		__atomic_store_n(&st->lock, 0, __ATOMIC_RELEASE);
+}
 
 /* The last output before the domain ends: the pending console line, the statistics. */
 static void last_words(struct pv_xen_state *st)
@@ -94,33 +119,6 @@ static int power_write(struct pv_xen_state *st, unsigned port, unsigned width, u
 	return 0;
 }
 
-/*
- * One lock for the device models' state, which every vCPU shares.  The
- * entry runs this with interrupts off (xen/entry.S), so an interrupt on
- * this CPU cannot come in while the lock is held.  An NMI still can, and
- * an NMI handler that prints (a panic, the watchdog) would spin on a lock
- * its own CPU holds: the wait is bounded, and after it the access goes on
- * unlocked.  The models stay memory-safe then (their indices are bounded);
- * at worst a console line is garbled, as on real hardware.
- */
-#define MODEL_LOCK_SPINS (1u << 22)
-
-static int model_lock(struct pv_xen_state *st)
-{
-	for (unsigned i = 0; i < MODEL_LOCK_SPINS; i++) {
-		if (!__atomic_exchange_n(&st->lock, 1, __ATOMIC_ACQUIRE))
-			return 1;
-		__builtin_ia32_pause();
-	}
-	__atomic_fetch_add(&st->lock_timeouts, 1, __ATOMIC_RELAXED);
-	return 0;
-}
-
-static void model_unlock(struct pv_xen_state *st, int held)
-{
-	if (held)
-		__atomic_store_n(&st->lock, 0, __ATOMIC_RELEASE);
-}
 
 int pv_xen_pio(struct pv_pio_frame *f)
 {
