@@ -15,7 +15,7 @@ RT_OUT     := $(BUILD)/runtime
 RT_XEN_ABI := -D__XEN_INTERFACE_VERSION__=__XEN_LATEST_INTERFACE_VERSION__
 RT_CORE    := runtime/decode/decode.c runtime/patch/validate.c runtime/patch/patch.c \
               runtime/patch/native.c runtime/patch/profile.c runtime/patch/xen.c runtime/patch/l4.c \
-              runtime/patch/zone.c runtime/detect/vmm.c runtime/xen/uart16550.c
+              runtime/patch/zone.c runtime/detect/vmm.c runtime/xen/uart16550.c runtime/xen/xenstore.c
 RT_HDRS    := $(wildcard runtime/*/*.h) include/previrt/format.h $(RULES_H)
 # Freestanding: no libc, no builtins turned into libc calls, no red zone
 # (the same objects go into the loader, which runs with interrupts on a
@@ -227,6 +227,10 @@ $(RT_T)/test-madt: tests/runtime/test-madt.c $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
 
+$(RT_T)/test-xenstore: tests/runtime/test-xenstore.c $(RT_HOST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
+
 # The Xen backend patching and running plugin-compiled port I/O in process,
 # with the blob's own objects built for the host.
 $(RT_T)/xprog.o: tests/runtime/xprog.c tests/runtime/xprog.h $(PLUGIN)
@@ -316,7 +320,7 @@ $(RT_T)/test-core: tests/runtime/test-core.c $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
 
-RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-madt $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
+RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-madt $(RT_T)/test-xenstore $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
 runtime: $(RT_HOST_LIB) $(RT_TESTS) $(RT_LOADER)
 
 check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $(filter %/previrt-report,$(ALL))
@@ -341,6 +345,8 @@ check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $
 	@echo "== runtime: Xen's x2APIC MADT presented as xAPIC entries (SMP without X86_X2APIC), checked by iasl -d"
 	@$(RT_T)/test-madt $(RT_T)/madt.aml
 	@tests/runtime/madt-iasl.sh $(RT_T)/madt.aml
+	@echo "== runtime: the XenStore client against a scripted xenstored, well-formed and hostile"
+	@$(RT_T)/test-xenstore
 	@echo "== runtime: the Xen backend patches plugin-compiled port I/O in process and runs it"
 	@$(RT_T)/xen-harness
 	@echo "== runtime: the L4 backend patches plugin-compiled port I/O in process and runs it (uvmm played)"
