@@ -15,7 +15,7 @@ RT_OUT     := $(BUILD)/runtime
 RT_XEN_ABI := -D__XEN_INTERFACE_VERSION__=__XEN_LATEST_INTERFACE_VERSION__
 RT_CORE    := runtime/decode/decode.c runtime/patch/validate.c runtime/patch/patch.c \
               runtime/patch/native.c runtime/patch/profile.c runtime/patch/xen.c runtime/patch/l4.c \
-              runtime/patch/zone.c runtime/detect/vmm.c runtime/xen/uart16550.c runtime/xen/xenstore.c
+              runtime/patch/zone.c runtime/detect/vmm.c runtime/xen/uart16550.c
 RT_HDRS    := $(wildcard runtime/*/*.h) include/previrt/format.h $(RULES_H)
 # Freestanding: no libc, no builtins turned into libc calls, no red zone
 # (the same objects go into the loader, which runs with interrupts on a
@@ -28,8 +28,12 @@ RT_CFLAGS  := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -fno-stack-protector
 RT_PARSE   := runtime/loader/bootinfo.c runtime/loader/elfimage.c runtime/loader/prepare.c \
               runtime/loader/acpi.c runtime/loader/madt.c runtime/loader/linuxboot.c
 
+# The domU frontends' XenStore client: its environment (pv_xs_notify,
+# pv_xs_wait) is bound at link time, so it joins an image only with a binding.
+RT_XENSTORE := runtime/xen/xenstore.c
+
 # The core built for the host (PIE objects, still freestanding code).
-RT_HOST_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/host/%.o,$(RT_CORE) $(RT_PARSE) runtime/l4/pit.c) $(RT_OUT)/host/previrt_rules.o
+RT_HOST_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/host/%.o,$(RT_CORE) $(RT_PARSE) runtime/l4/pit.c $(RT_XENSTORE)) $(RT_OUT)/host/previrt_rules.o
 RT_HOST_LIB  := $(RT_OUT)/libprevirt-runtime-host.a
 
 $(RT_OUT)/host/%.o: runtime/%.c $(RT_HDRS)
