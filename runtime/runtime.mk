@@ -325,11 +325,33 @@ fuzz-loader: $(RT_FUZZ)/fuzz-loader $(RT_T)/fuzz-seed $(RT_T)/minikernel.elf
 		-artifact_prefix=tests/runtime/fuzz-corpus/ $(RT_FUZZ)/corpus tests/runtime/fuzz-corpus
 .PHONY: fuzz-loader
 
+# ---- fuzzing the domU frontends' cores (tests/runtime/fuzz-xenfront.c) ----
+# make fuzz-xenfront FUZZ_SECONDS=N: the input plays xenstored or blkback;
+# seeds are the regression inputs in tests/runtime/fuzz-corpus-xenfront/
+# (replayed by check-runtime), new crashes are written there too.
+RT_XENFRONT_HDRS := runtime/xen/xenstore.h runtime/xen/blkfront.h
+$(RT_FUZZ)/fuzz-xenfront: tests/runtime/fuzz-xenfront.c $(RT_XENFRONT) $(RT_XENFRONT_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-Iruntime $(INCLUDES) $(RT_XEN_ABI) tests/runtime/fuzz-xenfront.c $(RT_XENFRONT) -o $@
+
+$(RT_T)/fuzz-xenfront-replay: tests/runtime/fuzz-replay.c tests/runtime/fuzz-xenfront.c $(RT_XENFRONT) $(RT_XENFRONT_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O1 -g $(RT_SAN) -Iruntime $(INCLUDES) $(RT_XEN_ABI) \
+		tests/runtime/fuzz-replay.c tests/runtime/fuzz-xenfront.c $(RT_XENFRONT) -o $@
+
+fuzz-xenfront: $(RT_FUZZ)/fuzz-xenfront
+	@mkdir -p $(RT_FUZZ)/corpus-xenfront
+	@echo "== fuzz-xenfront: $(FUZZ_SECONDS) s, corpus $(RT_FUZZ)/corpus-xenfront, crashes -> tests/runtime/fuzz-corpus-xenfront/"
+	nice -n 10 $(RT_FUZZ)/fuzz-xenfront -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+		-artifact_prefix=tests/runtime/fuzz-corpus-xenfront/ $(RT_FUZZ)/corpus-xenfront tests/runtime/fuzz-corpus-xenfront
+.PHONY: fuzz-xenfront
+
 $(RT_T)/test-core: tests/runtime/test-core.c $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
 
-RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-madt $(RT_T)/test-xenstore $(RT_T)/test-blkfront $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
+RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-madt $(RT_T)/test-xenstore $(RT_T)/test-blkfront $(RT_T)/fuzz-xenfront-replay $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
 runtime: $(RT_HOST_LIB) $(RT_TESTS) $(RT_LOADER)
 
 check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $(filter %/previrt-report,$(ALL))
@@ -358,6 +380,8 @@ check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $
 	@$(RT_T)/test-xenstore
 	@echo "== runtime: the blkif frontend core against a played blkback, well-formed and hostile"
 	@$(RT_T)/test-blkfront
+	@echo "== runtime: fuzzer regression inputs for the frontends (tests/runtime/fuzz-corpus-xenfront) replayed"
+	@$(RT_T)/fuzz-xenfront-replay tests/runtime/fuzz-corpus-xenfront
 	@echo "== runtime: the Xen backend patches plugin-compiled port I/O in process and runs it"
 	@$(RT_T)/xen-harness
 	@echo "== runtime: the L4 backend patches plugin-compiled port I/O in process and runs it (uvmm played)"
