@@ -31,7 +31,7 @@ RT_PARSE   := runtime/loader/bootinfo.c runtime/loader/elfimage.c runtime/loader
 # The domU frontends' cores (XenStore client, blkif ring): the XenStore
 # client's environment (pv_xs_notify, pv_xs_wait) is bound at link time,
 # so they join an image only with the domU platform that binds it.
-RT_XENFRONT := runtime/xen/xenstore.c runtime/xen/blkfront.c
+RT_XENFRONT := runtime/xen/xenstore.c runtime/xen/blkfront.c runtime/xen/gnttab.c
 
 # The core built for the host (PIE objects, still freestanding code).
 RT_HOST_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/host/%.o,$(RT_CORE) $(RT_PARSE) runtime/l4/pit.c $(RT_XENFRONT)) $(RT_OUT)/host/previrt_rules.o
@@ -240,6 +240,10 @@ $(RT_T)/test-blkfront: tests/runtime/test-blkfront.c $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
 
+$(RT_T)/test-gnttab: tests/runtime/test-gnttab.c $(RT_HOST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
+
 # The Xen backend patching and running plugin-compiled port I/O in process,
 # with the blob's own objects built for the host.
 $(RT_T)/xprog.o: tests/runtime/xprog.c tests/runtime/xprog.h $(PLUGIN)
@@ -351,7 +355,7 @@ $(RT_T)/test-core: tests/runtime/test-core.c $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
 
-RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-madt $(RT_T)/test-xenstore $(RT_T)/test-blkfront $(RT_T)/fuzz-xenfront-replay $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
+RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-madt $(RT_T)/test-xenstore $(RT_T)/test-blkfront $(RT_T)/test-gnttab $(RT_T)/fuzz-xenfront-replay $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
 runtime: $(RT_HOST_LIB) $(RT_TESTS) $(RT_LOADER)
 
 check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $(filter %/previrt-report,$(ALL))
@@ -380,6 +384,8 @@ check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $
 	@$(RT_T)/test-xenstore
 	@echo "== runtime: the blkif frontend core against a played blkback, well-formed and hostile"
 	@$(RT_T)/test-blkfront
+	@echo "== runtime: the domU grant table (v1): entries, reserved ones, exhaustion, revoking a mapped grant"
+	@$(RT_T)/test-gnttab
 	@echo "== runtime: fuzzer regression inputs for the frontends (tests/runtime/fuzz-corpus-xenfront) replayed"
 	@$(RT_T)/fuzz-xenfront-replay tests/runtime/fuzz-corpus-xenfront
 	@echo "== runtime: the Xen backend patches plugin-compiled port I/O in process and runs it"
