@@ -31,7 +31,7 @@ RT_PARSE   := runtime/loader/bootinfo.c runtime/loader/elfimage.c runtime/loader
 # The domU frontends' cores (XenStore client, blkif ring): the XenStore
 # client's environment (pv_xs_notify, pv_xs_wait) is bound at link time,
 # so they join an image only with the domU platform that binds it.
-RT_XENFRONT := runtime/xen/xenstore.c runtime/xen/blkfront.c runtime/xen/gnttab.c
+RT_XENFRONT := runtime/xen/xenstore.c runtime/xen/blkfront.c runtime/xen/gnttab.c runtime/xen/netfront.c
 
 # The core built for the host (PIE objects, still freestanding code).
 RT_HOST_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/host/%.o,$(RT_CORE) $(RT_PARSE) runtime/l4/pit.c $(RT_XENFRONT)) $(RT_OUT)/host/previrt_rules.o
@@ -244,6 +244,10 @@ $(RT_T)/test-gnttab: tests/runtime/test-gnttab.c $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
 
+$(RT_T)/test-netfront: tests/runtime/test-netfront.c $(RT_HOST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
+
 # The Xen backend patching and running plugin-compiled port I/O in process,
 # with the blob's own objects built for the host.
 $(RT_T)/xprog.o: tests/runtime/xprog.c tests/runtime/xprog.h $(PLUGIN)
@@ -333,7 +337,7 @@ fuzz-loader: $(RT_FUZZ)/fuzz-loader $(RT_T)/fuzz-seed $(RT_T)/minikernel.elf
 # make fuzz-xenfront FUZZ_SECONDS=N: the input plays xenstored or blkback;
 # seeds are the regression inputs in tests/runtime/fuzz-corpus-xenfront/
 # (replayed by check-runtime), new crashes are written there too.
-RT_XENFRONT_HDRS := runtime/xen/xenstore.h runtime/xen/blkfront.h
+RT_XENFRONT_HDRS := runtime/xen/xenstore.h runtime/xen/blkfront.h runtime/xen/gnttab.h runtime/xen/netfront.h
 $(RT_FUZZ)/fuzz-xenfront: tests/runtime/fuzz-xenfront.c $(RT_XENFRONT) $(RT_XENFRONT_HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
@@ -355,7 +359,7 @@ $(RT_T)/test-core: tests/runtime/test-core.c $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
 
-RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-madt $(RT_T)/test-xenstore $(RT_T)/test-blkfront $(RT_T)/test-gnttab $(RT_T)/fuzz-xenfront-replay $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
+RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-madt $(RT_T)/test-xenstore $(RT_T)/test-blkfront $(RT_T)/test-gnttab $(RT_T)/test-netfront $(RT_T)/fuzz-xenfront-replay $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
 runtime: $(RT_HOST_LIB) $(RT_TESTS) $(RT_LOADER)
 
 check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $(filter %/previrt-report,$(ALL))
@@ -386,6 +390,8 @@ check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $
 	@$(RT_T)/test-blkfront
 	@echo "== runtime: the domU grant table (v1): entries, reserved ones, exhaustion, revoking a mapped grant"
 	@$(RT_T)/test-gnttab
+	@echo "== runtime: the netif frontend core against a played netback, well-formed and hostile"
+	@$(RT_T)/test-netfront
 	@echo "== runtime: fuzzer regression inputs for the frontends (tests/runtime/fuzz-corpus-xenfront) replayed"
 	@$(RT_T)/fuzz-xenfront-replay tests/runtime/fuzz-corpus-xenfront
 	@echo "== runtime: the Xen backend patches plugin-compiled port I/O in process and runs it"

@@ -13,6 +13,10 @@
  * status, how far rsp_prod moves) to a stream of submitted requests; the
  * caller's buffers are only ever written from completions that say ok,
  * with exactly the bytes asked for, and the in-flight count stays exact.
+ * netif: the input is a list of TX and RX responses (any id, offset,
+ * flags, status, rsp_prod step) between frames sent; a received frame is
+ * never longer than asked for or than a page, never written past the
+ * caller's buffer, and the TX in-flight count stays exact.
  *
  *   make fuzz-xenfront FUZZ_SECONDS=N        (clang-16; crashes -> tests/runtime/fuzz-corpus-xenfront/)
  *   build/runtime/tests/fuzz-xenfront-replay DIR   (regression inputs, gcc sanitizers, in check-runtime)
@@ -22,6 +26,7 @@
 #include <string.h>
 
 #include "xen/blkfront.h"
+#include "xen/netfront.h"
 #include "xen/xenstore.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -147,15 +152,60 @@ static void blkif(void)
 	}
 }
 
+/* ---- netif: the input plays netback's responses ---- */
+static void netif(void)
+{
+	static uint8_t txp[PV_NET_PAGE] __attribute__((aligned(4096))), rxp[PV_NET_PAGE] __attribute__((aligned(4096)));
+	static uint8_t txbuf[PV_NET_TXBUF * PV_NET_PAGE], rxbuf[PV_NET_RXBUF * PV_NET_PAGE];
+	static grant_ref_t txg[PV_NET_TXBUF], rxg[PV_NET_RXBUF];
+	static uint8_t frame[PV_NET_PAGE], got[1600 + 16];
+	struct pv_netfront nf;
+	netif_tx_sring_t *tx = (netif_tx_sring_t *)txp;
+	netif_rx_sring_t *rx = (netif_rx_sring_t *)rxp;
+	uint32_t tprod = 0, rprod = 0;
+	unsigned sent = 0, back = 0;
+	int notify;
+
+	if (pv_netfront_init(&nf, txp, rxp, txbuf, txg, rxbuf, rxg, &notify))
+		abort();
+	while (left >= 10) {
+		uint16_t flags;
+		long r;
+
+		sent += pv_netfront_send(&nf, frame, 14u + in[9] * 16u, &notify) >= 0;
+		tx->ring[tprod & (PV_NET_RING - 1)].rsp = (struct netif_tx_response){
+			.id = in[0] % 80, .status = (int16_t)(int8_t)in[1] };
+		tprod += in[2] % 3;
+		__atomic_store_n(&tx->rsp_prod, tprod, __ATOMIC_RELEASE);
+		rx->ring[rprod & (PV_NET_RING - 1)].rsp = (struct netif_rx_response){
+			.id = in[3] % 80, .offset = (uint16_t)(in[4] << 4), .flags = in[5] & 0x1f,
+			.status = (int16_t)(in[6] | in[7] << 8) };
+		rprod += in[8] % 3;
+		__atomic_store_n(&rx->rsp_prod, rprod, __ATOMIC_RELEASE);
+
+		r = pv_netfront_tx_reap(&nf);
+		fail_if(r != -PV_NET_E_RING && r < 0);
+		back += r > 0 ? (unsigned)r : 0;
+		fail_if(nf.tx_inflight != sent - back || nf.tx_inflight > PV_NET_TXBUF);
+		memset(got + 1600, 0x5a, 16);
+		while ((r = pv_netfront_recv(&nf, got, 1600, &flags, &notify)) > 0)
+			fail_if(r > 1600 || r < (long)PV_NET_MIN);
+		fail_if(r != 0 && r != -PV_NET_E_RING);
+		fail_if(got[1600] != 0x5a || got[1615] != 0x5a);
+		in += 10, left -= 10;
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1 || size > (1u << 16))
 		return 0;
 	in = data + 1;
 	left = size - 1;
-	if (data[0] & 1)
-		blkif();
-	else
-		xenstore();
+	switch (data[0] % 3) {
+	case 0: xenstore(); break;
+	case 1: blkif(); break;
+	default: netif(); break;
+	}
 	return 0;
 }
