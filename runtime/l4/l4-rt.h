@@ -96,7 +96,8 @@ static inline uint64_t pv_pm_ticks(uint64_t ns)
  * register: the modem status (MSR, offset 6, no DLAB alias).  uvmm's 8250
  * has no modem lines: its MSR read returns a constant and changes nothing
  * (device/uart_8250.cc, "Ignore modem status"), and the 8250 driver reads
- * it in every interrupt of the tty path.  The loader reads it twice at load;
+ * it on every pass of its interrupt handler, once per character the tty
+ * path sends.  The loader reads it twice at load;
  * when both reads agree and show no change bit (delta bits 0-3), the blob
  * answers MSR reads with that value on either path, without an exit.
  */

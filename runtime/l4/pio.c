@@ -13,8 +13,9 @@
  *    uvmm's vmmcall print, one exit per character instead of an LSR read
  *    and a THR write;
  *  - COM1's modem status (MSR) on both paths, when the loader found uvmm
- *    answering it with a constant (l4-rt.h): one exit fewer per interrupt
- *    of the tty path.
+ *    answering it with a constant (l4-rt.h): one exit fewer per character
+ *    the tty path sends (the 8250 driver reads it on every pass of its
+ *    interrupt handler).
  *
  * Writes to the power and reset ports (PM1a/PM1b control, the FADT reset
  * register, 0xcf9, the i8042's 0x64) first send the pending line and a
