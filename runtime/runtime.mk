@@ -561,6 +561,24 @@ boot-l4:
 		INITRD=$(INITRD) BACKEND=$(BACKEND) ICOUNT=$(L4_ICOUNT) OUT=$(BUILD)/l4 ci/boot-l4
 .PHONY: boot-l4
 
+# The L4 three-way table (ci/bench-l4, docs/l4.md): (a) the tiny kernel with
+# the l4 backend, (b') every site native with tsc_early_khz from (a)'s
+# loader, (c) Linux's own KVM guest kernel given to uvmm directly, all under
+# -icount shift=0,sleep=off, one after the other:
+#   make bench-l4 L4RE_OBJ=... FIASCO_OBJ=... KVM_KERNEL=<kvm-guest bzImage> [KVM_APPEND=...]
+# KVM_KERNEL: tinyconfig + tiny.config + kernel-configs/kvm-guest.config,
+# no plugin (docs/l4.md says how it is built).  KVM_APPEND: its extra
+# command line (default nolapic_timer; why: ci/bench-l4).
+KVM_APPEND ?= nolapic_timer
+bench-l4:
+	@if [ -z "$(L4RE_OBJ)" ] || [ -z "$(FIASCO_OBJ)" ] || [ -z "$(KVM_KERNEL)" ]; then \
+		echo "bench-l4: needs L4RE_OBJ=<your L4Re build dir>, FIASCO_OBJ=<your Fiasco build dir> and KVM_KERNEL=<bzImage of kernel-configs/kvm-guest.config> (docs/l4.md)" >&2; \
+		exit 2; fi
+	@$(MAKE) --no-print-directory $(RT_LOADER) $(INITRD) $(if $(filter command line,$(origin KERNEL)),,k-tiny)
+	@L4RE_OBJ=$(L4RE_OBJ) FIASCO_OBJ=$(FIASCO_OBJ) PREVIRT_LOADER=$(RT_LOADER) A_KERNEL=$(RT_L4_KERNEL) \
+		C_KERNEL=$(KVM_KERNEL) C_APPEND="$(KVM_APPEND)" INITRD=$(abspath $(INITRD)) ci/bench-l4 $(BUILD)/bench/l4
+.PHONY: bench-l4
+
 # With a LOADER=1 boot, ci/boot-native needs the loader image.
 ifneq ($(filter-out 0,$(LOADER)),)
 boot-native: $(RT_LOADER)
