@@ -5,6 +5,8 @@
 #
 #   make kernel-pvops            -> $(BUILD)/kernel/xen-pvh-plain/{vmlinux,arch/x86/boot/bzImage}
 #   make kernel-pvops PVOPS_WITH=drivers -> $(BUILD)/kernel/xen-pvh-drivers-plain (+ drivers.config)
+#   make kernel-pvops PVOPS_GUEST=kvm-guest -> $(BUILD)/kernel/kvm-guest-plain (Linux's own KVM
+#                                   guest support instead: the L4 baseline, kernel-configs/kvm-guest.config)
 #   make kernel-pvops PVOPS_O=/somewhere
 #
 # Why not ci/kernel-build: its check-config rejects any kernel with
@@ -27,13 +29,16 @@
 # drivers kernel's config plus Linux's own Xen PVH support, built in
 # xen-pvh-drivers-plain.
 PVOPS_WITH  ?=
+# PVOPS_GUEST=NAME: the guest-support fragment the baseline adds
+# (kernel-configs/NAME.config): xen-pvh, or kvm-guest for the L4 baseline.
+PVOPS_GUEST ?= xen-pvh
 # $(call pvops_dir,NAME): the build directory of the baseline on that fragment
-pvops_dir    = $(BUILD)/kernel/xen-pvh$(if $(1),-$(1))-plain$(K_REL)
+pvops_dir    = $(BUILD)/kernel/$(PVOPS_GUEST)$(if $(1),-$(1))-plain$(K_REL)
 PVOPS_O     ?= $(call pvops_dir,$(PVOPS_WITH))
-PVOPS_CHAIN := $(shell KCONFIG=$(or $(PVOPS_WITH),xen-pvh) ci/kernel-build --chain)
+PVOPS_CHAIN := $(shell KCONFIG=$(or $(PVOPS_WITH),$(PVOPS_GUEST)) ci/kernel-build --chain)
 PVOPS_BASE  := $(firstword $(PVOPS_CHAIN))
 PVOPS_FRAGS := $(wordlist 2,$(words $(PVOPS_CHAIN)),$(PVOPS_CHAIN)) \
-               $(if $(PVOPS_WITH),$(abspath kernel-configs/xen-pvh.config))
+               $(if $(PVOPS_WITH),$(abspath kernel-configs/$(PVOPS_GUEST).config))
 PVOPS_KERNEL := $(PVOPS_O)/arch/x86/boot/bzImage
 
 # The kernel's make with none of our make variables (O, KERNEL, BUILD...).
@@ -76,7 +81,7 @@ kernel-pvops: $(PVOPS_FRAGS)
 			$$o/.previrt-wanted $$o/.config || die "configuration check failed ($$o/.config)"; \
 		echo "$$stamp" >$$o/.previrt-config-stamp; \
 	fi; \
-	echo "kernel-pvops: building xen-pvh (no plugin) in $$o with -j$(KJOBS); log: $$o/build.log"; \
+	echo "kernel-pvops: building $(PVOPS_GUEST) (no plugin) in $$o with -j$(KJOBS); log: $$o/build.log"; \
 	start=$$(date +%s); \
 	$(PVOPS_KMAKE) -j$(KJOBS) KCFLAGS= vmlinux bzImage >$$o/build.log 2>&1 || \
 		{ tail -40 $$o/build.log >&2; die "kernel build failed (full log: $$o/build.log)"; }; \

@@ -565,16 +565,19 @@ boot-l4:
 # the l4 backend, (b') every site native with tsc_early_khz from (a)'s
 # loader, (c) Linux's own KVM guest kernel given to uvmm directly, all under
 # -icount shift=0,sleep=off, one after the other:
-#   make bench-l4 L4RE_OBJ=... FIASCO_OBJ=... KVM_KERNEL=<kvm-guest bzImage> [KVM_APPEND=...]
+#   make bench-l4 L4RE_OBJ=... FIASCO_OBJ=... [KVM_KERNEL=<kvm-guest bzImage>] [KVM_APPEND=...]
 # KVM_KERNEL: tinyconfig + tiny.config + kernel-configs/kvm-guest.config,
-# no plugin (docs/l4.md says how it is built).  KVM_APPEND: its extra
-# command line (default nolapic_timer; why: ci/bench-l4).
+# no plugin; built here (make kernel-pvops PVOPS_GUEST=kvm-guest) unless
+# given.  KVM_APPEND: its extra command line (default nolapic_timer; why:
+# ci/bench-l4).
 KVM_APPEND ?= nolapic_timer
+KVM_KERNEL ?= $(BUILD)/kernel/kvm-guest-plain$(K_REL)/arch/x86/boot/bzImage
 bench-l4:
-	@if [ -z "$(L4RE_OBJ)" ] || [ -z "$(FIASCO_OBJ)" ] || [ -z "$(KVM_KERNEL)" ]; then \
-		echo "bench-l4: needs L4RE_OBJ=<your L4Re build dir>, FIASCO_OBJ=<your Fiasco build dir> and KVM_KERNEL=<bzImage of kernel-configs/kvm-guest.config> (docs/l4.md)" >&2; \
+	@if [ -z "$(L4RE_OBJ)" ] || [ -z "$(FIASCO_OBJ)" ]; then \
+		echo "bench-l4: needs L4RE_OBJ=<your L4Re build dir> and FIASCO_OBJ=<your Fiasco build dir> (docs/l4.md)" >&2; \
 		exit 2; fi
-	@$(MAKE) --no-print-directory $(RT_LOADER) $(INITRD) $(if $(filter command line,$(origin KERNEL)),,k-tiny)
+	@$(MAKE) --no-print-directory $(RT_LOADER) $(INITRD) $(if $(filter command line,$(origin KERNEL)),,k-tiny) \
+		$(if $(filter command line environment,$(origin KVM_KERNEL)),,kernel-pvops PVOPS_GUEST=kvm-guest)
 	@L4RE_OBJ=$(L4RE_OBJ) FIASCO_OBJ=$(FIASCO_OBJ) PREVIRT_LOADER=$(RT_LOADER) A_KERNEL=$(RT_L4_KERNEL) \
 		C_KERNEL=$(KVM_KERNEL) C_APPEND="$(KVM_APPEND)" INITRD=$(abspath $(INITRD)) ci/bench-l4 $(BUILD)/bench/l4
 .PHONY: bench-l4
