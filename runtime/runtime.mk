@@ -15,7 +15,8 @@ RT_OUT     := $(BUILD)/runtime
 RT_XEN_ABI := -D__XEN_INTERFACE_VERSION__=__XEN_LATEST_INTERFACE_VERSION__
 RT_CORE    := runtime/decode/decode.c runtime/patch/validate.c runtime/patch/patch.c \
               runtime/patch/native.c runtime/patch/profile.c runtime/patch/xen.c runtime/patch/l4.c \
-              runtime/patch/zone.c runtime/detect/vmm.c runtime/xen/uart16550.c
+              runtime/patch/zone.c runtime/detect/vmm.c runtime/xen/uart16550.c \
+              runtime/xen/consring.c runtime/xen/pic8259.c
 RT_HDRS    := $(wildcard runtime/*/*.h) include/previrt/format.h $(RULES_H)
 # Freestanding: no libc, no builtins turned into libc calls, no red zone
 # (the same objects go into the loader, which runs with interrupts on a
@@ -82,7 +83,8 @@ $(RT_OUT)/loader/loader/entry.o: runtime/loader/entry.S
 RT_BLOB_CFLAGS := $(RT_CFLAGS) -fpie -fvisibility=hidden -fno-jump-tables -mgeneral-regs-only \
                   -mpreferred-stack-boundary=3 -fno-asynchronous-unwind-tables -fcf-protection=none \
                   -mindirect-branch=thunk-inline -mfunction-return=thunk-inline
-RT_BLOB_OBJS   := $(RT_OUT)/loader/xen/pio.o $(RT_OUT)/loader/xen/uart16550.o $(RT_OUT)/loader/xen/entry.o
+RT_BLOB_OBJS   := $(RT_OUT)/loader/xen/pio.o $(RT_OUT)/loader/xen/uart16550.o $(RT_OUT)/loader/xen/consring.o \
+                  $(RT_OUT)/loader/xen/pic8259.o $(RT_OUT)/loader/xen/entry.o
 
 $(RT_OUT)/loader/xen/%.o: runtime/xen/%.c $(RT_HDRS)
 	@mkdir -p $(dir $@)
@@ -223,6 +225,14 @@ $(RT_T)/test-uart: tests/runtime/test-uart.c $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
 
+$(RT_T)/test-consring: tests/runtime/test-consring.c $(RT_HOST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_TEST_CFLAGS) $(RT_XEN_ABI) $< $(RT_HOST_LIB) -o $@
+
+$(RT_T)/test-pic8259: tests/runtime/test-pic8259.c $(RT_HOST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
+
 $(RT_T)/test-madt: tests/runtime/test-madt.c $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
@@ -316,7 +326,7 @@ $(RT_T)/test-core: tests/runtime/test-core.c $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
 
-RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-madt $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
+RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-consring $(RT_T)/test-pic8259 $(RT_T)/test-madt $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
 runtime: $(RT_HOST_LIB) $(RT_TESTS) $(RT_LOADER)
 
 check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $(filter %/previrt-report,$(ALL))
@@ -338,6 +348,10 @@ check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $
 	@$(RT_T)/test-l4
 	@echo "== runtime: the Xen backend's 16550 model, driven as Linux's 8250 driver does"
 	@$(RT_T)/test-uart
+	@echo "== runtime: a Xen domU's console ring: 8250 lines into out[], and what a hostile backend can do to it"
+	@$(RT_T)/test-consring
+	@echo "== runtime: a Xen domU's 8259 pair, programmed as Linux's i8259 code does"
+	@$(RT_T)/test-pic8259
 	@echo "== runtime: Xen's x2APIC MADT presented as xAPIC entries (SMP without X86_X2APIC), checked by iasl -d"
 	@$(RT_T)/test-madt $(RT_T)/madt.aml
 	@tests/runtime/madt-iasl.sh $(RT_T)/madt.aml

@@ -10,16 +10,26 @@
  * no data of its own (its state lives in the kernel's .data, reached
  * through pv_xen_slots), no calls outside the blob.
  */
+#include "xen/consout.h"
 #include "xen/hypercall.h"
 #include "xen/xen-rt.h"
 
 extern struct pv_xen_slots pv_xen_slots __attribute__((visibility("hidden")));
 int pv_xen_pio(struct pv_pio_frame *f) __attribute__((visibility("hidden")));
 
+/* dom0: Xen's console (console_io); a domU: its console ring, which xenconsoled reads. */
+static void console_write(struct pv_xen_state *st, const char *s, unsigned n)
+{
+	if (st->domu)
+		pv_xen_consout(pv_xen_slots.vmmcall, &st->cons, &st->cons_stalled, s, n);
+	else
+		pv_xen_console_write(pv_xen_slots.vmmcall, s, n);
+}
+
 static void flush_console(struct pv_xen_state *st)
 {
 	if (st->com1.len && st->com1.len <= PV_UART_LINE) {
-		pv_xen_console_write(pv_xen_slots.vmmcall, st->com1.line, st->com1.len);
+		console_write(st, st->com1.line, st->com1.len);
 		st->com1.len = 0;
 	}
 }
@@ -33,8 +43,12 @@ static void print_stats(struct pv_xen_state *st)
 	b = pv_put_stat(b, ", passed to Xen ", st->pio_passed);
 	if (st->lock_timeouts)
 		b = pv_put_stat(b, ", model lock waits given up ", st->lock_timeouts);
+	if (st->domu && (st->cons.dropped || st->cons.malformed)) {
+		b = pv_put_stat(b, ", console bytes dropped ", st->cons.dropped);
+		b = pv_put_stat(b, ", malformed ring reads ", st->cons.malformed);
+	}
 	*b++ = '\n';
-	pv_xen_console_write(pv_xen_slots.vmmcall, line, (unsigned)(b - line));
+	console_write(st, line, (unsigned)(b - line));
 }
 
 /*
@@ -136,6 +150,15 @@ int pv_xen_pio(struct pv_pio_frame *f)
 		} else {
 			pv_pio_set_in(f, width, pv_uart_read(&st->com1, port - PV_COM1_BASE));
 		}
+		model_unlock(st, held);
+		handled = 1;
+	} else if (st->acpi.pic && pv_pic_port(port)) {
+		int held = model_lock(st);
+
+		if (d & PV_PIO_OUT)
+			pv_pic_write(&st->pic, port, (uint8_t)f->rax);
+		else
+			pv_pio_set_in(f, width, pv_pic_read(&st->pic, port));
 		model_unlock(st, held);
 		handled = 1;
 	} else if (port == st->acpi.pm_tmr && st->acpi.pm_tmr) {
