@@ -359,6 +359,26 @@ static void domu_move_ring(struct loader_ctx *c, struct pv_xen_state *xs)
 		   (unsigned long)page, waits, r->port);
 }
 
+/*
+ * A domU's shared_info page, for COM1's interrupt (xen/pio.c): mapped at
+ * the frame after the console ring, inside the kernel image, where the
+ * blob reaches it.  Every event channel is masked: the blob uses only the
+ * upcall flag, as IRQ 4's level.  0, or -1 when Xen refused.
+ */
+static int domu_shared_info(struct loader_ctx *c, struct pv_xen_state *xs)
+{
+	uint64_t page = domu_ring_page(c) + 4096;
+	struct shared_info *sh = (struct shared_info *)(uintptr_t)page;
+
+	if (pv_xen_map_shared_info(pvh.vmmcall, page >> 12) < 0)
+		return -1;
+	for (unsigned i = 0; i < sizeof sh->evtchn_mask / sizeof sh->evtchn_mask[0]; i++)
+		sh->evtchn_mask[i] = ~(xen_ulong_t)0;
+	sh->vcpu_info[0].evtchn_upcall_pending = 0;
+	xs->shinfo = page - (uint64_t)c->im->v2p;
+	return 0;
+}
+
 /* At kernel entry: the blob's copy of the ring, with the loader's last index, at the kernel's address. */
 static void domu_handoff(const struct loader_ctx *c)
 {
@@ -389,8 +409,8 @@ static void setup_xen(struct loader_ctx *c, int commit)
 			fatal("previrt.backend=xen", "needs Xen's PVH entry: boot previrt-loader as Xen's dom0 kernel or a PVH domU's");
 		thunks = plan_blob(c, blob_size, sizeof *xs, "xen");
 		blob = align_up(c->pool, 64);
-		if (pvh.domu && domu_ring_page(c) + 4096 > c->cnt_end)
-			fatal("previrt_counters", "too small for the Xen state and a page-aligned console ring (a domU needs both)");
+		if (pvh.domu && domu_ring_page(c) + 2 * 4096 > c->cnt_end)
+			fatal("previrt_counters", "too small for the Xen state, a page-aligned console ring and shared_info (a domU needs all three)");
 		/* Xen's guest TSC frequency: CPUID leaf base+3, sub-leaf 0, ECX in kHz */
 		pv_cpuid(c->vmm->base + 3, 0, r);
 		if (!r[2])
@@ -428,7 +448,9 @@ static void setup_xen(struct loader_ctx *c, int commit)
 		 */
 		xs->acpi.pic = 1;
 		pv_pic_reset(&xs->pic);
-		con_printf("previrt-loader: xen: domU: 8259 PIC model at 0x20/0xa0\n");
+		con_printf("previrt-loader: xen: domU: 8259 PIC model at 0x20/0xa0; COM1's IRQ 4 %s\n",
+			   domu_shared_info(c, xs) ? "polled only (Xen refused to map shared_info)" :
+			   "through Xen's callback vector (shared_info mapped in the kernel image)");
 	}
 	xs->pm_per_tsc = ((uint64_t)PV_PM_TIMER_HZ << 32) / ((uint64_t)c->tsc_khz * 1000);
 	con_printf("previrt-loader: xen: TSC %u kHz; PM timer at port 0x%x from the TSC\n", c->tsc_khz,

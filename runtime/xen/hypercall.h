@@ -29,6 +29,7 @@
 #include <xen/memory.h>
 #include <xen/platform.h>
 #include <xen/sched.h>
+#include <xen/version.h>
 
 static inline long pv_xen_hypercall5(uint64_t amd, unsigned nr, uint64_t a1, uint64_t a2, uint64_t a3,
 				     uint64_t a4, uint64_t a5)
@@ -123,6 +124,32 @@ static inline long pv_xen_hvm_param(uint64_t amd, uint32_t index, uint64_t *v)
 
 	*v = p.value;
 	return rc;
+}
+
+/* Set one of this domain's HVM parameters; 0 or a negative Xen error. */
+static inline long pv_xen_set_hvm_param(uint64_t amd, uint32_t index, uint64_t v)
+{
+	struct xen_hvm_param p = { .domid = DOMID_SELF, .index = index, .value = v };
+
+	return pv_xen_hypercall3(amd, __HYPERVISOR_hvm_op, HVMOP_set_param, (uint64_t)(uintptr_t)&p, 0);
+}
+
+/*
+ * The cheapest hypercall (XENVER_version): a VM exit and re-entry, on
+ * which Xen looks at this vCPU's evtchn_upcall_pending and injects the
+ * callback vector as soon as the guest takes interrupts.
+ */
+static inline void pv_xen_kick(uint64_t amd)
+{
+	pv_xen_hypercall3(amd, __HYPERVISOR_xen_version, XENVER_version, 0, 0);
+}
+
+/* Map this domain's shared_info page at frame `gfn` (XENMAPSPACE_shared_info). */
+static inline long pv_xen_map_shared_info(uint64_t amd, uint64_t gfn)
+{
+	struct xen_add_to_physmap a = { .domid = DOMID_SELF, .space = XENMAPSPACE_shared_info, .idx = 0, .gpfn = gfn };
+
+	return pv_xen_hypercall3(amd, __HYPERVISOR_memory_op, XENMEM_add_to_physmap, (uint64_t)(uintptr_t)&a, 0);
 }
 
 /*

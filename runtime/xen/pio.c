@@ -10,6 +10,10 @@
  * no data of its own (its state lives in the kernel's .data, reached
  * through pv_xen_slots), no calls outside the blob.
  */
+#include <stdint.h>
+
+#include <xen/hvm/params.h>
+
 #include "xen/consout.h"
 #include "xen/hypercall.h"
 #include "xen/xen-rt.h"
@@ -41,6 +45,8 @@ static void print_stats(struct pv_xen_state *st)
 
 	b = pv_put_stat(b, "previrt-xen: port I/O emulated ", st->pio_emulated);
 	b = pv_put_stat(b, ", passed to Xen ", st->pio_passed);
+	if (st->domu)
+		b = pv_put_stat(b, ", COM1 interrupts ", st->com1_irqs);
 	if (st->lock_timeouts)
 		b = pv_put_stat(b, ", model lock waits given up ", st->lock_timeouts);
 	if (st->domu && (st->cons.dropped || st->cons.malformed)) {
@@ -134,6 +140,39 @@ static int power_write(struct pv_xen_state *st, unsigned port, unsigned width, u
 }
 
 
+/*
+ * A domU's IRQ 4 (COM1), with the model lock held.  Its level: the UART
+ * has a THRE interrupt pending and enabled, and the 8259's mask lets it
+ * through.  The level is mirrored into evtchn_upcall_pending; on a rising
+ * edge a hypercall makes Xen look at it, and Xen injects the callback
+ * vector, which the blob registers (HVM_PARAM_CALLBACK_IRQ) as soon as
+ * the kernel has programmed the 8259's vector base (ICW2).  The kernel's IRQ 4
+ * handler then runs as on a PC; its mask-and-EOI lowers the level again.
+ * No event channel is involved: every port stays masked, so the pending
+ * flag is the line and nothing else.
+ */
+static void com1_irq_update(struct pv_xen_state *st)
+{
+	struct shared_info *sh = (struct shared_info *)(uintptr_t)st->shinfo;
+	uint8_t vec = st->pic.vector[0];
+	int level;
+
+	if (!sh)
+		return;
+	if (vec && vec + PV_COM1_IRQ != st->callback_vector &&
+	    pv_xen_set_hvm_param(pv_xen_slots.vmmcall, HVM_PARAM_CALLBACK_IRQ,
+				 (uint64_t)HVM_PARAM_CALLBACK_TYPE_VECTOR << 56 | (uint8_t)(vec + PV_COM1_IRQ)) == 0)
+		st->callback_vector = (uint8_t)(vec + PV_COM1_IRQ);
+	level = st->callback_vector && (st->com1.ier & PV_UART_IER_THRI) && st->com1.thre_pending &&
+		!(st->pic.imr[0] & (1u << PV_COM1_IRQ)) && !st->pic.init_step[0];
+	__atomic_store_n(&sh->vcpu_info[0].evtchn_upcall_pending, (uint8_t)level, __ATOMIC_RELEASE);
+	if (level && !st->com1_level) {
+		st->com1_irqs++;
+		pv_xen_kick(pv_xen_slots.vmmcall);
+	}
+	st->com1_level = (uint8_t)level;
+}
+
 int pv_xen_pio(struct pv_pio_frame *f)
 {
 	struct pv_xen_state *st = (struct pv_xen_state *)(uintptr_t)pv_xen_slots.state;
@@ -150,6 +189,7 @@ int pv_xen_pio(struct pv_pio_frame *f)
 		} else {
 			pv_pio_set_in(f, width, pv_uart_read(&st->com1, port - PV_COM1_BASE));
 		}
+		com1_irq_update(st);
 		model_unlock(st, held);
 		handled = 1;
 	} else if (st->acpi.pic && pv_pic_port(port)) {
@@ -159,6 +199,7 @@ int pv_xen_pio(struct pv_pio_frame *f)
 			pv_pic_write(&st->pic, port, (uint8_t)f->rax);
 		else
 			pv_pio_set_in(f, width, pv_pic_read(&st->pic, port));
+		com1_irq_update(st);
 		model_unlock(st, held);
 		handled = 1;
 	} else if (port == st->acpi.pm_tmr && st->acpi.pm_tmr) {

@@ -130,7 +130,19 @@ struct pv_xen_state {
 	uint8_t           cons_stalled; /* xen/consout.h */
 	struct pv_consring cons;
 	struct pv_pic     pic;          /* a domU's 8259 pair, when acpi.pic */
+	/*
+	 * A domU's COM1 interrupt (xen/pio.c): IRQ 4's level, mirrored into
+	 * vCPU 0's evtchn_upcall_pending in the shared_info page (mapped by
+	 * the loader into the counters area; kernel-virtual, 0: none), which
+	 * Xen turns into the callback vector = the vector the kernel gave
+	 * IRQ 4 through the 8259's ICW2.
+	 */
+	uint64_t          shinfo;
+	uint8_t           callback_vector; /* the vector registered with Xen, 0: none yet */
+	uint8_t           com1_level;
+	uint64_t          com1_irqs;    /* rising edges of IRQ 4 */
 };
+#define PV_COM1_IRQ 4
 #define PV_XEN_STATE_MAGIC 0x4e455856u  /* "VXEN" */
 
 /* Filled by the loader in the blob's copy (kernel-virtual addresses). */
