@@ -48,6 +48,25 @@ while [ ! -e $log ] && [ $i -lt 50 ]; do $bb usleep 100000; i=$((i + 1)); done
 $bb tail -n +1 -f $log 2>/dev/null | while IFS= read -r l; do echo "domU| $l"; done &
 tailer=$!
 
+# Console input: once the guest's user space runs, type one line into the
+# pty that xenconsoled gave the guest (what `xl console` opens).  The
+# guest's tty echoes it, so it comes back on the guest's console.
+(
+	# the workload's /init says "previrt-init:"; any other init gets 5 s after the kernel starts it
+	i=0 after=0
+	until $bb grep -q "previrt-init:" $log 2>/dev/null || [ $after -ge 25 ] || [ $i -ge 3000 ]; do
+		$bb grep -q "Run /init" $log 2>/dev/null && after=$((after + 1))
+		$bb usleep 200000
+		i=$((i + 1))
+	done
+	tty=$(xenstore-read /local/domain/$(xl domid domu)/console/tty 2>/dev/null)
+	if [ -n "$tty" ] && [ -c "$tty" ]; then
+		echo "xen-host-typed-this-line" >"$tty" && say "typed a line into the guest's console ($tty)"
+	else
+		say "no console pty for the guest in xenstore"
+	fi
+) &
+
 # the guest ends by itself (its workload powers it off); xl's own watcher
 # then destroys it (on_poweroff = "destroy")
 start=$($bb cut -d. -f1 /proc/uptime)

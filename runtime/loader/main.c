@@ -362,8 +362,9 @@ static void domu_move_ring(struct loader_ctx *c, struct pv_xen_state *xs)
 /*
  * A domU's shared_info page, for COM1's interrupt (xen/pio.c): mapped at
  * the frame after the console ring, inside the kernel image, where the
- * blob reaches it.  Every event channel is masked: the blob uses only the
- * upcall flag, as IRQ 4's level.  0, or -1 when Xen refused.
+ * blob reaches it.  Every event channel but the console's is masked: the
+ * upcall flag is IRQ 4's level, and console input raises it.  0, or -1
+ * when Xen refused.
  */
 static int domu_shared_info(struct loader_ctx *c, struct pv_xen_state *xs)
 {
@@ -372,8 +373,13 @@ static int domu_shared_info(struct loader_ctx *c, struct pv_xen_state *xs)
 
 	if (pv_xen_map_shared_info(pvh.vmmcall, page >> 12) < 0)
 		return -1;
+	const unsigned bits = 8 * sizeof(xen_ulong_t);
+	uint32_t port = pvh_console_ring()->port;
+
 	for (unsigned i = 0; i < sizeof sh->evtchn_mask / sizeof sh->evtchn_mask[0]; i++)
 		sh->evtchn_mask[i] = ~(xen_ulong_t)0;
+	if (port < 8 * sizeof sh->evtchn_mask)
+		sh->evtchn_mask[port / bits] &= ~((xen_ulong_t)1 << (port % bits));
 	sh->vcpu_info[0].evtchn_upcall_pending = 0;
 	xs->shinfo = page - (uint64_t)c->im->v2p;
 	return 0;

@@ -16,6 +16,9 @@
  *    call writes nothing and says so (PV_CONSRING_MALFORMED);
  *  - every byte goes to out[index & (sizeof out - 1)]: no index, however
  *    damaged, reaches outside out[].
+ * Input (in[], which the backend produces) is read the same way: our
+ * consumer index is private, in_prod is read once per call, and an in_prod
+ * more than the ring's size ahead of us is refused.
  */
 #ifndef PREVIRT_RT_CONSRING_H
 #define PREVIRT_RT_CONSRING_H
@@ -29,6 +32,7 @@ struct pv_consring {
 	uint64_t intf;                  /* struct xencons_interface *, in the caller's address space; 0: none */
 	uint32_t prod;                  /* the next byte's index: ours, never read from the page */
 	uint32_t port;                  /* the console's event channel (HVM_PARAM_CONSOLE_EVTCHN) */
+	uint32_t in_cons;               /* the next input byte's index: ours, never read from the page */
 	uint64_t malformed;             /* calls refused: out_cons was impossible */
 	uint64_t full_waits;            /* times the ring was full when output waited */
 	uint64_t dropped;               /* bytes given up on (the backend never made room) */
@@ -46,5 +50,14 @@ void pv_consring_init(struct pv_consring *r, struct xencons_interface *intf, uin
  * when the result is positive.
  */
 int pv_consring_put(struct pv_consring *r, const char *s, unsigned n);
+
+/*
+ * Input: 1 and the next byte of in[] into *c (in_cons published), 0 when
+ * there is none, PV_CONSRING_MALFORMED when in_prod is impossible.
+ */
+int pv_consring_get(struct pv_consring *r, uint8_t *c);
+
+/* 1 when in[] holds a byte for us (the same checks, nothing consumed). */
+int pv_consring_has_input(const struct pv_consring *r);
 
 #endif

@@ -47,6 +47,8 @@ static void print_stats(struct pv_xen_state *st)
 	b = pv_put_stat(b, ", passed to Xen ", st->pio_passed);
 	if (st->domu)
 		b = pv_put_stat(b, ", COM1 interrupts ", st->com1_irqs);
+	if (st->domu)
+		b = pv_put_stat(b, ", console input bytes ", st->com1_rx);
 	if (st->lock_timeouts)
 		b = pv_put_stat(b, ", model lock waits given up ", st->lock_timeouts);
 	if (st->domu && (st->cons.dropped || st->cons.malformed)) {
@@ -141,15 +143,40 @@ static int power_write(struct pv_xen_state *st, unsigned port, unsigned width, u
 
 
 /*
+ * A domU's console input, with the model lock held, before every COM1
+ * access: the console event channel's pending bit is cleared first (so
+ * that xenconsoled's next notification raises the upcall again), then one
+ * byte moves from the ring's in[] into the UART model if it has room.
+ */
+static void com1_pull_input(struct pv_xen_state *st)
+{
+	struct shared_info *sh = (struct shared_info *)(uintptr_t)st->shinfo;
+	const unsigned bits = 8 * sizeof(xen_ulong_t);
+	uint32_t port = st->cons.port;
+	uint8_t c;
+
+	if (!sh || !st->domu)
+		return;
+	if (port < 8 * sizeof sh->evtchn_pending)
+		__atomic_fetch_and(&sh->evtchn_pending[port / bits], ~((xen_ulong_t)1 << (port % bits)), __ATOMIC_ACQ_REL);
+	if (!st->com1.rx_full && pv_consring_get(&st->cons, &c) == 1) {
+		pv_uart_rx(&st->com1, c);
+		st->com1_rx++;
+		pv_xen_evtchn_send(pv_xen_slots.vmmcall, port);   /* room again in in[] */
+	}
+}
+
+/*
  * A domU's IRQ 4 (COM1), with the model lock held.  Its level: the UART
- * has a THRE interrupt pending and enabled, and the 8259's mask lets it
- * through.  The level is mirrored into evtchn_upcall_pending; on a rising
+ * has an RX or THRE interrupt pending and enabled, and the 8259's mask
+ * lets it through.  The level is mirrored into evtchn_upcall_pending; on a rising
  * edge a hypercall makes Xen look at it, and Xen injects the callback
  * vector, which the blob registers (HVM_PARAM_CALLBACK_IRQ) as soon as
  * the kernel has programmed the 8259's vector base (ICW2).  The kernel's IRQ 4
  * handler then runs as on a PC; its mask-and-EOI lowers the level again.
- * No event channel is involved: every port stays masked, so the pending
- * flag is the line and nothing else.
+ * Only the console's event channel is unmasked (the loader masks every
+ * other port): its notifications set the same flag, and input then
+ * shows in the model on the next COM1 access.
  */
 static void com1_irq_update(struct pv_xen_state *st)
 {
@@ -163,7 +190,9 @@ static void com1_irq_update(struct pv_xen_state *st)
 	    pv_xen_set_hvm_param(pv_xen_slots.vmmcall, HVM_PARAM_CALLBACK_IRQ,
 				 (uint64_t)HVM_PARAM_CALLBACK_TYPE_VECTOR << 56 | (uint8_t)(vec + PV_COM1_IRQ)) == 0)
 		st->callback_vector = (uint8_t)(vec + PV_COM1_IRQ);
-	level = st->callback_vector && (st->com1.ier & PV_UART_IER_THRI) && st->com1.thre_pending &&
+	if (!st->com1.rx_full && (st->com1.ier & PV_UART_IER_RDI))
+		com1_pull_input(st);             /* input that arrived while the line was quiet */
+	level = st->callback_vector && pv_uart_irq(&st->com1) &&
 		!(st->pic.imr[0] & (1u << PV_COM1_IRQ)) && !st->pic.init_step[0];
 	__atomic_store_n(&sh->vcpu_info[0].evtchn_upcall_pending, (uint8_t)level, __ATOMIC_RELEASE);
 	if (level && !st->com1_level) {
@@ -183,6 +212,7 @@ int pv_xen_pio(struct pv_pio_frame *f)
 	if (port >= PV_COM1_BASE && port < PV_COM1_BASE + 8) {
 		int held = model_lock(st);
 
+		com1_pull_input(st);
 		if (d & PV_PIO_OUT) {
 			if (pv_uart_write(&st->com1, port - PV_COM1_BASE, (uint8_t)f->rax))
 				flush_console(st);

@@ -141,6 +141,7 @@ struct pv_xen_state {
 	uint8_t           callback_vector; /* the vector registered with Xen, 0: none yet */
 	uint8_t           com1_level;
 	uint64_t          com1_irqs;    /* rising edges of IRQ 4 */
+	uint64_t          com1_rx;      /* console input bytes moved from the ring into the UART */
 };
 #define PV_COM1_IRQ 4
 #define PV_XEN_STATE_MAGIC 0x4e455856u  /* "VXEN" */

@@ -7,7 +7,9 @@
  * the consumer side read back.  Then what a broken or hostile backend can
  * do to the shared page: impossible out_cons values, a scribbled
  * out_prod, a ring that never drains.  The page sits between two guard
- * areas: no write may land outside out[].
+ * areas: no write may land outside out[].  Last, input: bytes xenconsoled
+ * put into in[] reach the 8250 through the model's RBR, and an impossible
+ * in_prod is refused.
  */
 #include <string.h>
 
@@ -136,6 +138,36 @@ int main(void)
 	k = pv_consring_put(&ring, "678", 3);
 	check(k == 3 && mem.page.out_prod == 8 && !memcmp(mem.page.out + 5, "678", 3),
 	      "a scribbled out_prod is ignored and rewritten: bytes at out[5..7], out_prod %u", mem.page.out_prod);
+
+	/* input: xenconsoled puts bytes into in[]; the UART model takes them one at a time */
+	reset_page(0);
+	memcpy(mem.page.in, "ls\n", 3);
+	mem.page.in_prod = 3;
+	pv_uart_reset(&u);
+	pv_uart_write(&u, UART_IER_DLM, PV_UART_IER_RDI);
+	n = 0;
+	while (pv_consring_has_input(&ring)) {
+		uint8_t c;
+
+		if (pv_consring_get(&ring, &c) != 1)
+			break;
+		pv_uart_rx(&u, c);
+		check(pv_uart_irq(&u) && (pv_uart_read(&u, UART_IIR_FCR) & 0x0f) == PV_UART_IIR_RDI &&
+		      (pv_uart_read(&u, UART_LSR) & PV_UART_LSR_DR),
+		      "input byte %zu: RX interrupt (IIR 0x04) and LSR.DR", n);
+		got[n++] = (char)pv_uart_read(&u, UART_RBR_THR);
+	}
+	check(n == 3 && !memcmp(got, "ls\n", 3) && mem.page.in_cons == 3 && !pv_uart_irq(&u) &&
+	      !(pv_uart_read(&u, UART_LSR) & PV_UART_LSR_DR),
+	      "the 8250 reads \"ls\\n\" from RBR, in_cons published as 3, then no interrupt, no DR");
+	mem.page.in_prod = 3 + 1025;       /* more input than in[] can hold: malformed */
+	{
+		uint8_t c = 0;
+
+		k = pv_consring_get(&ring, &c);
+		check(k == PV_CONSRING_MALFORMED && !pv_consring_has_input(&ring) && mem.page.in_cons == 3,
+		      "in_prod 1025 ahead of our consumer: refused (%d), nothing consumed", k);
+	}
 
 	/* no page at all (the runtime had none): nothing happens */
 	pv_consring_init(&ring, 0, 0);
