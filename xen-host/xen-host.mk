@@ -22,3 +22,11 @@ boot-xen-domu: $(RT_LOADER) $(INITRD) $(GEN_CPIO) $(XEN_HOST_VMLINUX) \
 	@echo "== Xen 4.17 host (QEMU TCG, PV dom0 $(XEN_HOST_VMLINUX)), $(GUEST) PVH domU $(DOMU_KERNEL)"
 	@GUEST=$(GUEST) KERNEL=$(DOMU_KERNEL) INITRD=$(INITRD) HOST_KERNEL=$(XEN_HOST_VMLINUX) \
 		PREVIRT_LOADER=$(RT_LOADER) GEN=$(GEN_CPIO) OUT=$(BUILD)/xen-domu ci/boot-xen-domu
+
+# In `make check` (a second, no QEMU, no network): the scripts' refusals,
+# dom0's archive from a fake userland tree, /init's syntax, the config chain.
+.PHONY: check-xen-host
+check-xen-host: $(GEN_CPIO)
+	@echo "== xen-host: boot-xen-domu's and mkinitramfs's refusals, dom0's archive, /init, xen-host.config's chain"
+	@tests/xen-host/run-tests.sh $(GEN_CPIO) $(BUILD)/tests/xen-host
+CHECKS += check-xen-host
