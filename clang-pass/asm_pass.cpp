@@ -209,6 +209,7 @@ struct rewriter {
 		if (acc) {
 			o.mmio_kind = acc->write ? PREVIRT_KIND_MMIO_WRITE : PREVIRT_KIND_MMIO_READ;
 			o.mmio_width = acc->width;
+			o.mmio_in_alternative = acc->in_alternative;
 		}
 		o.flags |= section_flags;
 		if (isa<CallBrInst>(cb))

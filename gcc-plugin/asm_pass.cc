@@ -123,6 +123,7 @@ static void rewrite_stmt(gasm *stmt, unsigned section_flags)
 	if ((acc = mmio_accessor(written_in(stmt))) != NULL) {
 		o.mmio_kind = acc->write ? PREVIRT_KIND_MMIO_WRITE : PREVIRT_KIND_MMIO_READ;
 		o.mmio_width = acc->width;
+		o.mmio_in_alternative = acc->in_alternative;
 	}
 	o.flags |= section_flags;
 	if (gimple_asm_nlabels(stmt))

@@ -1144,10 +1144,16 @@ static char *rewrite(const char *t, const struct pv_rewrite_opts *o, struct pv_r
 			st->skipped_repl++;
 			continue;
 		}
-		if ((alt_orig[s - v] && !as.cur.pushed) || as.alt_macro) {
+		/* the kernel owns an ALTERNATIVE's original bytes, except where the
+		 * MMIO rules say the accessor's own access sits there (see
+		 * x86_64-mmio.rules: the replacement is never applied on x86-64) */
+		if ((alt_orig[s - v] && !as.cur.pushed && !(o->mmio_kind && o->mmio_in_alternative)) ||
+		    as.alt_macro) {
 			st->skipped_alt++;
 			continue;
 		}
+		if (alt_orig[s - v] && !as.cur.pushed)
+			flags |= PV_XFLAGS(PREVIRT_X_ALT_ORIG);
 		if (!as.code64) {
 			st->skipped_mode++;
 			continue;

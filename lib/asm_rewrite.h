@@ -27,6 +27,7 @@ struct pv_rewrite_opts {
 	const uint8_t *kind_enabled;  /* [PREVIRT_KIND_MAX + 1] 1 = annotate; 0 pointer = all kinds */
 	unsigned mmio_kind;           /* nonzero: the template is an MMIO accessor body */
 	unsigned mmio_width;
+	unsigned mmio_in_alternative; /* the accessor's access may be an ALTERNATIVE's original (rules: "alternative") */
 	unsigned flags;               /* PREVIRT_F_* for every site: NOINSTR, TOPLEVEL, ASMGOTO;
 				       * and PV_XFLAGS(PREVIRT_X_*) for the record's xflags */
 	int whole_file;               /* the text is a whole assembly file (a kernel .S after

@@ -148,13 +148,13 @@ def parse_mmio(path):
     acc, seen = [], set()
     for where, line in rule_lines(path):
         cols = line.split()
-        if len(cols) != 3 or cols[1] not in ("read", "write") or \
-                cols[2] not in ("1", "2", "4", "8"):
-            raise RuleError(f"{where}: expected 'function read|write 1|2|4|8'")
+        if len(cols) not in (3, 4) or cols[1] not in ("read", "write") or \
+                cols[2] not in ("1", "2", "4", "8") or cols[3:] not in ([], ["alternative"]):
+            raise RuleError(f"{where}: expected 'function read|write 1|2|4|8 [alternative]'")
         if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", cols[0]) or cols[0] in seen:
             raise RuleError(f"{where}: bad or duplicate function '{cols[0]}'")
         seen.add(cols[0])
-        acc.append((cols[0], cols[1] == "write", int(cols[2])))
+        acc.append((cols[0], cols[1] == "write", int(cols[2]), len(cols) == 4))
     return acc
 
 
@@ -222,6 +222,7 @@ struct previrt_mmio_accessor {{
 	const char *function;
 	uint8_t     write;      /* 0 = read (mmio_read), 1 = write (mmio_write) */
 	uint8_t     width;      /* bytes */
+	uint8_t     in_alternative; /* its access is an ALTERNATIVE's original instruction: a site there too */
 }};
 
 extern const struct previrt_rule previrt_rules[];          /* sorted by id */
@@ -290,8 +291,8 @@ def emit(rules, mmio, src):
                      f"{int(f['exclude'])}, {imm:#x}, 0, {{ 0 }}, {c_str(m)}, {nxt} }},")
     lines += ["};", f"const unsigned previrt_nforms = {len(forms)};", "",
               "const struct previrt_mmio_accessor previrt_mmio_accessors[] = {"]
-    for fn, w, width in mmio:
-        lines.append(f"\t{{ {c_str(fn)}, {int(w)}, {width} }},")
+    for fn, w, width, alt in mmio:
+        lines.append(f"\t{{ {c_str(fn)}, {int(w)}, {width}, {int(alt)} }},")
     lines += ["};", f"const unsigned previrt_nmmio_accessors = {len(mmio)};", "",
               "const struct previrt_rule *previrt_rule_by_id(unsigned id)", "{",
               "\tunsigned i;", "",

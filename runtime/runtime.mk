@@ -29,8 +29,13 @@ RT_CFLAGS  := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -fno-stack-protector
 RT_PARSE   := runtime/loader/bootinfo.c runtime/loader/elfimage.c runtime/loader/prepare.c \
               runtime/loader/acpi.c runtime/loader/madt.c runtime/loader/linuxboot.c
 
+# The domU frontends' cores (XenStore client, blkif ring): the XenStore
+# client's environment (pv_xs_notify, pv_xs_wait) is bound at link time,
+# so they join an image only with the domU platform that binds it.
+RT_XENFRONT := runtime/xen/xenstore.c runtime/xen/blkfront.c runtime/xen/gnttab.c runtime/xen/netfront.c
+
 # The core built for the host (PIE objects, still freestanding code).
-RT_HOST_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/host/%.o,$(RT_CORE) $(RT_PARSE) runtime/l4/pit.c) $(RT_OUT)/host/previrt_rules.o
+RT_HOST_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/host/%.o,$(RT_CORE) $(RT_PARSE) runtime/l4/pit.c $(RT_XENFRONT)) $(RT_OUT)/host/previrt_rules.o
 RT_HOST_LIB  := $(RT_OUT)/libprevirt-runtime-host.a
 
 $(RT_OUT)/host/%.o: runtime/%.c $(RT_HDRS)
@@ -237,6 +242,22 @@ $(RT_T)/test-madt: tests/runtime/test-madt.c $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
 
+$(RT_T)/test-xenstore: tests/runtime/test-xenstore.c $(RT_HOST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
+
+$(RT_T)/test-blkfront: tests/runtime/test-blkfront.c $(RT_HOST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
+
+$(RT_T)/test-gnttab: tests/runtime/test-gnttab.c $(RT_HOST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
+
+$(RT_T)/test-netfront: tests/runtime/test-netfront.c $(RT_HOST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
+
 # The Xen backend patching and running plugin-compiled port I/O in process,
 # with the blob's own objects built for the host.
 $(RT_T)/xprog.o: tests/runtime/xprog.c tests/runtime/xprog.h $(PLUGIN)
@@ -322,11 +343,33 @@ fuzz-loader: $(RT_FUZZ)/fuzz-loader $(RT_T)/fuzz-seed $(RT_T)/minikernel.elf
 		-artifact_prefix=tests/runtime/fuzz-corpus/ $(RT_FUZZ)/corpus tests/runtime/fuzz-corpus
 .PHONY: fuzz-loader
 
+# ---- fuzzing the domU frontends' cores (tests/runtime/fuzz-xenfront.c) ----
+# make fuzz-xenfront FUZZ_SECONDS=N: the input plays xenstored or blkback;
+# seeds are the regression inputs in tests/runtime/fuzz-corpus-xenfront/
+# (replayed by check-runtime), new crashes are written there too.
+RT_XENFRONT_HDRS := runtime/xen/xenstore.h runtime/xen/blkfront.h runtime/xen/gnttab.h runtime/xen/netfront.h
+$(RT_FUZZ)/fuzz-xenfront: tests/runtime/fuzz-xenfront.c $(RT_XENFRONT) $(RT_XENFRONT_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-Iruntime $(INCLUDES) $(RT_XEN_ABI) tests/runtime/fuzz-xenfront.c $(RT_XENFRONT) -o $@
+
+$(RT_T)/fuzz-xenfront-replay: tests/runtime/fuzz-replay.c tests/runtime/fuzz-xenfront.c $(RT_XENFRONT) $(RT_XENFRONT_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O1 -g $(RT_SAN) -Iruntime $(INCLUDES) $(RT_XEN_ABI) \
+		tests/runtime/fuzz-replay.c tests/runtime/fuzz-xenfront.c $(RT_XENFRONT) -o $@
+
+fuzz-xenfront: $(RT_FUZZ)/fuzz-xenfront
+	@mkdir -p $(RT_FUZZ)/corpus-xenfront
+	@echo "== fuzz-xenfront: $(FUZZ_SECONDS) s, corpus $(RT_FUZZ)/corpus-xenfront, crashes -> tests/runtime/fuzz-corpus-xenfront/"
+	nice -n 10 $(RT_FUZZ)/fuzz-xenfront -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+		-artifact_prefix=tests/runtime/fuzz-corpus-xenfront/ $(RT_FUZZ)/corpus-xenfront tests/runtime/fuzz-corpus-xenfront
+.PHONY: fuzz-xenfront
+
 $(RT_T)/test-core: tests/runtime/test-core.c $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
 
-RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-consring $(RT_T)/test-pic8259 $(RT_T)/test-madt $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
+RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-consring $(RT_T)/test-pic8259 $(RT_T)/test-madt $(RT_T)/test-xenstore $(RT_T)/test-blkfront $(RT_T)/test-gnttab $(RT_T)/test-netfront $(RT_T)/fuzz-xenfront-replay $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
 runtime: $(RT_HOST_LIB) $(RT_TESTS) $(RT_LOADER)
 
 check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $(filter %/previrt-report,$(ALL))
@@ -355,6 +398,16 @@ check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $
 	@echo "== runtime: Xen's x2APIC MADT presented as xAPIC entries (SMP without X86_X2APIC), checked by iasl -d"
 	@$(RT_T)/test-madt $(RT_T)/madt.aml
 	@tests/runtime/madt-iasl.sh $(RT_T)/madt.aml
+	@echo "== runtime: the XenStore client against a scripted xenstored, well-formed and hostile"
+	@$(RT_T)/test-xenstore
+	@echo "== runtime: the blkif frontend core against a played blkback, well-formed and hostile"
+	@$(RT_T)/test-blkfront
+	@echo "== runtime: the domU grant table (v1): entries, reserved ones, exhaustion, revoking a mapped grant"
+	@$(RT_T)/test-gnttab
+	@echo "== runtime: the netif frontend core against a played netback, well-formed and hostile"
+	@$(RT_T)/test-netfront
+	@echo "== runtime: fuzzer regression inputs for the frontends (tests/runtime/fuzz-corpus-xenfront) replayed"
+	@$(RT_T)/fuzz-xenfront-replay tests/runtime/fuzz-corpus-xenfront
 	@echo "== runtime: the Xen backend patches plugin-compiled port I/O in process and runs it"
 	@$(RT_T)/xen-harness
 	@echo "== runtime: the L4 backend patches plugin-compiled port I/O in process and runs it (uvmm played)"
@@ -521,6 +574,24 @@ boot-l4:
 	@L4RE_OBJ=$(L4RE_OBJ) FIASCO_OBJ=$(FIASCO_OBJ) PREVIRT_LOADER=$(RT_LOADER) KERNEL=$(RT_L4_KERNEL) \
 		INITRD=$(INITRD) BACKEND=$(BACKEND) ICOUNT=$(L4_ICOUNT) OUT=$(BUILD)/l4 ci/boot-l4
 .PHONY: boot-l4
+
+# The L4 three-way table (ci/bench-l4, docs/l4.md): (a) the tiny kernel with
+# the l4 backend, (b') every site native with tsc_early_khz from (a)'s
+# loader, (c) Linux's own KVM guest kernel given to uvmm directly, all under
+# -icount shift=0,sleep=off, one after the other:
+#   make bench-l4 L4RE_OBJ=... FIASCO_OBJ=... KVM_KERNEL=<kvm-guest bzImage> [KVM_APPEND=...]
+# KVM_KERNEL: tinyconfig + tiny.config + kernel-configs/kvm-guest.config,
+# no plugin (docs/l4.md says how it is built).  KVM_APPEND: its extra
+# command line (default nolapic_timer; why: ci/bench-l4).
+KVM_APPEND ?= nolapic_timer
+bench-l4:
+	@if [ -z "$(L4RE_OBJ)" ] || [ -z "$(FIASCO_OBJ)" ] || [ -z "$(KVM_KERNEL)" ]; then \
+		echo "bench-l4: needs L4RE_OBJ=<your L4Re build dir>, FIASCO_OBJ=<your Fiasco build dir> and KVM_KERNEL=<bzImage of kernel-configs/kvm-guest.config> (docs/l4.md)" >&2; \
+		exit 2; fi
+	@$(MAKE) --no-print-directory $(RT_LOADER) $(INITRD) $(if $(filter command line,$(origin KERNEL)),,k-tiny)
+	@L4RE_OBJ=$(L4RE_OBJ) FIASCO_OBJ=$(FIASCO_OBJ) PREVIRT_LOADER=$(RT_LOADER) A_KERNEL=$(RT_L4_KERNEL) \
+		C_KERNEL=$(KVM_KERNEL) C_APPEND="$(KVM_APPEND)" INITRD=$(abspath $(INITRD)) ci/bench-l4 $(BUILD)/bench/l4
+.PHONY: bench-l4
 
 # With a LOADER=1 boot, ci/boot-native needs the loader image.
 ifneq ($(filter-out 0,$(LOADER)),)

@@ -7,7 +7,7 @@ string.  It parses the two struct definitions (fixed-width integer fields
 and byte arrays only, which is all the format uses) and builds
 little-endian struct.Struct objects plus per-field offsets.
 
-    from previrt_format import RECORD, HEADER, REC_SIZE, FIELD, MAGIC
+    from previrt_format import RECORD, HEADER, REC_SIZE, FIELD, MAGIC, VERSION
     addr, kind, length, insn_length, flags, width, reserved = RECORD.unpack_from(b, off)
     b[off + FIELD['flags']] |= 0x01
 """
@@ -49,4 +49,9 @@ RECORD, FIELD = _layout(_TEXT, "previrt_site")
 HEADER, HEADER_FIELD = _layout(_TEXT, "previrt_header")
 REC_SIZE = RECORD.size
 MAGIC = int(re.search(r"#define\s+PREVIRT_MAGIC\s+(0x[0-9a-fA-F]+)", _TEXT).group(1), 16)
+VERSION = int(re.search(r"#define\s+PREVIRT_FORMAT_VERSION\s+(\d+)", _TEXT).group(1))
+# the extended flags (xflags) the format defines, by name: {"NOSTACK": 1, ...}
+XFLAG = {m.group(1): int(m.group(2), 16) for m in
+         re.finditer(r"#define\s+PREVIRT_X_(\w+)\s+(0x[0-9a-fA-F]+)", _TEXT) if m.group(1) != "KNOWN"}
+X_KNOWN = int(re.search(r"#define\s+PREVIRT_X_KNOWN\s+(0x[0-9a-fA-F]+)", _TEXT).group(1), 16)
 assert RECORD.size == HEADER.size == 12, "format.h: both records are 12 bytes"

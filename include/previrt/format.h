@@ -15,13 +15,14 @@
 #define PREVIRT_SECTION        ".previrt"
 
 /*
- * Version 3 (this one): the record's last u16 is `xflags` (PREVIRT_X_*),
+ * Version 4 (this one): xflags ALT_ORIG.
+ * Version 3: the record's last u16 is `xflags` (PREVIRT_X_*),
  * 0 before.  Version 2: EXTABLE means "a linked __ex_table entry names an
  * instruction of this site" (decided from the entries, checked at link and
  * load time), SHADOW is defined, and instruction kinds 128..1023 exist.
  * Readers accept version 1 images too (no SHADOW sites, EXTABLE guessed).
  */
-#define PREVIRT_FORMAT_VERSION 3
+#define PREVIRT_FORMAT_VERSION 4
 #define PREVIRT_FORMAT_VERSION_MIN 1
 #define PREVIRT_MAGIC          0x54525650u   /* "PVRT" read as a little-endian u32 */
 
@@ -115,7 +116,16 @@ struct previrt_header {
  * that have the shadow attribute, never with SHADOW.
  */
 #define PREVIRT_X_PAD_BEFORE 0x0002
-#define PREVIRT_X_KNOWN    0x0003  /* every xflag version 3 defines */
+/*
+ * ALT_ORIG (version 4): an MMIO site that is the original instruction of a
+ * kernel ALTERNATIVE (inside the range an .altinstructions entry names).
+ * Only for accessors the MMIO rules mark `alternative`: those whose
+ * replacement the kernel never applies on x86-64 (the local APIC write and
+ * its Pentium-only 11AP xchg), so the bytes stay the site's.  Readers
+ * accept the overlap with .altinstructions for such a site, and only then.
+ */
+#define PREVIRT_X_ALT_ORIG 0x0004
+#define PREVIRT_X_KNOWN    0x0007  /* every xflag version 4 defines */
 
 /* The record stride: use this (or sizeof), never the literal 12. */
 #define PREVIRT_RECORD_SIZE ((unsigned)sizeof(struct previrt_site))

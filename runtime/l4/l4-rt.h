@@ -92,14 +92,33 @@ static inline uint64_t pv_pm_ticks(uint64_t ns)
  * driver's IER is 0 does the blob answer: LSR reads (THRE|TEMT: uvmm's 8250
  * transmits at once) and THR writes (collected to a line, sent by vmmcall
  * print).  IER and LCR writes are watched and passed on; everything else,
- * and everything while IER != 0, is the real device's.
+ * and everything while IER != 0, is the real device's, but for one
+ * register: the modem status (MSR, offset 6, no DLAB alias).  uvmm's 8250
+ * has no modem lines: its MSR read returns a constant and changes nothing
+ * (device/uart_8250.cc, "Ignore modem status"), and the 8250 driver reads
+ * it on every pass of its interrupt handler, once per character the tty
+ * path sends.  The loader reads it twice at load;
+ * when both reads agree and show no change bit (delta bits 0-3), the blob
+ * answers MSR reads with that value on either path, without an exit.
  */
 #define PV_L4_LINE 120
+#define PV_COM1_MSR_DELTAS 0x0f         /* DCTS, DDSR, TERI, DDCD: set only when a line changed */
 struct pv_l4_com1 {
 	uint8_t  ier, lcr;              /* as the driver last wrote them */
 	uint16_t len;
 	char     line[PV_L4_LINE];
+	uint8_t  msr;                   /* the modem status uvmm's 8250 answers, read at load */
+	uint8_t  msr_const;             /* 1: answer MSR reads with msr (the loader checked it) */
 };
+
+/*
+ * The loader's check of two MSR reads at load: 1 when uvmm's answer can be
+ * taken as its constant (both reads equal, no change bit set).
+ */
+static inline int pv_l4_msr_constant(uint8_t first, uint8_t second)
+{
+	return first == second && !(first & PV_COM1_MSR_DELTAS);
+}
 
 struct pv_l4_state {
 	uint32_t          magic;        /* PV_L4_STATE_MAGIC: the loader set it up */

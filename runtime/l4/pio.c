@@ -11,7 +11,11 @@
  *  - COM1 while the driver's IER is 0 (the kernel console's polled path,
  *    l4-rt.h): LSR reads, and THR writes, which collect to a line sent by
  *    uvmm's vmmcall print, one exit per character instead of an LSR read
- *    and a THR write.
+ *    and a THR write;
+ *  - COM1's modem status (MSR) on both paths, when the loader found uvmm
+ *    answering it with a constant (l4-rt.h): one exit fewer per character
+ *    the tty path sends (the 8250 driver reads it on every pass of its
+ *    interrupt handler).
  *
  * Writes to the power and reset ports (PM1a/PM1b control, the FADT reset
  * register, 0xcf9, the i8042's 0x64) first send the pending line and a
@@ -78,7 +82,7 @@ static void last_words(struct pv_l4_state *st)
 		pv_l4_print_char(*c);
 }
 
-enum { COM1_THR, COM1_IER, COM1_LCR = 3, COM1_LSR = 5 };
+enum { COM1_THR, COM1_IER, COM1_LCR = 3, COM1_LSR = 5, COM1_MSR = 6 };
 #define LCR_DLAB 0x80
 #define LSR_THRE_TEMT 0x60
 
@@ -97,6 +101,10 @@ static int com1(struct pv_l4_state *st, unsigned reg, int out, uint8_t v, uint8_
 			flush_console(st);   /* the tty path takes over: the console's line first */
 		c->ier = v;
 		return 0;
+	}
+	if (!out && reg == COM1_MSR && c->msr_const) {
+		*in = c->msr;           /* uvmm's constant: no modem lines (either path, any DLAB) */
+		return 1;
 	}
 	if (c->ier || dlab)
 		return 0;

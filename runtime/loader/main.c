@@ -529,9 +529,18 @@ static void setup_l4(struct loader_ctx *c, int commit)
 	ls->acpi = acpi;
 	if (kvmclock_register(&ls->clock))
 		fatal("kvm-clock (MSR 0x4b564d01)", "uvmm wrote no parameters into the kernel's page");
+	{
+		/* COM1's modem status: uvmm answers a constant (l4-rt.h); taken when two reads agree */
+		uint8_t m0 = inb(PV_COM1_BASE + 6), m1 = inb(PV_COM1_BASE + 6);
+
+		ls->com1.msr = m0;
+		ls->com1.msr_const = (uint8_t)pv_l4_msr_constant(m0, m1);
+	}
 	con_printf("previrt-loader: l4: TSC %u kHz (kvm-clock mul %u shift %d); PM timer at port 0x%x from kvm-clock; "
-		   "PIT channel 2 from kvm-clock; COM1's console path by vmmcall print; blob %lu bytes\n", c->tsc_khz, ls->clock.tsc_to_system_mul,
-		   ls->clock.tsc_shift, acpi.pm_tmr, (unsigned long)blob_size);
+		   "PIT channel 2 from kvm-clock; COM1's console path by vmmcall print; COM1 MSR %s 0x%02x; blob %lu bytes\n",
+		   c->tsc_khz, ls->clock.tsc_to_system_mul, ls->clock.tsc_shift, acpi.pm_tmr,
+		   ls->com1.msr_const ? "answered in the kernel:" : "left to uvmm, it changed:", ls->com1.msr,
+		   (unsigned long)blob_size);
 }
 
 /*

@@ -259,6 +259,9 @@ static int check_site(const struct pv_image *img, unsigned i, struct pv_site *s,
 		return PV_E_FLAGS;
 	if (rec->xflags & ~PREVIRT_X_KNOWN)
 		return PV_E_RESERVED;
+	/* ALT_ORIG is an MMIO accessor's promise (format.h): nothing else may claim it */
+	if ((rec->xflags & PREVIRT_X_ALT_ORIG) && !(rec->flags & PREVIRT_F_MMIO))
+		return PV_E_RESERVED;
 	s->rule = rule_of(rec->kind);
 	if (!s->rule)
 		return PV_E_KIND;

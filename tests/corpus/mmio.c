@@ -39,6 +39,8 @@ build_mmio_write(__raw_writel, "l", unsigned int, "r", )
  * expect-mmio: dev_copy64 mmio_write 2 1
  * expect-mmio: ioread32 mmio_read 4 1
  * expect-mmio: ioread8 mmio_read 1 1
+ * expect-mmio: lapic_eoi mmio_write 4 1
+ * expect-mmio: alt_not_marked mmio_read 1 0
  */
 void dev_reset(volatile void __iomem *regs)
 {
@@ -64,3 +66,30 @@ unsigned int ioread8(const void __iomem *addr) { return readb(addr); }
 
 /* a normal memory access next to them is not a site */
 unsigned int not_mmio(const unsigned int *p) { return *p; }
+
+/* arch/x86/include/asm/apic.h: the local APIC is written through an
+ * ALTERNATIVE (xchg for the Pentium 11AP erratum, never applied on x86-64);
+ * the rules mark this accessor "alternative", so its mov is a site inside
+ * the ALTERNATIVE's original */
+static inline void native_apic_mem_write(unsigned int reg, unsigned int v)
+{
+	volatile unsigned int *addr = (volatile unsigned int *)(0xffffffffff5fc000UL + reg);
+
+	asm volatile(ALTERNATIVE("movl %0, %P1", "xchgl %0, %P1", 0x125)
+		     : "=r"(v), "=m"(*addr) : "0"(v), "m"(*addr));
+}
+
+void lapic_eoi(void) { native_apic_mem_write(0xb0, 0); }
+
+/* an accessor the rules do not mark "alternative", written inside one:
+ * the kernel owns those bytes, so no site */
+static inline unsigned char readb_relaxed(const volatile void __iomem *addr)
+{
+	unsigned char ret;
+
+	asm volatile(ALTERNATIVE("movb %1, %0", "movb %1, %0", 0x125) : "=q"(ret) : "m"(*(volatile unsigned char *)addr));
+	return ret;
+}
+
+unsigned char alt_not_marked(const volatile void __iomem *p) { return readb_relaxed(p); }
+

@@ -216,7 +216,7 @@ def read_sites(elf, warnings):
             addr, kind, length, ilen, flags, width, xflags = RECORD.unpack_from(data, off)
             if kind == 0:
                 magic, _, version, rsize, _, _ = HEADER.unpack_from(data, off)
-                if magic != MAGIC or version not in (1, 2, 3) or rsize != RECORD.size:
+                if magic != MAGIC or version not in (1, 2, 3, 4) or rsize != RECORD.size:   # docs/format.md: versions 1..4
                     raise InputError(f".previrt+{off:#x}: bad header record "
                                      f"(magic {magic:#x}, version {version}, size {rsize})")
                 headers += 1

@@ -13,7 +13,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from previrt_format import RECORD, HEADER, MAGIC  # noqa: E402  (layout from include/previrt/format.h)
+from previrt_format import RECORD, HEADER, MAGIC, VERSION, XFLAG, X_KNOWN  # noqa: E402  (layout from include/previrt/format.h)
 
 # objdump mnemonic (prefixes stripped) -> kind name.  mov is decided by operands.
 SENSITIVE = {
@@ -145,9 +145,14 @@ class Insn:
         src, dst = ops
         suffix = {"b": 1, "w": 2, "l": 4, "q": 8}.get(self.mnemonic[3:4]) \
             if len(self.mnemonic) == 4 else None
-        if "(" in src and dst.startswith("%"):
+        # memory: a base/index form, or an absolute address (the fixmap
+        # LAPIC: "mov %eax,0xffffffffff5fc0b0", no parentheses)
+        def mem(op):
+            return "(" in op or re.match(r"^(0x[0-9a-f]+|\d+)$", op) is not None
+
+        if mem(src) and dst.startswith("%"):
             return ("read", REG_WIDTH.get(dst[1:], suffix))
-        if "(" in dst and (src.startswith("%") or src.startswith("$")):
+        if mem(dst) and (src.startswith("%") or src.startswith("$")):
             w = REG_WIDTH.get(src[1:]) if src.startswith("%") else suffix
             return ("write", w or suffix)
         return None

@@ -6,7 +6,7 @@ instead of each rule's size.
 
 Checks a plugin-annotated object against binutils' view of it:
 
-  * .previrt is whole 12-byte records with exactly one version-2 header of
+  * .previrt is whole 12-byte records with exactly one current-version header of
     the producer (GCC plugin by default; --producer=3 for assembly, where a
     macro body's NOINSTR flag may be missing: its section is unknown);
   * every record points, through its relocation, into an executable section
@@ -31,7 +31,7 @@ Prints one line per problem and exits 1 if there is any.
 import re
 import sys
 
-from binutils import Object, RECORD, HEADER, MAGIC
+from binutils import Object, RECORD, HEADER, MAGIC, VERSION, XFLAG, X_KNOWN
 
 # kinds whose instruction opens an interrupt shadow (rules attribute `shadow`)
 SHADOW_KINDS = {"sti", "mov_to_ss", "pop_ss"}
@@ -114,7 +114,7 @@ def main(argv):
         rec = RECORD.unpack_from(data, off)
         if rec[1] == 0:
             magic, _, version, size, hdr_producer, _ = HEADER.unpack_from(data, off)
-            if magic != MAGIC or version != 3 or size != 12 or hdr_producer != producer:
+            if magic != MAGIC or version != VERSION or size != 12 or hdr_producer != producer:
                 bad(f"bad header at .previrt+{off}")
             headers += 1
             continue
@@ -129,7 +129,7 @@ def main(argv):
             continue
         name, minsize = rules[kind]
         # PAD_BEFORE (format.h): the pad first, the instruction last
-        pad_before = bool(xflags & 0x0002)
+        pad_before = bool(xflags & XFLAG["PAD_BEFORE"])
         istart = start + (length - ilen if pad_before and ilen <= length else 0)
         # keyed by the instruction's address: that is what the coverage pass looks up
         if (sec, istart) in sites:
@@ -144,15 +144,18 @@ def main(argv):
             continue
         if pad_before and (name not in SHADOW_KINDS or flags & 0x80):
             bad(f"{where}: PAD_BEFORE on a {name} site{' with SHADOW' if flags & 0x80 else ''}")
-        if xflags & ~0x0003:
+        if xflags & ~X_KNOWN:
             bad(f"{where}: xflags {xflags:#x} use a bit the format does not define")
+        # ALT_ORIG (format.h): only an MMIO accessor's access may claim it
+        if xflags & XFLAG["ALT_ORIG"] and not name.startswith("mmio"):
+            bad(f"{where}: ALT_ORIG on a {name} site")
         # NOSTACK (format.h PREVIRT_X_NOSTACK): always in early boot text;
         # elsewhere only in hand-written assembly after a cr3 write until
         # %rsp is loaded.  There it may also be clear: objdump cannot tell a
         # cr3 write that a .macro made (a PTI-style switch keeps the stack
         # mapped, and the rewriter does not follow macros), so the check is
         # that no site is NOSTACK where the code has a stack.
-        nostack = bool(xflags & 0x0001)
+        nostack = bool(xflags & XFLAG["NOSTACK"])
         if sec == ".head.text" and not nostack:
             bad(f"{where}: NOSTACK clear in section {sec}")
         if nostack and sec != ".head.text" and not (producer == 3 and (sec, start) in stackless):

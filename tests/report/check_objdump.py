@@ -134,7 +134,9 @@ def main():
             continue
         mn, text = insns[key]
         if s['kind'].startswith('mmio'):
-            ok = mn.startswith('mov') and '(' in text
+            # a base/index operand, or an absolute address (the fixmap LAPIC)
+            ok = mn.startswith('mov') and ('(' in text or
+                                           re.search(r'(^|[ ,])0x[0-9a-f]+($|,)', text.split(None, 1)[-1]) is not None)
         else:
             # binutils 2.40 predates FRED: F2/F3 0F 01 CA show as a prefixed clac
             fred = {'erets': 'repnz clac', 'eretu': 'repz clac'}.get(s['kind'])

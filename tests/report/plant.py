@@ -55,7 +55,8 @@ def main():
     for i in range(pv['size'] // REC):
         o = pv['off'] + i * REC
         addr, kind, length, insn, _, _, _ = RECORD.unpack_from(b, o)
-        recs.append(dict(i=i, off=o, addr=addr, kind=kind, length=length, insn=insn))
+        recs.append(dict(i=i, off=o, addr=addr, kind=kind, length=length, insn=insn,
+                         flags=b[o + FIELD['flags']], xflags=struct.unpack_from('<H', b, o + FIELD['xflags'])[0]))
     sites = [r for r in recs if r['kind'] != 0]
     headers = [r for r in recs if r['kind'] == 0]
 
@@ -95,6 +96,15 @@ def main():
         b[sites[0]['off'] + FIELD['flags']] |= 0x01
     elif op == 'insnlen':
         b[sites[0]['off'] + FIELD['insn_length']] = sites[0]['length'] + 1
+    elif op == 'altorig-elsewhere':     # ALT_ORIG on an MMIO site outside every ALTERNATIVE
+        r = next(r for r in sites if r['flags'] & 0x04 and not r['xflags'] & 0x0004)
+        struct.pack_into('<H', b, r['off'] + FIELD['xflags'], r['xflags'] | 0x0004)
+    elif op == 'altorig-nonmmio':       # ALT_ORIG on a cli site
+        r = next(r for r in sites if r['kind'] == 1)
+        struct.pack_into('<H', b, r['off'] + FIELD['xflags'], r['xflags'] | 0x0004)
+    elif op == 'altorig-clear':         # the LAPIC write's ALT_ORIG taken away
+        r = next(r for r in sites if r['xflags'] & 0x0004)
+        struct.pack_into('<H', b, r['off'] + FIELD['xflags'], r['xflags'] & ~0x0004)
     elif op == 'addend':
         assert rel
         rela = by['.rela.previrt']

@@ -53,6 +53,15 @@ $GEN "$RULES" "$WORK/bad-mmio.rules" "$WORK/out" 2>/dev/null
 [ $? = 1 ] && [ "$(cat "$WORK/out"/previrt_rules.* | md5sum)" = "$sum_before" ]
 res $? "rejects_bad_mmio_width"
 
+printf 'readl read 4 alternate\n' >"$WORK/bad-mmio.rules"
+$GEN "$RULES" "$WORK/bad-mmio.rules" "$WORK/out" 2>/dev/null
+[ $? = 1 ] && [ "$(cat "$WORK/out"/previrt_rules.* | md5sum)" = "$sum_before" ]
+res $? "rejects_an_mmio_fourth_column_other_than_alternative"
+
+grep -q '{ "native_apic_mem_write", 1, 4, 1 }' "$WORK/out/previrt_rules.c" &&
+	grep -q '{ "readl", 1, 4, 0 }\|{ "readl", 0, 4, 0 }' "$WORK/out/previrt_rules.c"
+res $? "mmio_alternative_column_reaches_the_table"
+
 # one line makes a new sensitive instruction: here ud2 (kind 1000, the second id range)
 cp "$RULES" "$WORK/plus.rules"
 echo "1000 ud2_test sens 6 - ud2" >>"$WORK/plus.rules"

@@ -15,6 +15,9 @@
  *     complete, with no port exit; LSR reads THRE|TEMT without an exit;
  *     with IER.THRI set (the tty path) every access reaches the device,
  *     and enabling it sends the pending line first;
+ *   - COM1's MSR: with the loader's constant (uvmm's 8250 has no modem
+ *     lines) answered without an exit on both paths and with DLAB set,
+ *     without it the read reaches the device; LSR on the tty path does;
  *   - the PM timer: no exit, and it counts what kvm-clock's parameters say
  *     (a scripted kvm-clock page for a 3 GHz TSC, uvmm's shift 5), and
  *     agrees with pv_pm_ticks(pv_pvclock_ns(...)) at the same TSC;
@@ -183,8 +186,26 @@ int main(void)
 	x_uart_puts("ab");
 	check(nprinted == 26 && port_exits == 5, "with IER set, LSR polls and THR writes reach the device (%u exits for 2 chars)",
 	      port_exits - 1);
+	{
+		uint8_t m = x_uart_reg(6);        /* MSR, as the 8250 driver reads it in every tty interrupt */
+
+		check(m == 0xff && port_exits == 6 && last_port == X_COM1 + 6,
+		      "MSR without the loader's constant: the read reaches the device (0x%02x)", m);
+		state.com1.msr = 0xb0, state.com1.msr_const = 1;   /* what the loader sets when two reads agree */
+		m = x_uart_reg(6);
+		check(m == 0xb0 && port_exits == 6, "MSR with the loader's constant, IER set: 0x%02x without an exit", m);
+		x_uart_set(3, 0x80);              /* DLAB: MSR has no divisor alias */
+		m = x_uart_reg(6);
+		check(m == 0xb0 && port_exits == 7 && last_port == X_COM1 + 3,
+		      "MSR with DLAB set: still the constant, no exit (only the LCR write exited)");
+		x_uart_set(3, 0x03);
+		check(x_uart_reg(5) == 0xff && port_exits == 9, "LSR on the tty path still reaches the device (its DR bit is input)");
+		port_exits = 5;
+	}
 	x_uart_set(1, 0);
 	check(port_exits == 6, "clearing IER reaches the device too");
+	check(x_uart_reg(6) == 0xb0 && port_exits == 6, "MSR on the console path (IER 0): the constant, no exit");
+	state.com1.msr_const = 0;
 	nprinted = 14, port_exits = 0;
 	x_pm1_control(0x1400);                   /* SLP_TYP 5 without SLP_EN: no statistics yet */
 	check(nprinted == 14 && port_exits == 1, "PM1a without SLP_EN: nothing printed, the write exits");
@@ -200,7 +221,7 @@ int main(void)
 	x_post(0x42);
 	check(port_exits == 2 && last_port == 0x80, "the native 0x80 site exits as compiled (port 0x%x)", last_port);
 	check(other_vmmcalls == 0, "no vmmcall but print (uvmm stops the VM on any other)");
-	check(state.chars == 29 && state.pio_passed == 9 && state.pio_emulated > 0,
+	check(state.chars == 29 && state.pio_passed == 13 && state.pio_emulated > 0,
 	      "statistics: %llu printed, %llu answered by the blob, %llu passed to uvmm",
 	      (unsigned long long)state.chars, (unsigned long long)state.pio_emulated,
 	      (unsigned long long)state.pio_passed);

@@ -191,6 +191,12 @@ int main(void)
 	img = image();
 	err = pv_validate_image(&img, &r);
 	check(err == PV_E_RESERVED, "an xflags bit the format does not define is refused: %s", pv_error_name(err));
+	build();
+	((struct previrt_site *)(buf + RECS + 3 * PREVIRT_RECORD_SIZE))->xflags = PREVIRT_X_ALT_ORIG;
+	img = image();
+	err = pv_validate_image(&img, &r);
+	check(err == PV_E_RESERVED, "ALT_ORIG on cpuid (only an MMIO accessor may claim it) is refused: %s",
+	      pv_error_name(err));
 
 	/* a pool with room for one thunk: the kernel at boot refuses, a module keeps the rest native */
 	build();

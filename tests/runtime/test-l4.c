@@ -8,6 +8,8 @@
  *     stand for (uvmm: shift 5 and L4's tsc-to-ns scaler; KVM: other
  *     shifts), nanoseconds at a TSC value, PM timer ticks at a time, all
  *     against values worked out by hand;
+ *   - when COM1's modem status may be answered in the kernel: two equal
+ *     reads at load without a change bit (l4-rt.h);
  *   - Linux's 32-bit boot protocol as uvmm uses it (loader/linuxboot.c): a
  *     zero page as uvmm's Zeropage writes it becomes the multiboot view the
  *     loader reads (memory map, command line, the ramdisk as the one
@@ -181,10 +183,21 @@ static void boot_checks(void)
 	refused("ramdisk above 4 GiB", "boot_params ramdisk_image/size");
 }
 
+/* COM1's modem status: when the loader lets the blob answer it (l4-rt.h) */
+static void msr_checks(void)
+{
+	check(pv_l4_msr_constant(0x00, 0x00), "uvmm's MSR (0, 0: no modem lines) is taken as its constant");
+	check(pv_l4_msr_constant(0xb0, 0xb0), "DCD|DSR|CTS steady (0xb0 twice) is taken too");
+	check(!pv_l4_msr_constant(0x00, 0x10), "two reads that differ leave MSR to the device");
+	check(!pv_l4_msr_constant(0x01, 0x01) && !pv_l4_msr_constant(0x08, 0x08),
+	      "a change bit (DCTS, DDCD) leaves MSR to the device: the lines move");
+}
+
 int main(void)
 {
 	clock_checks();
 	pit_checks();
+	msr_checks();
 	boot_checks();
 	return check_summary();
 }

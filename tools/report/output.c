@@ -116,7 +116,7 @@ static void print_hottest(struct pv_report *r, FILE *out)
 int pv_mode_summary(struct pv_report *r, FILE *out)
 {
 	struct pv_tally kinds = { 0 }, files = { 0 }, funcs = { 0 }, secs = { 0 };
-	uint64_t site_bytes = 0, insn_bytes = 0, unresolved = 0, flagn[8] = { 0 }, nostack = 0, padbefore = 0;
+	uint64_t site_bytes = 0, insn_bytes = 0, unresolved = 0, flagn[8] = { 0 }, nostack = 0, padbefore = 0, altorig = 0;
 	int counts = have_counts(r);
 	size_t i;
 	unsigned b;
@@ -142,6 +142,8 @@ int pv_mode_summary(struct pv_report *r, FILE *out)
 			nostack++;
 		if (s->xflags & PREVIRT_X_PAD_BEFORE)
 			padbefore++;
+		if (s->xflags & PREVIRT_X_ALT_ORIG)
+			altorig++;
 		if (!s->loc.shndx) {
 			unresolved++;
 			continue;
@@ -155,8 +157,9 @@ int pv_mode_summary(struct pv_report *r, FILE *out)
 	fprintf(out, "padding: %" PRIu64 " bytes of NOPs (sites %" PRIu64 " bytes, original instructions %" PRIu64 " bytes)\n",
 		site_bytes - insn_bytes, site_bytes, insn_bytes);
 	fprintf(out, "flags: extable %" PRIu64 ", noinstr %" PRIu64 ", bytes %" PRIu64 ", pushed %" PRIu64
-		", toplevel %" PRIu64 ", asmgoto %" PRIu64 ", shadow %" PRIu64 ", nostack %" PRIu64 ", pad-before %" PRIu64 "\n",
-		flagn[0], flagn[1], flagn[3], flagn[4], flagn[5], flagn[6], flagn[7], nostack, padbefore);
+		", toplevel %" PRIu64 ", asmgoto %" PRIu64 ", shadow %" PRIu64 ", nostack %" PRIu64 ", pad-before %" PRIu64
+		", alt-orig %" PRIu64 "\n",
+		flagn[0], flagn[1], flagn[3], flagn[4], flagn[5], flagn[6], flagn[7], nostack, padbefore, altorig);
 	if (unresolved)
 		fprintf(out, "warning: %" PRIu64 " records do not resolve to a place in the file (run --verify)\n",
 			unresolved);

@@ -205,6 +205,7 @@ struct overlap_arg {
 	struct verifier *v;
 	const struct pv_site *s;
 	int has_entry;          /* an __ex_table entry names one of its instructions */
+	int in_alt;             /* an .altinstructions original holds the whole site */
 };
 
 static void overlap_cb(const struct pv_range *x, void *arg)
@@ -223,6 +224,14 @@ static void overlap_cb(const struct pv_range *x, void *arg)
 			problem(a->v, a->s, "an __ex_table entry at %s names a byte of the pad", where);
 		return;
 	}
+	/* ALT_ORIG (format.h): an MMIO accessor's access that is an ALTERNATIVE's
+	 * original instruction, by the rules' word; it must lie inside it */
+	if (x->table == PV_TAB_ALTINSTR && (a->s->xflags & PREVIRT_X_ALT_ORIG) && (a->s->flags & PREVIRT_F_MMIO) &&
+	    x->loc.shndx == a->s->loc.shndx && a->s->loc.off >= x->loc.off &&
+	    a->s->loc.off + a->s->length <= x->loc.off + x->len) {
+		a->in_alt = 1;
+		return;
+	}
 	problem(a->v, a->s, "overlaps a %s entry at %s (%u bytes)", pv_table_name(x->table),
 		where, x->len);
 }
@@ -235,7 +244,7 @@ int pv_mode_verify(struct pv_report *r, FILE *out)
 
 	for (i = 0; i < r->sites.n; i++) {
 		const struct pv_site *s = &r->sites.v[i];
-		struct overlap_arg oa = { &v, s, 0 };
+		struct overlap_arg oa = { &v, s, 0, 0 };
 
 		if (!check_fields(&v, s) || !check_place(&v, s))
 			continue;
@@ -253,6 +262,10 @@ int pv_mode_verify(struct pv_report *r, FILE *out)
 		    s->loc.off + s->length > prev->loc.off + prev->length)
 			prev = s;
 		pv_ranges_overlapping(&r->ranges, s->loc, s->length, overlap_cb, &oa);
+		if ((s->xflags & PREVIRT_X_ALT_ORIG) && !oa.in_alt && !r->ranges.skipped[PV_TAB_ALTINSTR])
+			problem(&v, s, "%s", (s->flags & PREVIRT_F_MMIO) ?
+				"says ALT_ORIG, but no .altinstructions original holds it" :
+				"says ALT_ORIG, which only an MMIO site may");
 		/* EXTABLE is a promise the backends rely on to keep *_safe
 		 * accesses native: it must match the linked table exactly */
 		if (r->ranges.present[PV_TAB_EXTABLE] || r->ranges.skipped[PV_TAB_EXTABLE] ||

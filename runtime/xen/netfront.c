@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The netif frontend core (netfront.h says what it checks and why).
+ *
+ * Ids: a TX request's id is its TX buffer's index, an RX request's id its
+ * RX buffer's; an RX buffer is reposted with the same id as soon as its
+ * frame is copied out, so rx_prod_pvt - rx_cons is always the number of
+ * buffers netback holds.
+ */
+#include "xen/netfront.h"
+
+static void zero(void *p, size_t n)
+{
+	volatile uint8_t *b = p;
+
+	while (n--)
+		*b++ = 0;
+}
+
+static void copy(void *dst, const volatile void *src, size_t n)
+{
+	uint8_t *d = dst;
+	const volatile uint8_t *s = src;
+
+	while (n--)
+		*d++ = *s++;
+}
+
+/* publish our producer index; whether netback asked to be told (RING_PUSH_REQUESTS_AND_CHECK_NOTIFY) */
+static int push(volatile RING_IDX *prod, const volatile RING_IDX *event, RING_IDX old, RING_IDX now)
+{
+	RING_IDX ev;
+
+	wmb();
+	*prod = now;
+	mb();
+	ev = *event;
+	return (RING_IDX)(now - ev) < (RING_IDX)(now - old);
+}
+
+static int post_rx(struct pv_netfront *nf, unsigned id)
+{
+	struct netif_rx_request *q = &nf->rx->ring[nf->rx_prod_pvt & (PV_NET_RING - 1)].req;
+	RING_IDX old = nf->rx_prod_pvt;
+
+	q->id = (uint16_t)id;
+	q->pad = 0;
+	q->gref = nf->rx_gref[id];
+	nf->rx_posted[id] = 1;
+	nf->rx_prod_pvt++;
+	return push(&nf->rx->req_prod, &nf->rx->req_event, old, nf->rx_prod_pvt);
+}
+
+int pv_netfront_init(struct pv_netfront *nf, void *tx_page, void *rx_page, uint8_t *txbuf,
+		     const grant_ref_t *tx_gref, uint8_t *rxbuf, const grant_ref_t *rx_gref, int *notify)
+{
+	zero(nf, sizeof *nf);
+	*notify = 0;
+	if (!tx_page || !rx_page || !txbuf || !tx_gref || !rxbuf || !rx_gref)
+		return -PV_NET_E_ARG;
+	zero(tx_page, PV_NET_PAGE);
+	zero(rx_page, PV_NET_PAGE);
+	nf->tx = tx_page;
+	nf->rx = rx_page;
+	nf->tx->req_event = nf->tx->rsp_event = 1;
+	nf->rx->req_event = nf->rx->rsp_event = 1;
+	if (__RING_SIZE(nf->tx, PV_NET_PAGE) != PV_NET_RING || __RING_SIZE(nf->rx, PV_NET_PAGE) != PV_NET_RING)
+		return -PV_NET_E_ARG;
+	nf->txbuf = txbuf;
+	nf->rxbuf = rxbuf;
+	nf->tx_gref = tx_gref;
+	nf->rx_gref = rx_gref;
+	for (unsigned i = 0; i < PV_NET_RXBUF; i++)
+		*notify |= post_rx(nf, i);
+	return 0;
+}
+
+long pv_netfront_send(struct pv_netfront *nf, const void *frame, uint32_t len, int *notify)
+{
+	struct netif_tx_request *q;
+	RING_IDX old = nf->tx_prod_pvt;
+	unsigned id;
+
+	*notify = 0;
+	if (nf->broken)
+		return -PV_NET_E_RING;
+	if (!frame || len < PV_NET_MIN || len > PV_NET_PAGE)
+		return -PV_NET_E_ARG;
+	for (id = 0; id < PV_NET_TXBUF && nf->tx_busy[id]; id++)
+		;
+	if (id == PV_NET_TXBUF || nf->tx_prod_pvt - nf->tx_cons >= PV_NET_RING)
+		return -PV_NET_E_BUSY;
+	copy(nf->txbuf + (size_t)id * PV_NET_PAGE, frame, len);
+	q = &nf->tx->ring[nf->tx_prod_pvt & (PV_NET_RING - 1)].req;
+	q->gref = nf->tx_gref[id];
+	q->offset = 0;
+	q->flags = 0;                           /* checksummed, one slot, no extras */
+	q->id = (uint16_t)id;
+	q->size = (uint16_t)len;
+	nf->tx_busy[id] = 1;
+	nf->tx_inflight++;
+	nf->tx_prod_pvt++;
+	*notify = push(&nf->tx->req_prod, &nf->tx->req_event, old, nf->tx_prod_pvt);
+	return id;
+}
+
+static long broken(struct pv_netfront *nf)
+{
+	nf->broken = PV_NET_E_RING;
+	return -PV_NET_E_RING;
+}
+
+long pv_netfront_tx_reap(struct pv_netfront *nf)
+{
+	long n = 0;
+
+	if (nf->broken)
+		return -PV_NET_E_RING;
+	for (;;) {
+		RING_IDX prod = __atomic_load_n(&nf->tx->rsp_prod, __ATOMIC_ACQUIRE);
+		volatile struct netif_tx_response *rp;
+		uint16_t id;
+		int16_t status;
+
+		if (prod - nf->tx_cons > nf->tx_prod_pvt - nf->tx_cons) {
+			broken(nf);
+			return n;
+		}
+		if (prod == nf->tx_cons) {
+			__atomic_store_n(&nf->tx->rsp_event, nf->tx_cons + 1, __ATOMIC_RELAXED);
+			mb();
+			if (__atomic_load_n(&nf->tx->rsp_prod, __ATOMIC_ACQUIRE) == nf->tx_cons)
+				return n;
+			continue;
+		}
+		rp = &nf->tx->ring[nf->tx_cons & (PV_NET_RING - 1)].rsp;
+		id = rp->id;
+		status = rp->status;
+		nf->tx_cons++;
+		if (id >= PV_NET_TXBUF || !nf->tx_busy[id] ||
+		    (status != NETIF_RSP_OKAY && status != NETIF_RSP_ERROR && status != NETIF_RSP_DROPPED)) {
+			broken(nf);
+			return n;
+		}
+		nf->tx_busy[id] = 0;
+		nf->tx_inflight--;
+		if (status == NETIF_RSP_OKAY)
+			nf->tx_frames++;
+		else
+			nf->tx_errors++;
+		n++;
+	}
+}
+
+long pv_netfront_recv(struct pv_netfront *nf, void *buf, size_t cap, uint16_t *flags, int *notify)
+{
+	*notify = 0;
+	*flags = 0;
+	for (;;) {
+		RING_IDX prod;
+		volatile struct netif_rx_response *rp;
+		uint16_t id, off, fl;
+		int16_t status;
+
+		if (nf->broken)
+			return -PV_NET_E_RING;
+		prod = __atomic_load_n(&nf->rx->rsp_prod, __ATOMIC_ACQUIRE);
+		if (prod - nf->rx_cons > nf->rx_prod_pvt - nf->rx_cons)
+			return broken(nf);
+		if (prod == nf->rx_cons) {
+			__atomic_store_n(&nf->rx->rsp_event, nf->rx_cons + 1, __ATOMIC_RELAXED);
+			mb();
+			if (__atomic_load_n(&nf->rx->rsp_prod, __ATOMIC_ACQUIRE) == nf->rx_cons)
+				return 0;
+			continue;
+		}
+		rp = &nf->rx->ring[nf->rx_cons & (PV_NET_RING - 1)].rsp;
+		id = rp->id;
+		off = rp->offset;
+		fl = rp->flags;
+		status = rp->status;
+		nf->rx_cons++;
+		if (id >= PV_NET_RXBUF || !nf->rx_posted[id] ||
+		    (fl & (NETRXF_more_data | NETRXF_extra_info | NETRXF_gso_prefix)) ||
+		    (status > 0 && ((uint32_t)off + (uint32_t)status > PV_NET_PAGE)))
+			return broken(nf);
+		nf->rx_posted[id] = 0;
+		if (status <= 0) {                      /* netback's error for this buffer: repost it */
+			nf->rx_errors++;
+			*notify |= post_rx(nf, id);
+			continue;
+		}
+		if ((size_t)status > cap || (uint32_t)status < PV_NET_MIN) {
+			nf->rx_toolong += (size_t)status > cap;
+			nf->rx_errors += (uint32_t)status < PV_NET_MIN;
+			*notify |= post_rx(nf, id);
+			continue;
+		}
+		copy(buf, nf->rxbuf + (size_t)id * PV_NET_PAGE + off, (size_t)status);
+		*flags = fl;
+		nf->rx_frames++;
+		*notify |= post_rx(nf, id);
+		return status;
+	}
+}

@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The netif frontend core (runtime/xen/netfront.c) against a netback
+ * played on the same two ring pages (Xen's io/netif.h layout), which
+ * takes TX frames out of the granted pages onto a "wire" and puts frames
+ * from the wire into posted RX pages, found by grant reference.
+ *
+ * Well-formed: frames of every size from a header to a page, both ways,
+ * byte for byte; all 64 TX buffers in flight; RX buffers reposted with the
+ * same id; netback's per-buffer errors; notification rules; many times
+ * round both 256-slot rings.
+ * A hostile netback: TX responses with an id not in flight, a duplicate,
+ * an extra slot's NULL status, rsp_prod past the requests; RX responses
+ * for a buffer not posted, a frame running past its page, flags we did
+ * not negotiate, rsp_prod past the buffers posted.  Each breaks the ring;
+ * the caller's buffer is never written from a refused response.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "xen/netfront.h"
+
+#define TXG0 300u
+#define RXG0 600u
+
+static netif_tx_sring_t *txs;
+static netif_rx_sring_t *rxs;
+static uint8_t *txbuf, *rxbuf;
+static grant_ref_t txg[PV_NET_TXBUF], rxg[PV_NET_RXBUF];
+static struct pv_netfront nf;
+
+/* netback's side */
+static struct {
+	RING_IDX tx_cons, tx_prod, rx_cons, rx_prod;
+	uint8_t wire[PV_NET_TXBUF][PV_NET_PAGE];
+	uint16_t wlen[PV_NET_TXBUF];
+	unsigned nwire, bad;
+} nb;
+
+static uint8_t *txpage(grant_ref_t g)
+{
+	return g >= TXG0 && g < TXG0 + PV_NET_TXBUF ? txbuf + (size_t)(g - TXG0) * PV_NET_PAGE : 0;
+}
+
+static uint8_t *rxpage(grant_ref_t g)
+{
+	return g >= RXG0 && g < RXG0 + PV_NET_RXBUF ? rxbuf + (size_t)(g - RXG0) * PV_NET_PAGE : 0;
+}
+
+/* take every TX request onto the wire and answer it with `status` */
+static void nb_tx(int16_t status)
+{
+	while (nb.tx_cons != txs->req_prod) {
+		struct netif_tx_request q = txs->ring[nb.tx_cons++ & (PV_NET_RING - 1)].req;
+		uint8_t *p = txpage(q.gref);
+		struct netif_tx_response *r = &txs->ring[nb.tx_prod++ & (PV_NET_RING - 1)].rsp;
+
+		if (!p || q.offset + q.size > PV_NET_PAGE || q.flags) {
+			nb.bad++;
+		} else if (nb.nwire < PV_NET_TXBUF) {
+			memcpy(nb.wire[nb.nwire], p + q.offset, q.size);
+			nb.wlen[nb.nwire++] = q.size;
+		}
+		r->id = q.id;
+		r->status = status;
+	}
+	__atomic_store_n(&txs->rsp_prod, nb.tx_prod, __ATOMIC_RELEASE);
+}
+
+/* deliver one frame into the next posted RX buffer, at `off`; status as given (or the length) */
+static int nb_rx(const uint8_t *frame, uint16_t len, uint16_t off, int16_t status)
+{
+	struct netif_rx_request q;
+	struct netif_rx_response *r;
+	uint8_t *p;
+
+	if (nb.rx_cons == rxs->req_prod)
+		return -1;
+	q = rxs->ring[nb.rx_cons++ & (PV_NET_RING - 1)].req;
+	p = rxpage(q.gref);
+	if (!p || off + len > PV_NET_PAGE) {
+		nb.bad++;
+		return -1;
+	}
+	memcpy(p + off, frame, len);
+	r = &rxs->ring[nb.rx_prod++ & (PV_NET_RING - 1)].rsp;
+	r->id = q.id;
+	r->offset = off;
+	r->flags = NETRXF_data_validated;
+	r->status = status ? status : (int16_t)len;
+	__atomic_store_n(&rxs->rsp_prod, nb.rx_prod, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void fresh(void)
+{
+	int notify = 0, rc;
+
+	memset(&nb, 0, sizeof nb);
+	rc = pv_netfront_init(&nf, txs, rxs, txbuf, txg, rxbuf, rxg, &notify);
+	check(rc == 0 && rxs->req_prod == PV_NET_RXBUF && notify,
+	      "init: both rings, %u RX buffers posted, netback kicked", PV_NET_RXBUF);
+}
+
+static void frame(uint8_t *f, unsigned len, unsigned seed)
+{
+	for (unsigned i = 0; i < len; i++)
+		f[i] = (uint8_t)(seed * 31 + i * 7 + (i >> 8));
+}
+
+static void well_formed(void)
+{
+	static uint8_t f[PV_NET_PAGE], got[PV_NET_PAGE];
+	unsigned ok = 0, n = 0, sizes[] = { 14, 60, 1514, 4000, 4096 };
+	uint16_t flags;
+	int notify;
+	long r;
+
+	fresh();
+	for (unsigned i = 0; i < 5; i++) {
+		frame(f, sizes[i], i);
+		ok += pv_netfront_send(&nf, f, sizes[i], &notify) >= 0;
+	}
+	nb_tx(NETIF_RSP_OKAY);
+	for (unsigned i = 0; i < 5; i++) {
+		frame(f, sizes[i], i);
+		n += nb.wlen[i] == sizes[i] && !memcmp(nb.wire[i], f, sizes[i]);
+	}
+	check(ok == 5 && n == 5 && nb.bad == 0, "frames of 14, 60, 1514, 4000 and 4096 bytes reach the wire byte for byte");
+	check(pv_netfront_tx_reap(&nf) == 5 && nf.tx_inflight == 0 && nf.tx_frames == 5, "their 5 TX buffers come back");
+
+	for (unsigned i = 0; i < 5; i++) {
+		frame(f, sizes[i], 10 + i);
+		nb_rx(f, (uint16_t)sizes[i], 0, 0);
+	}
+	n = 0;
+	for (unsigned i = 0; i < 5; i++) {
+		r = pv_netfront_recv(&nf, got, sizeof got, &flags, &notify);
+		frame(f, sizes[i], 10 + i);
+		n += r == sizes[i] && !memcmp(got, f, sizes[i]) && flags == NETRXF_data_validated;
+	}
+	check(n == 5 && pv_netfront_recv(&nf, got, sizeof got, &flags, &notify) == 0,
+	      "5 received frames come out whole, with netback's flags, then none");
+	check(rxs->req_prod - nb.rx_cons == PV_NET_RXBUF, "every RX buffer was posted again at once");
+	check(rxs->rsp_event == nf.rx_cons + 1, "an empty receive asks netback for an event on the next frame");
+
+	frame(f, 100, 3);
+	nb_rx(f, 100, 2048, 0);
+	check(pv_netfront_recv(&nf, got, sizeof got, &flags, &notify) == 100 && !memcmp(got, f, 100),
+	      "a frame at offset 2048 of its page");
+	nb_rx(f, 100, 0, NETIF_RSP_ERROR);
+	nb_rx(f, 60, 0, 0);
+	check(pv_netfront_recv(&nf, got, sizeof got, &flags, &notify) == 60 && nf.rx_errors == 1,
+	      "a buffer netback answers with an error is skipped, counted and reposted");
+	nb_rx(f, 1514, 0, 0);
+	check(pv_netfront_recv(&nf, got, 1000, &flags, &notify) == 0 && nf.rx_toolong == 1 && !nf.broken,
+	      "a frame longer than the caller's buffer is dropped and counted, the ring intact");
+
+	/* all TX buffers in flight */
+	n = 0;
+	for (unsigned i = 0; i < PV_NET_TXBUF; i++)
+		n += pv_netfront_send(&nf, f, 60, &notify) >= 0;
+	check(n == PV_NET_TXBUF && pv_netfront_send(&nf, f, 60, &notify) == -PV_NET_E_BUSY,
+	      "64 frames in flight, the 65th waits");
+	nb.nwire = 0;
+	nb_tx(NETIF_RSP_DROPPED);
+	check(pv_netfront_tx_reap(&nf) == PV_NET_TXBUF && nf.tx_errors == PV_NET_TXBUF,
+	      "dropped frames return their buffers and count as errors");
+
+	/* notification on TX */
+	txs->req_event = nf.tx_prod_pvt + 1;
+	pv_netfront_send(&nf, f, 60, &notify);
+	check(notify == 1, "netback waiting on TX: notify");
+	txs->req_event = nf.tx_prod_pvt + 9;
+	pv_netfront_send(&nf, f, 60, &notify);
+	check(notify == 0, "netback busy on TX: no notify");
+	nb.nwire = 0;
+	nb_tx(NETIF_RSP_OKAY);
+	pv_netfront_tx_reap(&nf);
+
+	/* round the rings many times */
+	ok = 0;
+	for (unsigned round = 0; round < 1200; round++) {
+		unsigned len = 14 + round % 1500;
+
+		frame(f, len, round);
+		nb.nwire = 0;
+		if (pv_netfront_send(&nf, f, len, &notify) < 0)
+			break;
+		nb_tx(NETIF_RSP_OKAY);
+		nb_rx(nb.wire[0], nb.wlen[0], (uint16_t)(round % 2 ? 64 : 0), 0);
+		ok += pv_netfront_tx_reap(&nf) == 1 && pv_netfront_recv(&nf, got, sizeof got, &flags, &notify) == (long)len &&
+		      !memcmp(got, f, len);
+	}
+	check(ok == 1200 && nb.bad == 0, "1200 frames out and back in, round both rings several times (%u)", ok);
+
+	check(pv_netfront_send(&nf, f, 13, &notify) == -PV_NET_E_ARG && pv_netfront_send(&nf, f, 4097, &notify) == -PV_NET_E_ARG,
+	      "a frame shorter than a header or longer than a page is refused");
+}
+
+static void hostile_tx(const char *what, void (*inject)(void), unsigned retired)
+{
+	static uint8_t f[64];
+	int notify;
+
+	fresh();
+	pv_netfront_send(&nf, f, 60, &notify);
+	pv_netfront_send(&nf, f, 60, &notify);
+	inject();
+	check(pv_netfront_tx_reap(&nf) == (long)retired && nf.broken && nf.tx_frames == retired &&
+	      pv_netfront_tx_reap(&nf) == -PV_NET_E_RING,
+	      "TX %s: the ring is refused (%u good response%s taken before it, and counted)", what, retired,
+	      retired == 1 ? "" : "s");
+	check(pv_netfront_send(&nf, f, 60, &notify) == -PV_NET_E_RING, "TX %s: nothing more is sent", what);
+}
+
+static void tx_bad_id(void)
+{
+	txs->ring[0].rsp = (struct netif_tx_response){ .id = PV_NET_TXBUF, .status = 0 };
+	txs->rsp_prod = 1;
+}
+
+static void tx_duplicate(void)
+{
+	txs->ring[0].rsp = (struct netif_tx_response){ .id = 0, .status = 0 };
+	txs->ring[1].rsp = (struct netif_tx_response){ .id = 0, .status = 0 };
+	txs->rsp_prod = 2;
+}
+
+static void tx_null(void)
+{
+	txs->ring[0].rsp = (struct netif_tx_response){ .id = 0, .status = NETIF_RSP_NULL };
+	txs->rsp_prod = 1;
+}
+
+/* a good response for frame 0, but rsp_prod 3 ahead with 2 in flight: nothing of it is taken */
+static void tx_ahead(void)
+{
+	txs->ring[0].rsp = (struct netif_tx_response){ .id = 0, .status = 0 };
+	txs->rsp_prod = 3;
+}
+
+static void hostile_rx(const char *what, void (*inject)(void))
+{
+	static uint8_t got[PV_NET_PAGE];
+	uint16_t flags;
+	int notify;
+
+	fresh();
+	memset(got, 0x5a, sizeof got);
+	inject();
+	check(pv_netfront_recv(&nf, got, sizeof got, &flags, &notify) == -PV_NET_E_RING && nf.broken && got[0] == 0x5a &&
+	      got[PV_NET_PAGE - 1] == 0x5a, "RX %s: the ring is refused, the caller's buffer untouched", what);
+}
+
+static void rx_not_posted(void)
+{
+	rxs->ring[0].rsp = (struct netif_rx_response){ .id = PV_NET_RXBUF + 1, .offset = 0, .status = 60 };
+	rxs->rsp_prod = 1;
+}
+
+static void rx_past_page(void)
+{
+	rxs->ring[0].rsp = (struct netif_rx_response){ .id = 0, .offset = 4000, .status = 200 };
+	rxs->rsp_prod = 1;
+}
+
+static void rx_extra(void)
+{
+	rxs->ring[0].rsp = (struct netif_rx_response){ .id = 0, .offset = 0, .flags = NETRXF_extra_info, .status = 60 };
+	rxs->rsp_prod = 1;
+}
+
+static void rx_more(void)
+{
+	rxs->ring[0].rsp = (struct netif_rx_response){ .id = 0, .offset = 0, .flags = NETRXF_more_data, .status = 60 };
+	rxs->rsp_prod = 1;
+}
+
+/* a good frame in buffer 0, but rsp_prod past the 64 buffers posted: nothing of it is taken */
+static void rx_ahead(void)
+{
+	static uint8_t f[60];
+
+	nb_rx(f, 60, 0, 0);
+	rxs->rsp_prod = PV_NET_RXBUF + 1;
+}
+
+int main(void)
+{
+	txs = aligned_alloc(PV_NET_PAGE, PV_NET_PAGE);
+	rxs = aligned_alloc(PV_NET_PAGE, PV_NET_PAGE);
+	txbuf = aligned_alloc(PV_NET_PAGE, (size_t)PV_NET_TXBUF * PV_NET_PAGE);
+	rxbuf = aligned_alloc(PV_NET_PAGE, (size_t)PV_NET_RXBUF * PV_NET_PAGE);
+	if (!txs || !rxs || !txbuf || !rxbuf)
+		return 2;
+	for (unsigned i = 0; i < PV_NET_TXBUF; i++)
+		txg[i] = TXG0 + i;
+	for (unsigned i = 0; i < PV_NET_RXBUF; i++)
+		rxg[i] = RXG0 + i;
+
+	well_formed();
+	hostile_tx("response id past the buffers", tx_bad_id, 0);
+	hostile_tx("duplicate response", tx_duplicate, 1);
+	hostile_tx("NULL status (an extra slot we never sent)", tx_null, 0);
+	hostile_tx("rsp_prod past the requests", tx_ahead, 0);
+	hostile_rx("response for a buffer not posted", rx_not_posted);
+	hostile_rx("frame running past its page", rx_past_page);
+	hostile_rx("extra_info flag", rx_extra);
+	hostile_rx("more_data flag", rx_more);
+	hostile_rx("rsp_prod past the posted buffers", rx_ahead);
+	return check_summary();
+}
