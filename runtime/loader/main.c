@@ -34,6 +34,7 @@
 #include "loader/linuxboot.h"
 #include "loader/multiboot.h"
 #include "loader/madt.h"
+#include "loader/acpis5.h"
 #include "loader/pvh.h"
 #include "loader/resident.h"
 #include "patch/backend.h"
@@ -444,6 +445,10 @@ static void setup_xen(struct loader_ctx *c, int commit)
 		 */
 		if (acpi_fadt_add_pm_timer(pvh.rsdp, PV_DOMU_PM_TMR) > 0)
 			con_printf("previrt-loader: xen: domU: FADT given a PM timer at port 0x%x (32-bit)\n", PV_DOMU_PM_TMR);
+		/* and an \_S5, so that the kernel's power-off reaches PM1a and SCHEDOP_shutdown (loader/acpis5.h) */
+		con_printf("previrt-loader: xen: domU: %s\n", acpi_add_s5(pvh.rsdp) > 0 ?
+			   "an SSDT with \\_S5 added (power-off through PM1a -> SCHEDOP_shutdown)" :
+			   "no room for an \\_S5 SSDT next to the RSDP: power-off halts");
 	}
 	if (acpi_read_fadt(pvh.rsdp, &xs->acpi))
 		con_printf("previrt-loader: xen: no ACPI FADT: poweroff and reset stay native\n");
