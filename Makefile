@@ -40,6 +40,7 @@ include tests/oracle/oracle.mk
 -include runtime/runtime.mk
 -include tests/boot/boot.mk
 -include tests/io/io.mk
+-include xen-host/xen-host.mk
 
 all: $(ALL)
 

@@ -8,6 +8,8 @@
 #   make kernel-pvops PVOPS_GUEST=kvm-guest -> $(BUILD)/kernel/kvm-guest-plain (Linux's own KVM
 #                                   guest support instead: the L4 baseline, kernel-configs/kvm-guest.config)
 #   make kernel-pvops PVOPS_O=/somewhere
+#   make kernel-xen-host         -> $(BUILD)/kernel/xen-host/... (PVOPS_WITH=xen-host: the
+#                                   PV dom0 of ci/boot-xen-domu, kernel-configs/xen-host.config)
 #
 # Why not ci/kernel-build: its check-config rejects any kernel with
 # XEN/PARAVIRT/PVH, which is the whole point of this one.  So the recipe
@@ -37,8 +39,11 @@ pvops_dir    = $(BUILD)/kernel/$(PVOPS_GUEST)$(if $(1),-$(1))-plain$(K_REL)
 PVOPS_O     ?= $(call pvops_dir,$(PVOPS_WITH))
 PVOPS_CHAIN := $(shell KCONFIG=$(or $(PVOPS_WITH),$(PVOPS_GUEST)) ci/kernel-build --chain)
 PVOPS_BASE  := $(firstword $(PVOPS_CHAIN))
+# A fragment whose chain already holds the guest fragment (xen-host.config
+# holds xen-pvh.config) is built exactly as its chain says: appending it
+# again would undo the lines it overrides.
 PVOPS_FRAGS := $(wordlist 2,$(words $(PVOPS_CHAIN)),$(PVOPS_CHAIN)) \
-               $(if $(PVOPS_WITH),$(abspath kernel-configs/$(PVOPS_GUEST).config))
+               $(if $(PVOPS_WITH),$(if $(filter %/$(PVOPS_GUEST).config,$(PVOPS_CHAIN)),,$(abspath kernel-configs/$(PVOPS_GUEST).config)))
 PVOPS_KERNEL := $(PVOPS_O)/arch/x86/boot/bzImage
 
 # The kernel's make with none of our make variables (O, KERNEL, BUILD...).
@@ -87,3 +92,10 @@ kernel-pvops: $(PVOPS_FRAGS)
 		{ tail -40 $$o/build.log >&2; die "kernel build failed (full log: $$o/build.log)"; }; \
 	end=$$(date +%s); echo $$((end - start)) >$$o/build-seconds; \
 	echo "kernel-pvops: built in $$((end - start)) s wall: $$o/vmlinux, $$o/arch/x86/boot/bzImage"
+
+# The dom0 of a real Xen host (issue 13, ci/boot-xen-domu): xen-host.config,
+# whose chain is tinyconfig, tiny.config, xen-pvh.config, xen-host.config.
+XEN_HOST_O ?= $(BUILD)/kernel/xen-host$(K_REL)
+.PHONY: kernel-xen-host
+kernel-xen-host:
+	@$(MAKE) --no-print-directory kernel-pvops PVOPS_WITH=xen-host PVOPS_O=$(XEN_HOST_O)

@@ -15,7 +15,8 @@ RT_OUT     := $(BUILD)/runtime
 RT_XEN_ABI := -D__XEN_INTERFACE_VERSION__=__XEN_LATEST_INTERFACE_VERSION__
 RT_CORE    := runtime/decode/decode.c runtime/patch/validate.c runtime/patch/patch.c \
               runtime/patch/native.c runtime/patch/profile.c runtime/patch/xen.c runtime/patch/l4.c \
-              runtime/patch/zone.c runtime/detect/vmm.c runtime/xen/uart16550.c
+              runtime/patch/zone.c runtime/detect/vmm.c runtime/xen/uart16550.c \
+              runtime/xen/consring.c runtime/xen/pic8259.c
 RT_HDRS    := $(wildcard runtime/*/*.h) include/previrt/format.h $(RULES_H)
 # Freestanding: no libc, no builtins turned into libc calls, no red zone
 # (the same objects go into the loader, which runs with interrupts on a
@@ -26,7 +27,7 @@ RT_CFLAGS  := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -fno-stack-protector
 
 # The loader's input checks (host-buildable: the loader-check test and the fuzzer run them)
 RT_PARSE   := runtime/loader/bootinfo.c runtime/loader/elfimage.c runtime/loader/prepare.c \
-              runtime/loader/acpi.c runtime/loader/madt.c runtime/loader/linuxboot.c
+              runtime/loader/acpi.c runtime/loader/acpis5.c runtime/loader/madt.c runtime/loader/linuxboot.c
 
 # The domU frontends' cores (XenStore client, blkif ring): the XenStore
 # client's environment (pv_xs_notify, pv_xs_wait) is bound at link time,
@@ -53,7 +54,7 @@ $(RT_HOST_LIB): $(RT_HOST_OBJS)
 RT_LOADER     := $(RT_OUT)/previrt-loader.elf
 RT_LOADER_SRCS := runtime/loader/main.c runtime/loader/console.c \
                   runtime/loader/bootparams.c runtime/loader/libc.c runtime/loader/pvh.c runtime/loader/linuxboot.c \
-                  runtime/loader/acpi.c runtime/loader/madt.c runtime/loader/bootinfo.c runtime/loader/elfimage.c runtime/loader/prepare.c runtime/xen/pio.c \
+                  runtime/loader/acpi.c runtime/loader/acpis5.c runtime/loader/madt.c runtime/loader/bootinfo.c runtime/loader/elfimage.c runtime/loader/prepare.c runtime/xen/pio.c \
                   runtime/loader/resident.c
 # No SSE (the loader never enables it), static, non-PIC, linked at 1 MiB.
 RT_LOADER_CFLAGS := $(RT_CFLAGS) -fno-pic -fno-pie -mcmodel=small -mgeneral-regs-only \
@@ -87,7 +88,8 @@ $(RT_OUT)/loader/loader/entry.o: runtime/loader/entry.S
 RT_BLOB_CFLAGS := $(RT_CFLAGS) -fpie -fvisibility=hidden -fno-jump-tables -mgeneral-regs-only \
                   -mpreferred-stack-boundary=3 -fno-asynchronous-unwind-tables -fcf-protection=none \
                   -mindirect-branch=thunk-inline -mfunction-return=thunk-inline
-RT_BLOB_OBJS   := $(RT_OUT)/loader/xen/pio.o $(RT_OUT)/loader/xen/uart16550.o $(RT_OUT)/loader/xen/entry.o
+RT_BLOB_OBJS   := $(RT_OUT)/loader/xen/pio.o $(RT_OUT)/loader/xen/uart16550.o $(RT_OUT)/loader/xen/consring.o \
+                  $(RT_OUT)/loader/xen/pic8259.o $(RT_OUT)/loader/xen/entry.o
 
 $(RT_OUT)/loader/xen/%.o: runtime/xen/%.c $(RT_HDRS)
 	@mkdir -p $(dir $@)
@@ -228,6 +230,18 @@ $(RT_T)/test-uart: tests/runtime/test-uart.c $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
 
+$(RT_T)/test-consring: tests/runtime/test-consring.c $(RT_HOST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_TEST_CFLAGS) $(RT_XEN_ABI) $< $(RT_HOST_LIB) -o $@
+
+$(RT_T)/test-pic8259: tests/runtime/test-pic8259.c $(RT_HOST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
+
+$(RT_T)/test-acpi-s5: tests/runtime/test-acpi-s5.c $(RT_HOST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
+
 $(RT_T)/test-madt: tests/runtime/test-madt.c $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
@@ -359,7 +373,7 @@ $(RT_T)/test-core: tests/runtime/test-core.c $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
 
-RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-madt $(RT_T)/test-xenstore $(RT_T)/test-blkfront $(RT_T)/test-gnttab $(RT_T)/test-netfront $(RT_T)/fuzz-xenfront-replay $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
+RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-consring $(RT_T)/test-pic8259 $(RT_T)/test-acpi-s5 $(RT_T)/test-madt $(RT_T)/test-xenstore $(RT_T)/test-blkfront $(RT_T)/test-gnttab $(RT_T)/test-netfront $(RT_T)/fuzz-xenfront-replay $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
 runtime: $(RT_HOST_LIB) $(RT_TESTS) $(RT_LOADER)
 
 check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $(filter %/previrt-report,$(ALL))
@@ -381,6 +395,13 @@ check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $
 	@$(RT_T)/test-l4
 	@echo "== runtime: the Xen backend's 16550 model, driven as Linux's 8250 driver does"
 	@$(RT_T)/test-uart
+	@echo "== runtime: a Xen domU's console ring: 8250 lines into out[], and what a hostile backend can do to it"
+	@$(RT_T)/test-consring
+	@echo "== runtime: a Xen domU's 8259 pair, programmed as Linux's i8259 code does"
+	@$(RT_T)/test-pic8259
+	@echo "== runtime: a domU's \\_S5 SSDT added to its ACPI tables, checked by iasl -d"
+	@$(RT_T)/test-acpi-s5 $(RT_T)/ssdt-s5.aml
+	@tests/runtime/acpi-s5-iasl.sh $(RT_T)/ssdt-s5.aml
 	@echo "== runtime: Xen's x2APIC MADT presented as xAPIC entries (SMP without X86_X2APIC), checked by iasl -d"
 	@$(RT_T)/test-madt $(RT_T)/madt.aml
 	@tests/runtime/madt-iasl.sh $(RT_T)/madt.aml

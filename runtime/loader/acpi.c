@@ -77,3 +77,36 @@ int acpi_read_fadt(uint64_t rsdp, struct pv_xen_acpi *out)
 		out->reset_port = (uint16_t)le64(f + 120), out->reset_value = f[128];
 	return 0;
 }
+
+/*
+ * A PVH domU's FADT (libxl's) has no PM timer.  Without one, Linux checks
+ * its APIC timer calibration against the PIT's jiffies, and a domU has no
+ * PIT: the check fails and the kernel runs without a timer.  With a PM
+ * timer the calibration is referenced to it and trusted.  So the loader
+ * writes a port into PM_TMR_BLK (length 4, TMR_VAL_EXT: 32 bits; the
+ * X_PM_TMR_BLK generic address stays empty, so ACPICA takes the legacy
+ * field) and fixes the checksum; the blob's PM timer model answers it.
+ * 1 added, 0 the FADT already names one, -1 no FADT.
+ */
+int acpi_fadt_add_pm_timer(uint64_t rsdp, uint16_t port)
+{
+	uint8_t *f = acpi_find_table(rsdp, "FACP", 116);
+	uint32_t len, flags;
+	uint8_t sum = 0;
+
+	if (!f)
+		return -1;
+	len = le32(f + 4);
+	if (le32(f + 76) || (len >= 220 && le64(f + 212)))
+		return 0;
+	f[76] = (uint8_t)port, f[77] = (uint8_t)(port >> 8), f[78] = f[79] = 0;   /* PM_TMR_BLK */
+	f[91] = 4;                                                               /* PM_TMR_LEN */
+	flags = le32(f + 112) | (1u << 8);                                        /* TMR_VAL_EXT */
+	for (int i = 0; i < 4; i++)
+		f[112 + i] = (uint8_t)(flags >> (8 * i));
+	f[9] = 0;
+	for (uint32_t i = 0; i < len; i++)
+		sum = (uint8_t)(sum + f[i]);
+	f[9] = (uint8_t)-sum;
+	return 1;
+}

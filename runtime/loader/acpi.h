@@ -23,4 +23,10 @@ uint8_t *acpi_find_table(uint64_t rsdp, const char *sig, uint32_t min_len);
 /* 0 when a FADT was found through rsdp (physical), -1 when not (out is zeroed). */
 int acpi_read_fadt(uint64_t rsdp, struct pv_xen_acpi *out);
 
+/*
+ * Name a PM timer at I/O port `port` in a FADT that has none (a PVH
+ * domU's), checksum fixed: 1 added, 0 the FADT has one, -1 no FADT.
+ */
+int acpi_fadt_add_pm_timer(uint64_t rsdp, uint16_t port);
+
 #endif

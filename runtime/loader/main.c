@@ -34,9 +34,11 @@
 #include "loader/linuxboot.h"
 #include "loader/multiboot.h"
 #include "loader/madt.h"
+#include "loader/acpis5.h"
 #include "loader/pvh.h"
 #include "loader/resident.h"
 #include "patch/backend.h"
+#include "xen/consout.h"
 #include "xen/hypercall.h"
 #include "xen/xen-rt.h"
 #include "l4/l4-rt.h"
@@ -319,6 +321,81 @@ static uint64_t plan_blob(struct loader_ctx *c, uint64_t blob_size, uint64_t sta
 }
 
 /*
+ * A domU's console ring inside the kernel image.  The blob runs on the
+ * kernel's page tables, which map the kernel image and RAM but not the
+ * reserved frame where the domain builder put the ring; so the loader
+ * moves the ring's page (XENMEM_add_to_physmap) to a page-aligned frame of
+ * the counters area, after the blob's state, where the kernel's own
+ * mapping of its image covers it.  The move keeps the page itself, so
+ * xenconsoled's mapping of it stays valid, but xenconsoled maps it only
+ * once, when it connects: the loader waits for that (the console event
+ * channel bound interdomain) before it moves anything.  Returns the
+ * ring's new (physical) address.
+ */
+static struct pv_xen_state *domu_state;  /* handed the loader's ring at kernel entry */
+
+static uint64_t domu_ring_page(const struct loader_ctx *c)
+{
+	return align_up(c->cnt + sizeof(struct pv_xen_state), 4096);
+}
+
+static void domu_move_ring(struct loader_ctx *c, struct pv_xen_state *xs)
+{
+	struct pv_consring *r = pvh_console_ring();
+	uint64_t page = domu_ring_page(c), from = r->intf >> 12;
+	unsigned waits = 0;
+	long st;
+
+	while ((st = pv_xen_evtchn_status(pvh.vmmcall, r->port)) == EVTCHNSTAT_unbound && waits++ < PV_CONSOUT_PATIENCE)
+		pv_xen_yield(pvh.vmmcall);
+	if (st != EVTCHNSTAT_interdomain)
+		fatal("console event channel", "xenconsoled never connected to the domU's console ring");
+	if (pv_xen_move_frame(pvh.vmmcall, from, page >> 12) < 0)
+		fatal("XENMEM_add_to_physmap", "Xen refused to move the console ring into the kernel image");
+	r->intf = page;                          /* the loader goes on printing through it */
+	xs->domu = 1;
+	domu_state = xs;
+	con_printf("previrt-loader: xen: domU: console ring moved from frame 0x%lx into the kernel image at 0x%lx "
+		   "(xenconsoled connected after %u yields), event channel %u\n", (unsigned long)from,
+		   (unsigned long)page, waits, r->port);
+}
+
+/*
+ * A domU's shared_info page, for COM1's interrupt (xen/pio.c): mapped at
+ * the frame after the console ring, inside the kernel image, where the
+ * blob reaches it.  Every event channel but the console's is masked: the
+ * upcall flag is IRQ 4's level, and console input raises it.  0, or -1
+ * when Xen refused.
+ */
+static int domu_shared_info(struct loader_ctx *c, struct pv_xen_state *xs)
+{
+	uint64_t page = domu_ring_page(c) + 4096;
+	struct shared_info *sh = (struct shared_info *)(uintptr_t)page;
+
+	if (pv_xen_map_shared_info(pvh.vmmcall, page >> 12) < 0)
+		return -1;
+	const unsigned bits = 8 * sizeof(xen_ulong_t);
+	uint32_t port = pvh_console_ring()->port;
+
+	for (unsigned i = 0; i < sizeof sh->evtchn_mask / sizeof sh->evtchn_mask[0]; i++)
+		sh->evtchn_mask[i] = ~(xen_ulong_t)0;
+	if (port < 8 * sizeof sh->evtchn_mask)
+		sh->evtchn_mask[port / bits] &= ~((xen_ulong_t)1 << (port % bits));
+	sh->vcpu_info[0].evtchn_upcall_pending = 0;
+	xs->shinfo = page - (uint64_t)c->im->v2p;
+	return 0;
+}
+
+/* At kernel entry: the blob's copy of the ring, with the loader's last index, at the kernel's address. */
+static void domu_handoff(const struct loader_ctx *c)
+{
+	struct pv_consring *r = pvh_console_ring();
+
+	domu_state->cons = *r;
+	domu_state->cons.intf = r->intf - (uint64_t)c->im->v2p;
+}
+
+/*
  * The Xen backend's memory in the kernel image (xen/xen-rt.h): the handler
  * blob at the pool's start, the thunks after it, the device state in the
  * counters area.  commit 0: checks and the plan of it; commit 1 (after
@@ -336,9 +413,11 @@ static void setup_xen(struct loader_ctx *c, int commit)
 
 	if (!commit) {
 		if (!pvh.xen)
-			fatal("previrt.backend=xen", "needs Xen's PVH entry: boot previrt-loader as Xen's dom0 kernel");
+			fatal("previrt.backend=xen", "needs Xen's PVH entry: boot previrt-loader as Xen's dom0 kernel or a PVH domU's");
 		thunks = plan_blob(c, blob_size, sizeof *xs, "xen");
 		blob = align_up(c->pool, 64);
+		if (pvh.domu && domu_ring_page(c) + 2 * 4096 > c->cnt_end)
+			fatal("previrt_counters", "too small for the Xen state, a page-aligned console ring and shared_info (a domU needs all three)");
 		/* Xen's guest TSC frequency: CPUID leaf base+3, sub-leaf 0, ECX in kHz */
 		pv_cpuid(c->vmm->base + 3, 0, r);
 		if (!r[2])
@@ -356,8 +435,34 @@ static void setup_xen(struct loader_ctx *c, int commit)
 	memset(xs, 0, sizeof *xs);
 	xs->magic = PV_XEN_STATE_MAGIC;
 	pv_uart_reset(&xs->com1);
+	if (pvh.domu) {
+		domu_move_ring(c, xs);
+		/*
+		 * A domU has no PM timer: give the FADT one at the port Xen's HVM
+		 * layout uses for it, answered by the blob's model (the one dom0
+		 * uses).  Linux then trusts its TSC-polled APIC timer calibration
+		 * instead of verifying it against the PIT, which a domU lacks.
+		 */
+		if (acpi_fadt_add_pm_timer(pvh.rsdp, PV_DOMU_PM_TMR) > 0)
+			con_printf("previrt-loader: xen: domU: FADT given a PM timer at port 0x%x (32-bit)\n", PV_DOMU_PM_TMR);
+		/* and an \_S5, so that the kernel's power-off reaches PM1a and SCHEDOP_shutdown (loader/acpis5.h) */
+		con_printf("previrt-loader: xen: domU: %s\n", acpi_add_s5(pvh.rsdp) > 0 ?
+			   "an SSDT with \\_S5 added (power-off through PM1a -> SCHEDOP_shutdown)" :
+			   "no room for an \\_S5 SSDT next to the RSDP: power-off halts");
+	}
 	if (acpi_read_fadt(pvh.rsdp, &xs->acpi))
 		con_printf("previrt-loader: xen: no ACPI FADT: poweroff and reset stay native\n");
+	if (pvh.domu) {
+		/*
+		 * No PIC in a PVH domU: the blob's 8259 pair.  libxl's FADT for
+		 * a PVH guest is not hardware-reduced, so Linux probes for it.
+		 */
+		xs->acpi.pic = 1;
+		pv_pic_reset(&xs->pic);
+		con_printf("previrt-loader: xen: domU: 8259 PIC model at 0x20/0xa0; COM1's IRQ 4 %s\n",
+			   domu_shared_info(c, xs) ? "polled only (Xen refused to map shared_info)" :
+			   "through Xen's callback vector (shared_info mapped in the kernel image)");
+	}
 	xs->pm_per_tsc = ((uint64_t)PV_PM_TIMER_HZ << 32) / ((uint64_t)c->tsc_khz * 1000);
 	con_printf("previrt-loader: xen: TSC %u kHz; PM timer at port 0x%x from the TSC\n", c->tsc_khz,
 		   xs->acpi.pm_tmr);
@@ -649,5 +754,7 @@ void loader_main(uint32_t magic, uint32_t info, uint32_t linux_bp)
 	con_printf("previrt-loader: %u e820 entries, RSDP 0x%lx, initrd 0x%lx; entering the kernel at 0x%lx\n",
 		   bp->e820_entries, (unsigned long)bp->acpi_rsdp_addr, (unsigned long)bi->initrd.start,
 		   (unsigned long)im->entry);
+	if (domu_state)
+		domu_handoff(&ctx);
 	pv_enter_kernel(im->entry, bp);
 }

@@ -4,9 +4,11 @@
 #include <xen/xen.h>
 #include <xen/memory.h>
 #include <xen/arch-x86/hvm/start_info.h>
+#include <xen/hvm/params.h>
 
 #include "loader/console.h"
 #include "loader/pvh.h"
+#include "xen/consout.h"
 #include "xen/hypercall.h"
 
 #define MAX_MODULES 2
@@ -28,6 +30,41 @@ static void xen_console(const char *s, size_t n)
 	pv_xen_console_write(vmmcall, s, (unsigned)n);
 }
 
+/* A domU's console: its ring, at the frame Xen names (identity-mapped here). */
+static struct pv_consring ring;
+static uint8_t ring_stalled;
+
+static void ring_console(const char *s, size_t n)
+{
+	pv_xen_consout(vmmcall, &ring, &ring_stalled, s, (unsigned)n);
+}
+
+struct pv_consring *pvh_console_ring(void)
+{
+	return ring.intf ? &ring : 0;
+}
+
+/*
+ * A domU may not write Xen's console (CONSOLEIO_write is for the control
+ * domain on a release build of Xen): find its console ring, whose frame
+ * and event channel the domain builder put in two HVM parameters.  0, or
+ * -1 with *e naming what is missing.
+ */
+static int domu_console(const struct pv_buf *mem, struct pv_err *e)
+{
+	uint64_t pfn, port;
+
+	if (pv_xen_hvm_param(vmmcall, HVM_PARAM_CONSOLE_PFN, &pfn) < 0 || !pfn)
+		return pv_fail(e, "HVM_PARAM_CONSOLE_PFN", "a domU without a console ring");
+	if (pv_xen_hvm_param(vmmcall, HVM_PARAM_CONSOLE_EVTCHN, &port) < 0 || !port || port > 0xffffffffu)
+		return pv_fail(e, "HVM_PARAM_CONSOLE_EVTCHN", "a domU without a console event channel");
+	if (!pv_span(mem, pfn << 12, 4096))
+		return pv_fail(e, "HVM_PARAM_CONSOLE_PFN", "the console ring lies outside the first 4 GiB");
+	pv_consring_init(&ring, (struct xencons_interface *)(uintptr_t)(pfn << 12), (uint32_t)port);
+	con_set_sink(ring_console);
+	return 0;
+}
+
 int pvh_boot_init(uint32_t start_info, const struct pv_vmm_info *vmm, struct pvh_boot *out, struct pv_err *e)
 {
 	const struct pv_buf mem = { 0, 0, 0x100000000ull };     /* the identity-mapped first 4 GiB */
@@ -43,8 +80,13 @@ int pvh_boot_init(uint32_t start_info, const struct pv_vmm_info *vmm, struct pvh
 	con_set_sink(xen_console);
 	if (!si || si->magic != XEN_HVM_START_MAGIC_VALUE)
 		return pv_fail(e, "hvm_start_info magic", "PVH entry without the start info magic");
-	con_printf("previrt-loader: PVH entry, hvm_start_info version %u, %u module(s), hypercalls by %s\n",
-		   si->version, si->nr_modules, vmmcall ? "vmmcall" : "vmcall");
+	/* Xen's dom0 builder sets SIF_INITDOMAIN; libxl's domain builder sets no flag */
+	out->domu = !(si->flags & SIF_INITDOMAIN);
+	if (out->domu && domu_console(&mem, e))
+		return -1;
+	con_printf("previrt-loader: PVH entry (%s), hvm_start_info version %u, %u module(s), hypercalls by %s\n",
+		   out->domu ? "domU, console ring" : "dom0, Xen's console", si->version, si->nr_modules,
+		   vmmcall ? "vmmcall" : "vmcall");
 
 	set_xen_guest_handle(map.buffer, (void *)e820);
 	rc = pv_xen_hypercall3(vmmcall, __HYPERVISOR_memory_op, XENMEM_memory_map, (uint64_t)(uintptr_t)&map, 0);

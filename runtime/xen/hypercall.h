@@ -24,8 +24,12 @@
 #include <stdint.h>
 
 #include <xen/xen.h>
+#include <xen/event_channel.h>
+#include <xen/hvm/hvm_op.h>
+#include <xen/memory.h>
 #include <xen/platform.h>
 #include <xen/sched.h>
+#include <xen/version.h>
 
 static inline long pv_xen_hypercall5(uint64_t amd, unsigned nr, uint64_t a1, uint64_t a2, uint64_t a3,
 				     uint64_t a4, uint64_t a5)
@@ -87,6 +91,78 @@ static inline long pv_xen_acpi_sleep(uint64_t amd, uint16_t pm1a, uint16_t pm1b,
 	op.u.enter_acpi_sleep.val_b = pm1b;
 	op.u.enter_acpi_sleep.sleep_state = state;
 	return pv_xen_hypercall3(amd, __HYPERVISOR_platform_op, (uint64_t)(uintptr_t)&op, 0, 0);
+}
+
+/* Let another vCPU (dom0's xenconsoled) run: a domU waiting for its console ring to drain. */
+static inline long pv_xen_yield(uint64_t amd)
+{
+	return pv_xen_hypercall3(amd, __HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0);
+}
+
+/* Raise the remote end of an event channel (a domU's console: xenconsoled). */
+static inline long pv_xen_evtchn_send(uint64_t amd, uint32_t port)
+{
+	struct evtchn_send op = { .port = port };
+
+	return pv_xen_hypercall3(amd, __HYPERVISOR_event_channel_op, EVTCHNOP_send, (uint64_t)(uintptr_t)&op, 0);
+}
+
+/* An event channel's state (EVTCHNSTAT_*), or a negative Xen error. */
+static inline long pv_xen_evtchn_status(uint64_t amd, uint32_t port)
+{
+	struct evtchn_status op = { .dom = DOMID_SELF, .port = port };
+	long rc = pv_xen_hypercall3(amd, __HYPERVISOR_event_channel_op, EVTCHNOP_status, (uint64_t)(uintptr_t)&op, 0);
+
+	return rc < 0 ? rc : (long)op.status;
+}
+
+/* One of this domain's HVM parameters (HVM_PARAM_*) into *v; 0 or a negative Xen error. */
+static inline long pv_xen_hvm_param(uint64_t amd, uint32_t index, uint64_t *v)
+{
+	struct xen_hvm_param p = { .domid = DOMID_SELF, .index = index };
+	long rc = pv_xen_hypercall3(amd, __HYPERVISOR_hvm_op, HVMOP_get_param, (uint64_t)(uintptr_t)&p, 0);
+
+	*v = p.value;
+	return rc;
+}
+
+/* Set one of this domain's HVM parameters; 0 or a negative Xen error. */
+static inline long pv_xen_set_hvm_param(uint64_t amd, uint32_t index, uint64_t v)
+{
+	struct xen_hvm_param p = { .domid = DOMID_SELF, .index = index, .value = v };
+
+	return pv_xen_hypercall3(amd, __HYPERVISOR_hvm_op, HVMOP_set_param, (uint64_t)(uintptr_t)&p, 0);
+}
+
+/*
+ * The cheapest hypercall (XENVER_version): a VM exit and re-entry, on
+ * which Xen looks at this vCPU's evtchn_upcall_pending and injects the
+ * callback vector as soon as the guest takes interrupts.
+ */
+static inline void pv_xen_kick(uint64_t amd)
+{
+	pv_xen_hypercall3(amd, __HYPERVISOR_xen_version, XENVER_version, 0, 0);
+}
+
+/* Map this domain's shared_info page at frame `gfn` (XENMAPSPACE_shared_info). */
+static inline long pv_xen_map_shared_info(uint64_t amd, uint64_t gfn)
+{
+	struct xen_add_to_physmap a = { .domid = DOMID_SELF, .space = XENMAPSPACE_shared_info, .idx = 0, .gpfn = gfn };
+
+	return pv_xen_hypercall3(amd, __HYPERVISOR_memory_op, XENMEM_add_to_physmap, (uint64_t)(uintptr_t)&a, 0);
+}
+
+/*
+ * Move this domain's page at frame `from` to frame `to` (XENMEM_add_to_physmap,
+ * XENMAPSPACE_gmfn): the same page, now at `to`; the RAM page that was at
+ * `to` goes back to Xen.  Mappings that other domains hold keep working:
+ * they refer to the page, not to the frame number.
+ */
+static inline long pv_xen_move_frame(uint64_t amd, uint64_t from, uint64_t to)
+{
+	struct xen_add_to_physmap a = { .domid = DOMID_SELF, .space = XENMAPSPACE_gmfn, .idx = from, .gpfn = to };
+
+	return pv_xen_hypercall3(amd, __HYPERVISOR_memory_op, XENMEM_add_to_physmap, (uint64_t)(uintptr_t)&a, 0);
 }
 
 #endif

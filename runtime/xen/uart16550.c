@@ -7,6 +7,7 @@ void pv_uart_reset(struct pv_uart *u)
 	u->ier = u->lcr = u->mcr = u->scr = u->fcr = 0;
 	u->dll = 12, u->dlm = 0;             /* 9600 baud, like a PC after reset */
 	u->thre_pending = 0;
+	u->rx_full = u->rx = 0;
 	u->len = 0;
 }
 
@@ -26,10 +27,18 @@ uint8_t pv_uart_read(struct pv_uart *u, unsigned reg)
 
 	switch (reg & 7) {
 	case UART_RBR_THR:
-		return dlab ? u->dll : 0;    /* no input */
+		if (dlab)
+			return u->dll;
+		if (u->rx_full) {
+			u->rx_full = 0;
+			return u->rx;
+		}
+		return 0;
 	case UART_IER_DLM:
 		return dlab ? u->dlm : u->ier;
 	case UART_IIR_FCR:
+		if ((u->ier & PV_UART_IER_RDI) && u->rx_full)
+			return fifo | PV_UART_IIR_RDI;    /* RX data before THRE, as on a 16550 */
 		if ((u->ier & PV_UART_IER_THRI) && u->thre_pending) {
 			u->thre_pending = 0;     /* reading IIR acknowledges THRE */
 			return fifo | PV_UART_IIR_THRI;
@@ -40,7 +49,7 @@ uint8_t pv_uart_read(struct pv_uart *u, unsigned reg)
 	case UART_MCR:
 		return u->mcr;
 	case UART_LSR:
-		return PV_UART_LSR_THRE | PV_UART_LSR_TEMT;   /* the byte left at once */
+		return PV_UART_LSR_THRE | PV_UART_LSR_TEMT | (u->rx_full ? PV_UART_LSR_DR : 0);
 	case UART_MSR:
 		return modem_status(u);
 	default:
@@ -99,4 +108,17 @@ int pv_uart_write(struct pv_uart *u, unsigned reg, uint8_t val)
 	default:
 		return 0;                    /* LSR and MSR writes change nothing here */
 	}
+}
+
+void pv_uart_rx(struct pv_uart *u, uint8_t c)
+{
+	if (u->rx_full)
+		return;
+	u->rx = c;
+	u->rx_full = 1;
+}
+
+int pv_uart_irq(const struct pv_uart *u)
+{
+	return ((u->ier & PV_UART_IER_RDI) && u->rx_full) || ((u->ier & PV_UART_IER_THRI) && u->thre_pending);
 }

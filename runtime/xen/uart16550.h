@@ -19,7 +19,9 @@
  *  - its TX-enable test then sees TEMT without an interrupt and sets
  *    UART_BUG_TXEN: start_tx sends the first FIFO's worth at once.
  * The console (printk) path polls LSR, which always says THRE|TEMT.
- * There is no input: LSR.DR is never set.
+ * Input is one byte deep: the caller puts a byte in with pv_uart_rx when
+ * the model has none (rx_full clear); LSR.DR and, with IER.RDI, an RX
+ * interrupt (IIR 0x04, before THRE) say so; reading RBR takes it.
  */
 #ifndef PREVIRT_RT_UART16550_H
 #define PREVIRT_RT_UART16550_H
@@ -31,6 +33,7 @@
 struct pv_uart {
 	uint8_t  ier, lcr, mcr, scr, dll, dlm, fcr;
 	uint8_t  thre_pending;          /* a THRE interrupt waits for an IIR read */
+	uint8_t  rx_full, rx;           /* one received byte, not yet read from RBR */
 	uint16_t len;                   /* bytes in line[] not yet sent */
 	char     line[PV_UART_LINE];
 };
@@ -38,7 +41,10 @@ struct pv_uart {
 /* Register offsets (port - base) and bits the model and its tests use. */
 enum { UART_RBR_THR, UART_IER_DLM, UART_IIR_FCR, UART_LCR, UART_MCR, UART_LSR, UART_MSR, UART_SCR };
 #define PV_UART_LCR_DLAB  0x80
+#define PV_UART_IER_RDI   0x01
 #define PV_UART_IER_THRI  0x02
+#define PV_UART_LSR_DR    0x01
+#define PV_UART_IIR_RDI   0x04
 #define PV_UART_MCR_LOOP  0x10
 #define PV_UART_LSR_THRE  0x20
 #define PV_UART_LSR_TEMT  0x40
@@ -52,5 +58,11 @@ uint8_t pv_uart_read(struct pv_uart *u, unsigned reg);
  * full); the caller sends u->line[0..len) and sets len to 0.
  */
 int pv_uart_write(struct pv_uart *u, unsigned reg, uint8_t val);
+
+/* A received byte (only when !u->rx_full; otherwise it is dropped, as by a full UART). */
+void pv_uart_rx(struct pv_uart *u, uint8_t c);
+
+/* 1 when the model's interrupt output is active (an enabled RX or THRE condition). */
+int pv_uart_irq(const struct pv_uart *u);
 
 #endif

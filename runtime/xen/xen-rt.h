@@ -26,6 +26,8 @@
 
 #include <stdint.h>
 
+#include "xen/consring.h"
+#include "xen/pic8259.h"
 #include "xen/uart16550.h"
 
 #define PV_XEN_THUNK          32        /* bytes per port-I/O thunk */
@@ -103,8 +105,11 @@ struct pv_xen_acpi {
 	uint8_t  pm_tmr_32bit;          /* FADT TMR_VAL_EXT: 32-bit counter, else 24 */
 	uint16_t pm_tmr;
 	uint8_t  pit2;                  /* L4: the blob models PIT channel 2 and port 0x61 (l4/pit.h) */
+	uint8_t  pic;                   /* Xen domU: the blob models the 8259 pair (xen/pic8259.h) */
 };
 #define PV_PM_TIMER_HZ 3579545u
+/* a domU's PM timer port: where Xen's HVM layout puts it (ACPI_PM_TMR_BLK_ADDRESS_V1) */
+#define PV_DOMU_PM_TMR 0xb008
 
 struct pv_xen_state {
 	uint32_t          magic;        /* PV_XEN_STATE_MAGIC: the loader set it up */
@@ -115,7 +120,30 @@ struct pv_xen_state {
 	uint64_t          pio_passed;   /* thunk calls that ran the real instruction */
 	uint32_t          lock;         /* the models' lock: every vCPU shares them (xen/pio.c) */
 	uint32_t          lock_timeouts; /* waits that gave up (an NMI on the holder's CPU) */
+	/*
+	 * A domU (no SIF_INITDOMAIN in the start info) may not write Xen's
+	 * console: COM1's lines go to its console ring instead, which the
+	 * loader moved into the counters area so that the kernel's own page
+	 * tables map it (cons.intf: kernel-virtual; loader/main.c).
+	 */
+	uint8_t           domu;
+	uint8_t           cons_stalled; /* xen/consout.h */
+	struct pv_consring cons;
+	struct pv_pic     pic;          /* a domU's 8259 pair, when acpi.pic */
+	/*
+	 * A domU's COM1 interrupt (xen/pio.c): IRQ 4's level, mirrored into
+	 * vCPU 0's evtchn_upcall_pending in the shared_info page (mapped by
+	 * the loader into the counters area; kernel-virtual, 0: none), which
+	 * Xen turns into the callback vector = the vector the kernel gave
+	 * IRQ 4 through the 8259's ICW2.
+	 */
+	uint64_t          shinfo;
+	uint8_t           callback_vector; /* the vector registered with Xen, 0: none yet */
+	uint8_t           com1_level;
+	uint64_t          com1_irqs;    /* rising edges of IRQ 4 */
+	uint64_t          com1_rx;      /* console input bytes moved from the ring into the UART */
 };
+#define PV_COM1_IRQ 4
 #define PV_XEN_STATE_MAGIC 0x4e455856u  /* "VXEN" */
 
 /* Filled by the loader in the blob's copy (kernel-virtual addresses). */
@@ -138,7 +166,8 @@ static inline int pv_xen_port_emulated(const struct pv_xen_acpi *pw, unsigned po
 	       port == PV_PORT_KBC || port == PV_PORT_CF9 ||
 	       (pw->pm1a_cnt && port == pw->pm1a_cnt) || (pw->pm1b_cnt && port == pw->pm1b_cnt) ||
 	       (pw->reset_port && port == pw->reset_port) || (pw->pm_tmr && port == pw->pm_tmr) ||
-	       (pw->pit2 && (port == 0x42 || port == 0x43 || port == 0x61));
+	       (pw->pit2 && (port == 0x42 || port == 0x43 || port == 0x61)) ||
+	       (pw->pic && pv_pic_port(port));
 }
 
 /*

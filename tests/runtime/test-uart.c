@@ -121,5 +121,20 @@ int main(void)
 	out(UART_MCR, 0);
 	check(nsent == 0 && u.len == 0, "loopback mode: written bytes do not reach the console");
 	check(in(UART_RBR_THR) == 0 && !(in(UART_LSR) & 1), "no input: RBR 0, LSR.DR clear");
+
+	/* one byte of input: DR, and with IER.RDI an RX interrupt that wins over THRE */
+	pv_uart_rx(&u, 'k');
+	pv_uart_rx(&u, 'z');                         /* no room: dropped, as by a full UART */
+	out(UART_IER_DLM, PV_UART_IER_RDI | PV_UART_IER_THRI);
+	out(UART_RBR_THR, 'x');
+	iir = in(UART_IIR_FCR);
+	check((in(UART_LSR) & PV_UART_LSR_DR) && (iir & 0x0f) == PV_UART_IIR_RDI && pv_uart_irq(&u),
+	      "a received byte: LSR.DR, IIR 0x%02x (RX before THRE), interrupt output on", iir);
+	check(in(UART_RBR_THR) == 'k' && !(in(UART_LSR) & PV_UART_LSR_DR),
+	      "RBR gives the first byte, the second was dropped, DR clears");
+	iir = in(UART_IIR_FCR);
+	check((iir & 0x0f) == PV_UART_IIR_THRI && !pv_uart_irq(&u),
+	      "then the THRE interrupt (IIR 0x%02x), acknowledged by that read", iir);
+	out(UART_IER_DLM, 0);
 	return check_summary();
 }
