@@ -126,7 +126,7 @@ mkdir -p "$WORK/l4re-obj/bin/amd64_gen/l4f" "$WORK/l4re-obj/assets" && : >"$WORK
 refuse_boot "ci/boot-l4 DIRECT=1 with a BACKEND (no loader to choose one)" \
 	env L4RE_OBJ="$WORK/l4re-obj" FIASCO_OBJ="$WORK/fiasco-obj" DIRECT=1 BACKEND=l4 KERNEL="$WORK/bzImage" INITRD="$WORK/initrd" OUT="$WORK/direct-out" "$here/ci/boot-l4"
 
-# make bench-l4 / ci/bench-l4 without an L4 build or without the KVM guest kernel
+# make bench-l4 / ci/bench-l4 without an L4 build (the KVM guest kernel it builds itself)
 refuse_bench() {
 	local name=$1; shift
 	"$@" >"$WORK/out" 2>"$WORK/err"
@@ -137,7 +137,7 @@ refuse_bench() {
 		cat "$WORK/out" "$WORK/err" >"$WORK/last.log"; bad "$name (rc $rc)"
 	fi
 }
-refuse_bench "make bench-l4 without KVM_KERNEL" make -s -C "$here" bench-l4 L4RE_OBJ=/tmp FIASCO_OBJ=/tmp KVM_KERNEL=
+refuse_bench "make bench-l4 without L4RE_OBJ/FIASCO_OBJ" make -s -C "$here" bench-l4 L4RE_OBJ= FIASCO_OBJ=
 refuse_bench "ci/bench-l4 without L4RE_OBJ/FIASCO_OBJ" env -u L4RE_OBJ -u FIASCO_OBJ "$here/ci/bench-l4" "$WORK/bench"
 refuse_bench "ci/bench-l4 with an initramfs that is not the workload's" \
 	env L4RE_OBJ="$WORK/l4re-obj" FIASCO_OBJ="$WORK/fiasco-obj" A_KERNEL="$loader" C_KERNEL="$WORK/bzImage" INITRD="$WORK/initrd" "$here/ci/bench-l4" "$WORK/bench"
