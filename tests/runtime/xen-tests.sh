@@ -69,7 +69,7 @@ on_console() {
 		bad "$1: not on Xen's console: $2"
 	fi
 }
-for want in "previrt-loader: PVH entry, hvm_start_info" \
+for want in "previrt-loader: PVH entry (dom0, Xen's console), hvm_start_info" \
 	"previrt-loader: VMM xen (\"XenVMMXenVMM\"), backend xen" \
 	"previrt-loader: xen: [0-9]* port-I/O thunks" \
 	"PM timer at port 0x[0-9a-f]* from the TSC" \
