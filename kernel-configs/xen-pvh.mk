@@ -5,6 +5,7 @@
 #
 #   make kernel-pvops            -> $(BUILD)/kernel/xen-pvh-plain/{vmlinux,arch/x86/boot/bzImage}
 #   make kernel-pvops PVOPS_WITH=drivers -> $(BUILD)/kernel/xen-pvh-drivers-plain (+ drivers.config)
+#   make kernel-pvops PVOPS_WITH=defconfig -> $(BUILD)/kernel/xen-pvh-defconfig-plain (x86_64_defconfig + defconfig.config)
 #   make kernel-pvops PVOPS_O=/somewhere
 #
 # Why not ci/kernel-build: its check-config rejects any kernel with
@@ -21,11 +22,13 @@
 # the way ci/kernel-build reads it: tinyconfig, then tiny.config and
 # xen-pvh.config.
 #
-# PVOPS_WITH=NAME: build on kernel-configs/NAME.config's chain instead (it
-# must lead back to what xen-pvh.config builds on), xen-pvh.config last:
+# PVOPS_WITH=NAME: build on kernel-configs/NAME.config's chain instead,
+# xen-pvh.config last (its lines win over the chain's, e.g. over
+# defconfig.config's "not set" lines for the guest menu):
 # `make kernel-pvops PVOPS_WITH=drivers` is bench-drivers' baseline, the
 # drivers kernel's config plus Linux's own Xen PVH support, built in
-# xen-pvh-drivers-plain.
+# xen-pvh-drivers-plain; PVOPS_WITH=defconfig is x86_64_defconfig +
+# defconfig.config + xen-pvh.config (`make bench-drivers KCONFIG=defconfig`).
 PVOPS_WITH  ?=
 # $(call pvops_dir,NAME): the build directory of the baseline on that fragment
 pvops_dir    = $(BUILD)/kernel/xen-pvh$(if $(1),-$(1))-plain$(K_REL)
