@@ -7,6 +7,7 @@
 #   make kernel-pvops PVOPS_WITH=drivers -> $(BUILD)/kernel/xen-pvh-drivers-plain (+ drivers.config)
 #   make kernel-pvops PVOPS_GUEST=kvm-guest -> $(BUILD)/kernel/kvm-guest-plain (Linux's own KVM
 #                                   guest support instead: the L4 baseline, kernel-configs/kvm-guest.config)
+#   make kernel-pvops PVOPS_WITH=defconfig -> $(BUILD)/kernel/xen-pvh-defconfig-plain (x86_64_defconfig + defconfig.config)
 #   make kernel-pvops PVOPS_O=/somewhere
 #   make kernel-xen-host         -> $(BUILD)/kernel/xen-host/... (PVOPS_WITH=xen-host: the
 #                                   PV dom0 of ci/boot-xen-domu, kernel-configs/xen-host.config)
@@ -25,11 +26,13 @@
 # the way ci/kernel-build reads it: tinyconfig, then tiny.config and
 # xen-pvh.config.
 #
-# PVOPS_WITH=NAME: build on kernel-configs/NAME.config's chain instead (it
-# must lead back to what xen-pvh.config builds on), xen-pvh.config last:
+# PVOPS_WITH=NAME: build on kernel-configs/NAME.config's chain instead,
+# xen-pvh.config last (its lines win over the chain's, e.g. over
+# defconfig.config's "not set" lines for the guest menu):
 # `make kernel-pvops PVOPS_WITH=drivers` is bench-drivers' baseline, the
 # drivers kernel's config plus Linux's own Xen PVH support, built in
-# xen-pvh-drivers-plain.
+# xen-pvh-drivers-plain; PVOPS_WITH=defconfig is x86_64_defconfig +
+# defconfig.config + xen-pvh.config (`make bench-drivers KCONFIG=defconfig`).
 PVOPS_WITH  ?=
 # PVOPS_GUEST=NAME: the guest-support fragment the baseline adds
 # (kernel-configs/NAME.config): xen-pvh, or kvm-guest for the L4 baseline.

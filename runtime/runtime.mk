@@ -541,22 +541,30 @@ endif
 
 # Driver reuse (issue 15; docs/xen.md, ci/bench-drivers): the I/O test
 # (AHCI disk read, TCP through an e1000 to a sink on 127.0.0.1), 2 vCPUs,
-# -icount shift=0, for (a) the drivers kernel with the plugin as Xen PVH
-# dom0 through the Xen backend, (b) the same source and drivers with
-# Linux's own Xen PVH support (kernel-pvops PVOPS_WITH=drivers) as dom0,
-# (c) the drivers kernel without the plugin, natively.  Builds the three
-# kernels one after the other; REPS rounds (default 2), then the table;
-# logs in $(BUILD)/bench/drivers.  Not in CI (three kernel builds, 3*REPS
-# I/O boots).
+# -icount shift=0, for (a) the annotated kernel with the plugin as Xen PVH
+# dom0 through the Xen backend, (b) the same source and config with
+# Linux's own Xen PVH support (kernel-pvops PVOPS_WITH=<config>) as dom0,
+# (c) the same config without the plugin, natively.  The config is the
+# drivers one (tiny + e1000 + AHCI) unless KCONFIG= on the command line
+# names another fragment with both drivers, e.g.
+#   make bench-drivers KCONFIG=defconfig
+# Builds the three kernels one after the other; REPS rounds (default 2),
+# then the table; logs in $(BUILD)/bench/drivers (drivers-<config> for
+# another config).  Not in CI (three kernel builds, 3*REPS I/O boots).
+BD_KCONFIG = $(if $(filter command line,$(origin KCONFIG)),$(KCONFIG),drivers)
+BD_OUT     = $(BUILD)/bench/drivers$(if $(filter-out drivers,$(BD_KCONFIG)),-$(BD_KCONFIG))
 bench-drivers: $(RT_LOADER) $(INITRD)
-	@$(MAKE) --no-print-directory kernel KCONFIG=drivers
-	@$(MAKE) --no-print-directory kernel KCONFIG=drivers KPLUGIN=0
-	@$(MAKE) --no-print-directory kernel-pvops PVOPS_WITH=drivers
-	@echo "== runtime: driver reuse: previrt vs Linux's own Xen PVH (both dom0) vs native"
-	@PREVIRT_LOADER=$(RT_LOADER) A_KERNEL=$(KERNEL_DIR)/drivers$(K_REL)/vmlinux \
-		B_KERNEL=$(abspath $(call pvops_dir,drivers))/arch/x86/boot/bzImage \
-		C_KERNEL=$(KERNEL_DIR)/drivers-plain$(K_REL)/arch/x86/boot/bzImage \
-		INITRD=$(abspath $(INITRD)) ci/bench-drivers $(BUILD)/bench/drivers
+	@test -f kernel-configs/$(BD_KCONFIG).config || \
+		{ echo "bench-drivers: no kernel-configs/$(BD_KCONFIG).config (KCONFIG=$(BD_KCONFIG))" >&2; exit 1; }
+	@$(MAKE) --no-print-directory kernel KCONFIG=$(BD_KCONFIG)
+	@$(MAKE) --no-print-directory kernel KCONFIG=$(BD_KCONFIG) KPLUGIN=0
+	@$(MAKE) --no-print-directory kernel-pvops PVOPS_WITH=$(BD_KCONFIG)
+	@echo "== runtime: driver reuse ($(BD_KCONFIG) config): previrt vs Linux's own Xen PVH (both dom0) vs native"
+	@PREVIRT_LOADER=$(RT_LOADER) BENCH_CONFIG=$(BD_KCONFIG) \
+		A_KERNEL=$(KERNEL_DIR)/$(BD_KCONFIG)$(K_REL)/vmlinux \
+		B_KERNEL=$(abspath $(call pvops_dir,$(BD_KCONFIG)))/arch/x86/boot/bzImage \
+		C_KERNEL=$(KERNEL_DIR)/$(BD_KCONFIG)-plain$(K_REL)/arch/x86/boot/bzImage \
+		INITRD=$(abspath $(INITRD)) ci/bench-drivers $(BD_OUT)
 .PHONY: bench-drivers
 
 demo-xen:
