@@ -6,14 +6,8 @@
 #   tests/runtime/madt-iasl.sh madt.aml
 set -u
 aml=$1
-command -v iasl >/dev/null || { echo "FAIL - iasl not installed (ci/install-deps: acpica-tools)"; echo "0 passed, 1 failed"; exit 1; }
-dir=$(mktemp -d) || exit 1
-trap 'rm -rf "$dir"' EXIT
-cp "$aml" "$dir/madt.aml"
-(cd "$dir" && iasl -d madt.aml) >"$dir/iasl.out" 2>&1
-dsl=$dir/madt.dsl
-pass=0 fail=0
-t() { if eval "$1"; then echo "ok   - $2"; pass=$((pass + 1)); else echo "FAIL - $2"; fail=$((fail + 1)); fi; }
+. "$(dirname "$0")/iasl-lib.sh"
+iasl_decode "$aml" madt
 t '[ -f "$dsl" ]' "iasl -d disassembles the table"
 t '[ "$(grep -c "\[Processor Local APIC\]" "$dsl" 2>/dev/null)" = 2 ] && grep -q "Local Apic ID : 02" "$dsl"' \
 	"iasl sees 2 Processor Local APIC entries, one with APIC ID 2"
