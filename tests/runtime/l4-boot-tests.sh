@@ -105,17 +105,22 @@ refuse "too few arguments" "usage" "$loader"
 refuse "--direct with a kernel that is neither bzImage nor ELF" "neither a bzImage nor an ELF" --direct "$WORK/vmlinux" "$WORK/initrd" "$WORK/virt-pc.dtb" "$WORK/vmm.lua" "x"
 refuse "--direct with a previrt bundle for a ramdisk" "is a previrt bundle" --direct "$WORK/bzImage" "$WORK/bundle" "$WORK/virt-pc.dtb" "$WORK/vmm.lua" "x"
 
-# make boot-l4 and ci/boot-l4 without an L4 build
-refuse_boot() {
-	local name=$1; shift
+# make boot-l4 / bench-l4 and their ci/ scripts refusing: a non-zero exit,
+# exactly one "PREFIX: " line on stderr, and nothing on stdout saying the run
+# started (STARTED, a pattern)
+refuse_as() {
+	local prefix=$1 started=$2 name=$3; shift 3
 	"$@" >"$WORK/out" 2>"$WORK/err"
 	local rc=$?
-	if [ $rc != 0 ] && [ "$(grep -c '^boot-l4: ' "$WORK/err")" = 1 ] && ! grep -q '^== runtime' "$WORK/out"; then
-		ok "$name: $(grep '^boot-l4: ' "$WORK/err")"
+	if [ $rc != 0 ] && [ "$(grep -c "^$prefix: " "$WORK/err")" = 1 ] && ! grep -q "$started" "$WORK/out"; then
+		ok "$name: $(grep "^$prefix: " "$WORK/err")"
 	else
 		cat "$WORK/out" "$WORK/err" >"$WORK/last.log"; bad "$name (rc $rc)"
 	fi
 }
+
+# make boot-l4 and ci/boot-l4 without an L4 build
+refuse_boot() { refuse_as boot-l4 '^== runtime' "$@"; }
 refuse_boot "make boot-l4 without L4RE_OBJ/FIASCO_OBJ" make -s -C "$here" boot-l4 L4RE_OBJ= FIASCO_OBJ=
 refuse_boot "make boot-l4 with FIASCO_OBJ only" make -s -C "$here" boot-l4 L4RE_OBJ= FIASCO_OBJ=/tmp
 refuse_boot "ci/boot-l4 with directories that hold no Fiasco" env L4RE_OBJ="$WORK" FIASCO_OBJ="$WORK" "$here/ci/boot-l4"
@@ -127,16 +132,7 @@ refuse_boot "ci/boot-l4 DIRECT=1 with a BACKEND (no loader to choose one)" \
 	env L4RE_OBJ="$WORK/l4re-obj" FIASCO_OBJ="$WORK/fiasco-obj" DIRECT=1 BACKEND=l4 KERNEL="$WORK/bzImage" INITRD="$WORK/initrd" OUT="$WORK/direct-out" "$here/ci/boot-l4"
 
 # make bench-l4 / ci/bench-l4 without an L4 build (the KVM guest kernel it builds itself)
-refuse_bench() {
-	local name=$1; shift
-	"$@" >"$WORK/out" 2>"$WORK/err"
-	local rc=$?
-	if [ $rc != 0 ] && [ "$(grep -c '^bench-l4: ' "$WORK/err")" = 1 ] && ! grep -q 'uvmm on Fiasco' "$WORK/out"; then
-		ok "$name: $(grep '^bench-l4: ' "$WORK/err")"
-	else
-		cat "$WORK/out" "$WORK/err" >"$WORK/last.log"; bad "$name (rc $rc)"
-	fi
-}
+refuse_bench() { refuse_as bench-l4 'uvmm on Fiasco' "$@"; }
 refuse_bench "make bench-l4 without L4RE_OBJ/FIASCO_OBJ" make -s -C "$here" bench-l4 L4RE_OBJ= FIASCO_OBJ=
 refuse_bench "ci/bench-l4 without L4RE_OBJ/FIASCO_OBJ" env -u L4RE_OBJ -u FIASCO_OBJ "$here/ci/bench-l4" "$WORK/bench"
 refuse_bench "ci/bench-l4 with an initramfs that is not the workload's" \
