@@ -214,53 +214,16 @@ $(RT_T)/patch-elf: tests/runtime/patch-elf.c $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -lelf -o $@
 
-$(RT_T)/test-vmm: tests/runtime/test-vmm.c $(RT_HOST_LIB)
+# The unit tests that are one C file each, linked with the host-built
+# runtime (and its Xen interface version, so both read Xen's headers alike).
+RT_UNIT_TESTS := vmm l4 uart consring pic8259 acpi-s5 madt xenstore blkfront gnttab netfront core
+$(patsubst %,$(RT_T)/test-%,$(RT_UNIT_TESTS)): $(RT_T)/test-%: tests/runtime/test-%.c $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
+	$(CC) $(RT_TEST_CFLAGS) $(RT_XEN_ABI) $< $(RT_HOST_LIB) -o $@
 
 $(RT_T)/corrupt-elf: tests/runtime/corrupt-elf.c
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $< -lelf -o $@
-
-$(RT_T)/test-l4: tests/runtime/test-l4.c $(RT_HOST_LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
-
-$(RT_T)/test-uart: tests/runtime/test-uart.c $(RT_HOST_LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
-
-$(RT_T)/test-consring: tests/runtime/test-consring.c $(RT_HOST_LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(RT_TEST_CFLAGS) $(RT_XEN_ABI) $< $(RT_HOST_LIB) -o $@
-
-$(RT_T)/test-pic8259: tests/runtime/test-pic8259.c $(RT_HOST_LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
-
-$(RT_T)/test-acpi-s5: tests/runtime/test-acpi-s5.c $(RT_HOST_LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
-
-$(RT_T)/test-madt: tests/runtime/test-madt.c $(RT_HOST_LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
-
-$(RT_T)/test-xenstore: tests/runtime/test-xenstore.c $(RT_HOST_LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
-
-$(RT_T)/test-blkfront: tests/runtime/test-blkfront.c $(RT_HOST_LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
-
-$(RT_T)/test-gnttab: tests/runtime/test-gnttab.c $(RT_HOST_LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
-
-$(RT_T)/test-netfront: tests/runtime/test-netfront.c $(RT_HOST_LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
 
 # The Xen backend patching and running plugin-compiled port I/O in process,
 # with the blob's own objects built for the host.
@@ -368,10 +331,6 @@ fuzz-xenfront: $(RT_FUZZ)/fuzz-xenfront
 	nice -n 10 $(RT_FUZZ)/fuzz-xenfront -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
 		-artifact_prefix=tests/runtime/fuzz-corpus-xenfront/ $(RT_FUZZ)/corpus-xenfront tests/runtime/fuzz-corpus-xenfront
 .PHONY: fuzz-xenfront
-
-$(RT_T)/test-core: tests/runtime/test-core.c $(RT_HOST_LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(RT_TEST_CFLAGS) $< $(RT_HOST_LIB) -o $@
 
 RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-consring $(RT_T)/test-pic8259 $(RT_T)/test-acpi-s5 $(RT_T)/test-madt $(RT_T)/test-xenstore $(RT_T)/test-blkfront $(RT_T)/test-gnttab $(RT_T)/test-netfront $(RT_T)/fuzz-xenfront-replay $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
 runtime: $(RT_HOST_LIB) $(RT_TESTS) $(RT_LOADER)
