@@ -5,14 +5,14 @@
  */
 #include "loader/acpi.h"
 
-static uint32_t le32(const uint8_t *p)
+void acpi_set_checksum(uint8_t *t, uint32_t n, uint32_t at)
 {
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
+	uint8_t sum = 0;
 
-static uint64_t le64(const uint8_t *p)
-{
-	return le32(p) | (uint64_t)le32(p + 4) << 32;
+	t[at] = 0;
+	for (uint32_t i = 0; i < n; i++)
+		sum = (uint8_t)(sum + t[i]);
+	t[at] = (uint8_t)-sum;
 }
 
 static int checksum_ok(const uint8_t *p, uint32_t n)
@@ -39,21 +39,21 @@ uint8_t *acpi_find_table(uint64_t rsdp, const char *sig, uint32_t min_len)
 	if (!rsdp || !checksum_ok(r, 20))
 		return 0;
 	/* ACPI 2+: XSDT with 64-bit entries; else RSDT with 32-bit ones */
-	if (r[15] >= 2 && le64(r + 24)) {
-		sdt = (const uint8_t *)(uintptr_t)le64(r + 24);
+	if (r[15] >= 2 && acpi_rd64(r + 24)) {
+		sdt = (const uint8_t *)(uintptr_t)acpi_rd64(r + 24);
 		entry = 8;
 	} else {
-		sdt = (const uint8_t *)(uintptr_t)le32(r + 16);
+		sdt = (const uint8_t *)(uintptr_t)acpi_rd32(r + 16);
 		entry = 4;
 	}
-	len = le32(sdt + 4);
+	len = acpi_rd32(sdt + 4);
 	if (len < 36 || !checksum_ok(sdt, len))
 		return 0;
 	for (uint32_t off = 36; off + entry <= len; off += entry) {
-		uint64_t a = entry == 8 ? le64(sdt + off) : le32(sdt + off);
+		uint64_t a = entry == 8 ? acpi_rd64(sdt + off) : acpi_rd32(sdt + off);
 		const uint8_t *t = (const uint8_t *)(uintptr_t)a;
 
-		if (a && sig_is(t, sig) && le32(t + 4) >= min_len && checksum_ok(t, le32(t + 4)))
+		if (a && sig_is(t, sig) && acpi_rd32(t + 4) >= min_len && checksum_ok(t, acpi_rd32(t + 4)))
 			return (uint8_t *)t;
 	}
 	return 0;
@@ -67,14 +67,14 @@ int acpi_read_fadt(uint64_t rsdp, struct pv_xen_acpi *out)
 	*out = (struct pv_xen_acpi){ 0 };
 	if (!f)
 		return -1;
-	len = le32(f + 4);
-	out->pm1a_cnt = (uint16_t)le32(f + 64);      /* PM1a_CNT_BLK */
-	out->pm1b_cnt = (uint16_t)le32(f + 68);      /* PM1b_CNT_BLK */
-	out->pm_tmr = (uint16_t)le32(f + 76);        /* PM_TMR_BLK */
-	out->pm_tmr_32bit = (le32(f + 112) >> 8) & 1; /* flags: TMR_VAL_EXT */
+	len = acpi_rd32(f + 4);
+	out->pm1a_cnt = (uint16_t)acpi_rd32(f + 64);      /* PM1a_CNT_BLK */
+	out->pm1b_cnt = (uint16_t)acpi_rd32(f + 68);      /* PM1b_CNT_BLK */
+	out->pm_tmr = (uint16_t)acpi_rd32(f + 76);        /* PM_TMR_BLK */
+	out->pm_tmr_32bit = (acpi_rd32(f + 112) >> 8) & 1; /* flags: TMR_VAL_EXT */
 	/* RESET_REG (generic address at 116, space 1 = I/O), RESET_VALUE at 128, flag RESET_REG_SUP */
-	if (len >= 129 && (le32(f + 112) & (1u << 10)) && f[116] == 1)
-		out->reset_port = (uint16_t)le64(f + 120), out->reset_value = f[128];
+	if (len >= 129 && (acpi_rd32(f + 112) & (1u << 10)) && f[116] == 1)
+		out->reset_port = (uint16_t)acpi_rd64(f + 120), out->reset_value = f[128];
 	return 0;
 }
 
@@ -91,22 +91,16 @@ int acpi_read_fadt(uint64_t rsdp, struct pv_xen_acpi *out)
 int acpi_fadt_add_pm_timer(uint64_t rsdp, uint16_t port)
 {
 	uint8_t *f = acpi_find_table(rsdp, "FACP", 116);
-	uint32_t len, flags;
-	uint8_t sum = 0;
+	uint32_t len;
 
 	if (!f)
 		return -1;
-	len = le32(f + 4);
-	if (le32(f + 76) || (len >= 220 && le64(f + 212)))
+	len = acpi_rd32(f + 4);
+	if (acpi_rd32(f + 76) || (len >= 220 && acpi_rd64(f + 212)))
 		return 0;
 	f[76] = (uint8_t)port, f[77] = (uint8_t)(port >> 8), f[78] = f[79] = 0;   /* PM_TMR_BLK */
 	f[91] = 4;                                                               /* PM_TMR_LEN */
-	flags = le32(f + 112) | (1u << 8);                                        /* TMR_VAL_EXT */
-	for (int i = 0; i < 4; i++)
-		f[112 + i] = (uint8_t)(flags >> (8 * i));
-	f[9] = 0;
-	for (uint32_t i = 0; i < len; i++)
-		sum = (uint8_t)(sum + f[i]);
-	f[9] = (uint8_t)-sum;
+	acpi_wr32(f + 112, acpi_rd32(f + 112) | (1u << 8));                      /* TMR_VAL_EXT */
+	acpi_set_checksum(f, len, 9);
 	return 1;
 }

@@ -14,6 +14,32 @@
 
 #include "xen/xen-rt.h"
 
+/* Little-endian fields of an ACPI table, at any alignment (the loader's, madt.c's, acpis5.c's). */
+static inline uint32_t acpi_rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t acpi_rd64(const uint8_t *p)
+{
+	return acpi_rd32(p) | (uint64_t)acpi_rd32(p + 4) << 32;
+}
+
+static inline void acpi_wr32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline void acpi_wr64(uint8_t *p, uint64_t v)
+{
+	acpi_wr32(p, (uint32_t)v);
+	acpi_wr32(p + 4, (uint32_t)(v >> 32));
+}
+
+/* Set the checksum byte t[at] so that bytes [0, n) of t add up to 0 (a table's at 9, the RSDP's at 8 and 32). */
+void acpi_set_checksum(uint8_t *t, uint32_t n, uint32_t at);
+
 /*
  * The table with signature sig (4 characters) that the RSDP's XSDT (or
  * RSDT) lists, at least min_len bytes long and with a valid checksum, or 0.

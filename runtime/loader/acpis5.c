@@ -12,53 +12,20 @@
  */
 static const uint8_t s5_aml[] = { 0x08, '\\', '_', 'S', '5', '_', 0x12, 0x08, 0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00 };
 
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, (uint32_t)v);
-	wr32(p + 4, (uint32_t)(v >> 32));
-}
-
-/* the byte at sum_at set so that bytes [0, n) add up to 0 */
-static void fix_sum(uint8_t *t, uint32_t n, uint32_t sum_at)
-{
-	uint8_t s = 0;
-
-	t[sum_at] = 0;
-	for (uint32_t i = 0; i < n; i++)
-		s = (uint8_t)(s + t[i]);
-	t[sum_at] = (uint8_t)-s;
-}
-
 static void header(uint8_t *t, const char *sig, uint32_t len, uint8_t rev, const char *table_id)
 {
 	for (int i = 0; i < 4; i++)
 		t[i] = (uint8_t)sig[i];
-	wr32(t + 4, len);
+	acpi_wr32(t + 4, len);
 	t[8] = rev;
 	for (int i = 0; i < 6; i++)
 		t[10 + i] = (uint8_t)"PREVRT"[i];
 	for (int i = 0; i < 8; i++)
 		t[16 + i] = (uint8_t)table_id[i];
-	wr32(t + 24, 1);                              /* OEM revision */
+	acpi_wr32(t + 24, 1);                              /* OEM revision */
 	for (int i = 0; i < 4; i++)
 		t[28 + i] = (uint8_t)"PRVT"[i];       /* creator */
-	wr32(t + 32, 1);
+	acpi_wr32(t + 32, 1);
 }
 
 int acpi_add_s5(uint64_t rsdp)
@@ -69,10 +36,10 @@ int acpi_add_s5(uint64_t rsdp)
 
 	if (!rsdp || r[15] < 2 || !acpi_find_table(rsdp, "FACP", 116))
 		return -1;
-	old = (uint8_t *)(uintptr_t)rd64(r + 24);
-	if (!old || rd32(old) != 0x54445358u)        /* "XSDT" */
+	old = (uint8_t *)(uintptr_t)acpi_rd64(r + 24);
+	if (!old || acpi_rd32(old) != 0x54445358u)        /* "XSDT" */
 		return -1;
-	n = (rd32(old + 4) - 36) / 8;
+	n = (acpi_rd32(old + 4) - 36) / 8;
 	xlen = 36 + 8 * (n + 1);
 	xa = (rsdp + 36 + 15) & ~15ull;
 	sa = (xa + xlen + 15) & ~15ull;
@@ -86,14 +53,14 @@ int acpi_add_s5(uint64_t rsdp)
 	header(s, "SSDT", slen, 2, "DOMU-S5 ");
 	for (uint32_t i = 0; i < sizeof s5_aml; i++)
 		s[36 + i] = s5_aml[i];
-	fix_sum(s, slen, 9);
+	acpi_set_checksum(s, slen, 9);
 	x = (uint8_t *)(uintptr_t)xa;
 	for (uint32_t i = 0; i < 36 + 8 * n; i++)
 		x[i] = old[i];
-	wr64(x + 36 + 8 * n, sa);
-	wr32(x + 4, xlen);
-	fix_sum(x, xlen, 9);
-	wr64(r + 24, xa);
-	fix_sum(r, rd32(r + 20) >= 36 ? rd32(r + 20) : 36, 32);  /* the extended checksum covers the whole RSDP */
+	acpi_wr64(x + 36 + 8 * n, sa);
+	acpi_wr32(x + 4, xlen);
+	acpi_set_checksum(x, xlen, 9);
+	acpi_wr64(r + 24, xa);
+	acpi_set_checksum(r, acpi_rd32(r + 20) >= 36 ? acpi_rd32(r + 20) : 36, 32);  /* the extended checksum covers the whole RSDP */
 	return 1;
 }

@@ -27,21 +27,10 @@
 #define T_X2APIC_NMI   10
 #define MADT_MAX       4096u   /* a MADT for a few hundred CPUs; ours is tiny */
 
-static uint32_t rd32(const uint8_t *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
-}
-
 int madt_x2apic_to_xapic(uint8_t *madt, struct madt_result *r)
 {
 	static uint8_t out[MADT_MAX];
-	uint32_t len = rd32(madt + 4), o = MADT_HDR;
-	uint8_t sum = 0;
+	uint32_t len = acpi_rd32(madt + 4), o = MADT_HDR;
 
 	*r = (struct madt_result){ 0 };
 	if (len < MADT_HDR || len > MADT_MAX)
@@ -55,15 +44,15 @@ int madt_x2apic_to_xapic(uint8_t *madt, struct madt_result *r)
 		if (elen < 2 || off + elen > len)
 			return -1;                      /* malformed: leave it to the kernel */
 		if (e[0] == T_X2APIC && elen >= 16) {
-			uint32_t id = rd32(e + 4), flags = rd32(e + 8), uid = rd32(e + 12);
+			uint32_t id = acpi_rd32(e + 4), flags = acpi_rd32(e + 8), uid = acpi_rd32(e + 12);
 
 			if (id >= 0xff || uid >= 0xff)
 				return r->wide++, -2;
 			out[o] = T_LAPIC, out[o + 1] = 8, out[o + 2] = (uint8_t)uid, out[o + 3] = (uint8_t)id;
-			wr32(out + o + 4, flags);
+			acpi_wr32(out + o + 4, flags);
 			o += 8, r->cpus++;
 		} else if (e[0] == T_X2APIC_NMI && elen >= 12) {
-			uint32_t uid = rd32(e + 4);
+			uint32_t uid = acpi_rd32(e + 4);
 
 			if (uid != 0xffffffffu && uid >= 0xff)
 				return r->wide++, -2;
@@ -82,11 +71,8 @@ int madt_x2apic_to_xapic(uint8_t *madt, struct madt_result *r)
 	}
 	if (!r->cpus)
 		return 0;                               /* nothing to present */
-	wr32(out + 4, o);
-	out[9] = 0;
-	for (uint32_t i = 0; i < o; i++)
-		sum += out[i];
-	out[9] = (uint8_t)-sum;
+	acpi_wr32(out + 4, o);
+	acpi_set_checksum(out, o, 9);
 	for (uint32_t i = 0; i < o; i++)
 		madt[i] = out[i];
 	r->old_len = len, r->new_len = o;
