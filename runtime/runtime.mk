@@ -55,16 +55,24 @@ RT_LOADER     := $(RT_OUT)/previrt-loader.elf
 RT_LOADER_SRCS := runtime/loader/main.c runtime/loader/console.c \
                   runtime/loader/bootparams.c runtime/loader/libc.c runtime/loader/pvh.c runtime/loader/linuxboot.c \
                   runtime/loader/acpi.c runtime/loader/acpis5.c runtime/loader/madt.c runtime/loader/bootinfo.c runtime/loader/elfimage.c runtime/loader/prepare.c runtime/xen/pio.c \
-                  runtime/loader/resident.c
+                  runtime/loader/resident.c runtime/loader/domudev.c
 # No SSE (the loader never enables it), static, non-PIC, linked at 1 MiB.
 RT_LOADER_CFLAGS := $(RT_CFLAGS) -fno-pic -fno-pie -mcmodel=small -mgeneral-regs-only \
                   -fno-asynchronous-unwind-tables -fcf-protection=none
+# The loader's own copies of the XenStore client and the grant table (it
+# does a domU's xenbus handshakes, loader/domudev.c): built as loader code,
+# in a directory that loader.lds does not take into the Xen blob.
+RT_LOADER_FRONT := $(RT_OUT)/loader/xenfront/xenstore.o $(RT_OUT)/loader/xenfront/gnttab.o
 RT_L4BLOB      := $(RT_OUT)/loader/l4blob
 RT_L4BLOB_OBJS := $(RT_L4BLOB)/pio.o $(RT_L4BLOB)/pit.o $(RT_L4BLOB)/entry.o
 RT_LOADER_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/loader/%.o,$(RT_CORE) $(RT_LOADER_SRCS)) \
                   $(RT_OUT)/loader/previrt_rules.o $(RT_OUT)/loader/loader/entry.o \
                   $(RT_OUT)/loader/xen/entry.o $(RT_OUT)/loader/loader/resident-image.o \
-                  $(RT_L4BLOB_OBJS)
+                  $(RT_L4BLOB_OBJS) $(RT_LOADER_FRONT)
+
+$(RT_OUT)/loader/xenfront/%.o: runtime/xen/%.c $(RT_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_LOADER_CFLAGS) -c $< -o $@
 
 $(RT_OUT)/loader/%.o: runtime/%.c $(RT_HDRS)
 	@mkdir -p $(dir $@)

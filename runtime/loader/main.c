@@ -30,6 +30,7 @@
 #include "loader/prepare.h"
 #include "loader/bootparams.h"
 #include "loader/console.h"
+#include "loader/domudev.h"
 #include "loader/elfimage.h"
 #include "loader/linuxboot.h"
 #include "loader/multiboot.h"
@@ -184,6 +185,9 @@ struct loader_ctx {
 	struct pv_xen           xen;
 	struct pv_l4            l4;
 	uint32_t                tsc_khz;
+	const struct bootinfo  *bi;           /* memory map, modules */
+	struct blob             self;         /* the loader's own image */
+	uint64_t                setup_data;   /* boot_params.hdr.setup_data (a Xen domU's runtime area) */
 	struct res_plan         res;          /* the resident module patcher (res.ncalls: installed) */
 };
 
@@ -294,6 +298,61 @@ static const char *tsc_cmdline(const char *cmdline, uint32_t tsc_khz, const char
 	cmdline_xen[n] = 0;
 	con_printf("previrt-loader: %s: kernel parameter added: %s\n", who, cmdline_xen + added);
 	return cmdline_xen;
+}
+
+/* Add " text" to the kernel's command line (in cmdline_xen); a line too long for it stops the boot. */
+static void cmdline_append(struct loader_ctx *c, const char *text)
+{
+	size_t n = 0;
+
+	if (c->cmdline != cmdline_xen) {
+		while (c->cmdline[n] && n + 1 < sizeof cmdline_xen) {
+			cmdline_xen[n] = c->cmdline[n];
+			n++;
+		}
+		cmdline_xen[n] = 0;
+		c->cmdline = cmdline_xen;
+	}
+	while (cmdline_xen[n])
+		n++;
+	for (; *text; text++) {
+		if (n + 1 >= sizeof cmdline_xen)
+			fatal("kernel command line", "too long for what the loader must add to it");
+		cmdline_xen[n++] = *text;
+	}
+	cmdline_xen[n] = 0;
+}
+
+/*
+ * A domU's disk and NIC (loader/domudev.h): the runtime area away from the
+ * kernel, its modules and the loader; the kernel gets it as setup_data,
+ * the blob its address and how to reach the kernel's direct map.
+ */
+static void domu_devices(struct loader_ctx *c, struct pv_xen_state *xs)
+{
+	const struct bootinfo *bi = c->bi;
+	struct domudev_avoid avoid[] = {
+		{ c->im->lo, c->im->hi - c->im->lo }, { bi->kernel.start, bi->kernel.size },
+		{ bi->initrd.start, bi->initrd.size }, { c->self.start, c->self.size },
+		{ bi->mods_array.start, bi->mods_array.size }, { bi->mmap.start, bi->mmap.size },
+	};
+	static struct domudev_result r;
+	const char *why;
+	uint64_t pob;
+
+	if (domudev_setup(pvh.vmmcall, bi, avoid, sizeof avoid / sizeof avoid[0], &r, &why))
+		fatal("xen domU disk/NIC", why);
+	if (!r.area)
+		return;
+	c->setup_data = r.area;
+	xs->devs_pa = r.area;
+	/* CONFIG_DYNAMIC_MEMORY_LAYOUT kernels set page_offset_base at boot; others use __PAGE_OFFSET_BASE_L4 */
+	pob = elfimage_symbol(c->im, "page_offset_base");
+	xs->dmap_var = pob ? pob - (uint64_t)c->im->v2p : 0;
+	xs->dmap_const = 0xffff888000000000ull;
+	cmdline_append(c, r.cmdline);
+	con_printf("previrt-loader: xen: domU: kernel parameters added:%s; direct map %s\n", r.cmdline,
+		   pob ? "from page_offset_base" : "at __PAGE_OFFSET (0xffff888000000000)");
 }
 
 /*
@@ -462,6 +521,7 @@ static void setup_xen(struct loader_ctx *c, int commit)
 		con_printf("previrt-loader: xen: domU: 8259 PIC model at 0x20/0xa0; COM1's IRQ 4 %s\n",
 			   domu_shared_info(c, xs) ? "polled only (Xen refused to map shared_info)" :
 			   "through Xen's callback vector (shared_info mapped in the kernel image)");
+		domu_devices(c, xs);
 	}
 	xs->pm_per_tsc = ((uint64_t)PV_PM_TIMER_HZ << 32) / ((uint64_t)c->tsc_khz * 1000);
 	con_printf("previrt-loader: xen: TSC %u kHz; PM timer at port 0x%x from the TSC\n", c->tsc_khz,
@@ -716,6 +776,7 @@ void loader_main(uint32_t magic, uint32_t info, uint32_t linux_bp)
 	con_printf("previrt-loader: __ex_table %u entries of %u bytes; %u sites checked against the file in %lu TSC cycles\n",
 		   im->extable.n, im->extable.entsize, prep.r.nsites, (unsigned long)(t1 - t0));
 	ctx.im = im, ctx.vmm = &vmm, ctx.name = backend, ctx.be = backends[bi_idx].backend;
+	ctx.bi = bi, ctx.self = prep.self;
 	backends[bi_idx].setup(&ctx, 0);
 
 	/* only now: into the kernel's memory */
@@ -750,7 +811,7 @@ void loader_main(uint32_t magic, uint32_t info, uint32_t linux_bp)
 	if (verbose)
 		con_printf("previrt-loader: command line \"%s\"\n", ctx.cmdline);
 
-	bp = bootparams_build(bi->mbi, ctx.cmdline, bi->initrd.start, bi->initrd.size, pvh.rsdp);
+	bp = bootparams_build(bi->mbi, ctx.cmdline, bi->initrd.start, bi->initrd.size, pvh.rsdp, ctx.setup_data);
 	con_printf("previrt-loader: %u e820 entries, RSDP 0x%lx, initrd 0x%lx; entering the kernel at 0x%lx\n",
 		   bp->e820_entries, (unsigned long)bp->acpi_rsdp_addr, (unsigned long)bi->initrd.start,
 		   (unsigned long)im->entry);

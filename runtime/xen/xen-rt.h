@@ -142,6 +142,15 @@ struct pv_xen_state {
 	uint8_t           com1_level;
 	uint64_t          com1_irqs;    /* rising edges of IRQ 4 */
 	uint64_t          com1_rx;      /* console input bytes moved from the ring into the UART */
+	/*
+	 * A domU's disk and NIC (xen/domu-devs.h): the loader's hand-over in
+	 * the runtime area (physical, 0: none), reached through the kernel's
+	 * direct map: its base is *dmap_var (the kernel's page_offset_base,
+	 * kernel-virtual, when the kernel has that variable) or dmap_const.
+	 */
+	uint64_t          devs_pa;
+	uint64_t          dmap_var;
+	uint64_t          dmap_const;
 };
 #define PV_COM1_IRQ 4
 #define PV_XEN_STATE_MAGIC 0x4e455856u  /* "VXEN" */
