@@ -318,7 +318,13 @@ static int connect_vif(struct ctx *c, const char *id)
 	return 0;
 }
 
-/* 2 MiB of RAM below 4 GiB for the area: the highest that overlaps nothing in `avoid`. */
+/*
+ * 2 MiB of RAM below 4 GiB for the area: the highest that overlaps nothing
+ * in `avoid` and has RAM above it.  Not the top of RAM: Linux sizes its
+ * direct map by the last E820 RAM page (e820__end_of_ram_pfn), and the
+ * setup_data node turns its range into E820_TYPE_RESERVED_KERN, so an area
+ * at the very top would fall out of the direct map.
+ */
 static uint64_t place_area(const struct bootinfo *bi, const struct domudev_avoid *avoid, unsigned navoid)
 {
 	const uint64_t size = (uint64_t)PV_DOMU_AREA_PAGES * PV_DOMU_PAGE;
@@ -329,9 +335,9 @@ static uint64_t place_area(const struct bootinfo *bi, const struct domudev_avoid
 
 		if (hi > 0x100000000ull)
 			hi = 0x100000000ull;
-		if (hi < lo + size)
+		if (hi < lo + 2 * size)
 			continue;
-		for (uint64_t a = (hi - size) & ~(size - 1); a >= lo; a -= size) {
+		for (uint64_t a = (hi - size - 1) & ~(size - 1); a >= lo; a -= size) {
 			int clear = a >= 0x1000000;            /* above 16 MiB: not where kernels are loaded */
 
 			for (unsigned k = 0; k < navoid && clear; k++)

@@ -151,6 +151,7 @@ struct pv_xen_state {
 	uint64_t          devs_pa;
 	uint64_t          dmap_var;
 	uint64_t          dmap_const;
+	uint8_t           devs_active;  /* the blob set the devices up (a driver touched a window) */
 };
 #define PV_COM1_IRQ 4
 #define PV_XEN_STATE_MAGIC 0x4e455856u  /* "VXEN" */
