@@ -16,7 +16,7 @@ RT_XEN_ABI := -D__XEN_INTERFACE_VERSION__=__XEN_LATEST_INTERFACE_VERSION__
 RT_CORE    := runtime/decode/decode.c runtime/patch/validate.c runtime/patch/patch.c \
               runtime/patch/native.c runtime/patch/profile.c runtime/patch/xen.c runtime/patch/l4.c \
               runtime/patch/zone.c runtime/detect/vmm.c runtime/xen/uart16550.c \
-              runtime/xen/consring.c runtime/xen/pic8259.c
+              runtime/xen/consring.c runtime/xen/pic8259.c runtime/xen/pagewalk.c
 RT_HDRS    := $(wildcard runtime/*/*.h) include/previrt/format.h $(RULES_H)
 # Freestanding: no libc, no builtins turned into libc calls, no red zone
 # (the same objects go into the loader, which runs with interrupts on a
@@ -55,6 +55,7 @@ RT_LOADER     := $(RT_OUT)/previrt-loader.elf
 RT_LOADER_SRCS := runtime/loader/main.c runtime/loader/console.c \
                   runtime/loader/bootparams.c runtime/loader/libc.c runtime/loader/pvh.c runtime/loader/linuxboot.c \
                   runtime/loader/acpi.c runtime/loader/acpis5.c runtime/loader/madt.c runtime/loader/bootinfo.c runtime/loader/elfimage.c runtime/loader/prepare.c runtime/xen/pio.c \
+                  runtime/xen/mmio.c runtime/xen/mmio-phys.c runtime/xen/mmio-models-none.c \
                   runtime/loader/resident.c
 # No SSE (the loader never enables it), static, non-PIC, linked at 1 MiB.
 RT_LOADER_CFLAGS := $(RT_CFLAGS) -fno-pic -fno-pie -mcmodel=small -mgeneral-regs-only \
@@ -89,7 +90,9 @@ RT_BLOB_CFLAGS := $(RT_CFLAGS) -fpie -fvisibility=hidden -fno-jump-tables -mgene
                   -mpreferred-stack-boundary=3 -fno-asynchronous-unwind-tables -fcf-protection=none \
                   -mindirect-branch=thunk-inline -mfunction-return=thunk-inline
 RT_BLOB_OBJS   := $(RT_OUT)/loader/xen/pio.o $(RT_OUT)/loader/xen/uart16550.o $(RT_OUT)/loader/xen/consring.o \
-                  $(RT_OUT)/loader/xen/pic8259.o $(RT_OUT)/loader/xen/entry.o
+                  $(RT_OUT)/loader/xen/pic8259.o $(RT_OUT)/loader/xen/entry.o \
+                  $(RT_OUT)/loader/xen/mmio.o $(RT_OUT)/loader/xen/mmio-phys.o $(RT_OUT)/loader/xen/pagewalk.o \
+                  $(RT_OUT)/loader/xen/mmio-models-none.o
 
 $(RT_OUT)/loader/xen/%.o: runtime/xen/%.c $(RT_HDRS)
 	@mkdir -p $(dir $@)
@@ -235,14 +238,24 @@ $(RT_T)/blob-pio.o: runtime/xen/pio.c $(RT_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_BLOB_CFLAGS) -c $< -o $@
 
+$(RT_T)/blob-mmio.o: runtime/xen/mmio.c $(RT_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_BLOB_CFLAGS) -c $< -o $@
+
 $(RT_T)/blob-entry.o: runtime/xen/entry.S
 	@mkdir -p $(dir $@)
 	$(CC) -c $< -o $@
 
+# MMIO the same way (xmmio.c); the harness binds the page walk and the models (xen/xen-rt.h).
+$(RT_T)/xmmio.o: tests/runtime/xmmio.c tests/runtime/xmmio.h $(PLUGIN)
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -fplugin=$(PLUGIN) -fplugin-arg-previrt-all-code-models -c $< -o $@
+
+RT_XEN_HARNESS_OBJS := $(RT_T)/xprog.o $(RT_T)/xmmio.o $(RT_T)/blob-pio.o $(RT_T)/blob-mmio.o $(RT_T)/blob-entry.o
 $(RT_T)/xen-harness: tests/runtime/xen-harness.c tests/runtime/selfimage.c tests/runtime/selfimage.h \
-		$(RT_T)/xprog.o $(RT_T)/blob-pio.o $(RT_T)/blob-entry.o $(RT_HOST_LIB)
+		$(RT_XEN_HARNESS_OBJS) $(RT_HOST_LIB)
 	$(CC) $(RT_TEST_CFLAGS) $(RT_XEN_ABI) tests/runtime/xen-harness.c tests/runtime/selfimage.c \
-		$(RT_T)/xprog.o $(RT_T)/blob-pio.o $(RT_T)/blob-entry.o $(RT_HOST_LIB) -lelf -o $@
+		$(RT_XEN_HARNESS_OBJS) $(RT_HOST_LIB) -lelf -o $@
 
 # The L4 backend the same way: the L4 blob's objects built for the host,
 # uvmm played by a signal handler (vmmcall print, port exits).

@@ -46,6 +46,10 @@ static void print_stats(struct pv_xen_state *st)
 
 	b = pv_put_stat(b, "previrt-xen: port I/O emulated ", st->pio_emulated);
 	b = pv_put_stat(b, ", passed to Xen ", st->pio_passed);
+	if (st->nmmio_win) {
+		b = pv_put_stat(b, ", MMIO emulated ", st->mmio_emulated);
+		b = pv_put_stat(b, ", passed ", st->mmio_passed);
+	}
 	if (st->domu)
 		b = pv_put_stat(b, ", COM1 interrupts ", st->com1_irqs);
 	if (st->domu)
