@@ -351,8 +351,8 @@ runtime: $(RT_HOST_LIB) $(RT_TESTS) $(RT_LOADER)
 check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $(filter %/previrt-report,$(ALL))
 	@echo "== runtime: patching plugin-annotated code in process (native, profile, corruptions)"
 	@$(RT_T)/runtime-harness $(RT_T)/harness-profile.txt
-	@echo "== runtime: decoder vs libopcodes over the harness and the annotated object"
-	@$(RT_T)/decode-diff --min-sites 20 $(RT_T)/runtime-harness $(RT_T)/prog.o
+	@echo "== runtime: decoder (and the Xen MMIO descriptors) vs libopcodes over the harnesses and the annotated object"
+	@$(RT_T)/decode-diff --min-sites 20 $(RT_T)/runtime-harness $(RT_T)/prog.o $(RT_T)/xen-harness
 	@echo "== runtime: validate + patch a linked image in a copy, timed"
 	@$(RT_T)/patch-elf --min-sites 20 $(RT_T)/runtime-harness
 	@echo "== runtime: every instruction kind from both compilers validates, decodes and patches"
