@@ -351,6 +351,21 @@ static void mmio_tests(struct pv_xen_state *state)
 	}
 	check(!bad && nlog == n0, "memory the page tables do not map: every width runs natively (%u wrong)", bad);
 
+	/* flags set before the site are there after it, emulated and native */
+	bad = 0;
+	for (uint64_t x = 4; x <= 6; x++) {
+		uint64_t want = (x < 5) | (x == 5) << 1, got;
+
+		n0 = nlog;
+		got = xm_flags(dev + 0x50, x);
+		bad += got != (want | model_value(0, 0x50, 4) << 8) || !logged(n0, 0, 0x50, 4, 0, 0);
+		memcpy((void *)ram, "\x11\x22\x33\x44", 4);
+		got = xm_flags(ram, x);
+		bad += got != (want | 0x44332211ull << 8);
+		passes++;
+	}
+	check(!bad, "flags survive an MMIO site, emulated and run natively (cmp ; movl ; setb ; sete; %u wrong)", bad);
+
 	/*
 	 * Every destination register and width: the truth is the same load run
 	 * natively, from memory holding the model's value.
@@ -417,7 +432,7 @@ int main(void)
 	/* xmmio.c's functions with MMIO sites: these, and load_N/store_N for every register N but 4 */
 	static const char *const mmio_fns[] = { "xm_read", "xm_write", "xm_store_imm", "xm_read_indexed",
 						"xm_write_indexed", "xm_read_r13_r12", "xm_read_index_only",
-						"xm_read_abs", "xm_write_abs" };
+						"xm_read_abs", "xm_write_abs", "xm_flags" };
 	unsigned nm = 0, nmp = 0;
 	struct pv_image img;
 	struct pv_result r;
@@ -446,7 +461,7 @@ int main(void)
 
 	/* MMIO: none without mmio_entry (dom0, every boot without models), every one of xmmio.c's with it */
 	xmmio_sites(&xen, mmio_fns, sizeof mmio_fns / sizeof mmio_fns[0], &nm, &nmp);
-	check(nm == 18 + 2 * (15 * 4 + 4) && nmp == 0, "mmio_entry 0: none of xmmio.c's %u MMIO sites is patched", nm);
+	check(nm == 19 + 2 * (15 * 4 + 4) && nmp == 0, "mmio_entry 0: none of xmmio.c's %u MMIO sites is patched", nm);
 	xen.mmio_entry = (uintptr_t)pv_xen_mmio_entry;
 	nm = nmp = 0;
 	xmmio_sites(&xen, mmio_fns, sizeof mmio_fns / sizeof mmio_fns[0], &nm, &nmp);

@@ -267,3 +267,22 @@ NOINLINE void xm_store_from(unsigned reg, unsigned width, volatile void *p, uint
 	REGS(STORE_CALL)
 	}
 }
+
+/*
+ * Flags set before an MMIO site survive it, emulated or not: cmp ; the
+ * readl site ; setb ; sete.  Three asm statements (the plugin takes an
+ * accessor's asm to be its one access), kept in order by volatile; the
+ * code GCC puts between them sets no flags (objdump: nothing at -O2 here,
+ * and any that did would make the test fail, not pass).
+ * Returns below | equal << 1 | the loaded value << 8.
+ */
+NOINLINE uint64_t xm_flags(const volatile void *p, uint64_t x)
+{
+	uint8_t below, equal;
+	uint32_t v;
+
+	__asm__ volatile("cmpq $5, %0" : : "r"(x) : "cc");
+	v = readl(p);
+	__asm__ volatile("setb %0\n\tsete %1" : "=qm"(below), "=qm"(equal));
+	return below | equal << 1 | (uint64_t)v << 8;
+}

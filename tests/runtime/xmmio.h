@@ -23,6 +23,8 @@ uint64_t xm_read_index_only(unsigned long i);
 /* absolute addresses: XM_DEV + 0x40 (read), XM_DEV + 0x44 (write) */
 uint32_t xm_read_abs(void);
 void xm_write_abs(uint32_t v);
+/* cmp x with 5 ; 32-bit load from p ; setb ; sete: below | equal << 1 | value << 8 */
+uint64_t xm_flags(const volatile void *p, uint64_t x);
 /*
  * Every destination register and width: register `reg` (0 rax .. 15 r15,
  * not 4) holds `init`, then a `width`-byte load from p into it; returns the
