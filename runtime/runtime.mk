@@ -219,7 +219,7 @@ $(RT_T)/patch-elf: tests/runtime/patch-elf.c $(RT_HOST_LIB)
 
 # The unit tests that are one C file each, linked with the host-built
 # runtime (and its Xen interface version, so both read Xen's headers alike).
-RT_UNIT_TESTS := vmm l4 uart consring pic8259 acpi-s5 madt xenstore blkfront gnttab netfront core pagewalk
+RT_UNIT_TESTS := vmm l4 uart consring pic8259 acpi-s5 madt xenstore blkfront gnttab netfront core pagewalk xen-plan
 $(patsubst %,$(RT_T)/test-%,$(RT_UNIT_TESTS)): $(RT_T)/test-%: tests/runtime/test-%.c $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $(RT_XEN_ABI) $< $(RT_HOST_LIB) -o $@
@@ -345,7 +345,7 @@ fuzz-xenfront: $(RT_FUZZ)/fuzz-xenfront
 		-artifact_prefix=tests/runtime/fuzz-corpus-xenfront/ $(RT_FUZZ)/corpus-xenfront tests/runtime/fuzz-corpus-xenfront
 .PHONY: fuzz-xenfront
 
-RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-consring $(RT_T)/test-pic8259 $(RT_T)/test-acpi-s5 $(RT_T)/test-madt $(RT_T)/test-xenstore $(RT_T)/test-blkfront $(RT_T)/test-gnttab $(RT_T)/test-netfront $(RT_T)/test-pagewalk $(RT_T)/fuzz-xenfront-replay $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
+RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-consring $(RT_T)/test-pic8259 $(RT_T)/test-acpi-s5 $(RT_T)/test-madt $(RT_T)/test-xenstore $(RT_T)/test-blkfront $(RT_T)/test-gnttab $(RT_T)/test-netfront $(RT_T)/test-pagewalk $(RT_T)/test-xen-plan $(RT_T)/fuzz-xenfront-replay $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
 runtime: $(RT_HOST_LIB) $(RT_TESTS) $(RT_LOADER)
 
 check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $(filter %/previrt-report,$(ALL))
@@ -389,6 +389,8 @@ check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $
 	@$(RT_T)/fuzz-xenfront-replay tests/runtime/fuzz-corpus-xenfront
 	@echo "== runtime: the Xen blob's page walk (MMIO windows by guest-physical address) over hand-built tables"
 	@$(RT_T)/test-pagewalk
+	@echo "== runtime: the Xen backend's thunk slots with MMIO: a pool running full, plan vs emit, mmio_entry 0 unchanged"
+	@$(RT_T)/test-xen-plan
 	@echo "== runtime: the Xen backend patches plugin-compiled port I/O and MMIO in process and runs it"
 	@$(RT_T)/xen-harness
 	@echo "== runtime: the L4 backend patches plugin-compiled port I/O in process and runs it (uvmm played)"
