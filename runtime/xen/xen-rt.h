@@ -129,6 +129,8 @@ static inline int64_t pv_mmio_sext(const uint8_t *p, unsigned n)
 {
 	uint64_t v = 0;
 
+	if (!n)
+		return 0;
 	for (unsigned i = n; i-- > 0;)
 		v = v << 8 | p[i];
 	return n >= 8 ? (int64_t)v : (int64_t)(v << (64 - 8 * n)) >> (64 - 8 * n);
