@@ -14,20 +14,14 @@
 
 extern struct pv_xen_slots pv_xen_slots __attribute__((visibility("hidden")));
 
-/* The kernel's direct map: page_offset_base when the kernel has it (set at its boot), else __PAGE_OFFSET. */
-static uint64_t direct_map(const struct pv_xen_state *st)
-{
-	return st->dmap_var ? *(const volatile uint64_t *)(uintptr_t)st->dmap_var : st->dmap_const;
-}
-
 static struct pv_domu_devs *devs(const struct pv_xen_state *st)
 {
-	return (struct pv_domu_devs *)(uintptr_t)(direct_map(st) + st->devs_pa);
+	return (struct pv_domu_devs *)(uintptr_t)(pv_xen_direct_map(st) + st->devs_pa);
 }
 
 static struct pv_domu_rt *rt_of(const struct pv_xen_state *st)
 {
-	return (struct pv_domu_rt *)(uintptr_t)(direct_map(st) + st->devs_pa + PV_DOMU_PG_RT * PV_DOMU_PAGE);
+	return (struct pv_domu_rt *)(uintptr_t)(pv_xen_direct_map(st) + st->devs_pa + PV_DOMU_PG_RT * PV_DOMU_PAGE);
 }
 
 static void unmask_port(struct shared_info *sh, uint32_t port)
@@ -59,7 +53,7 @@ static int activate(struct pv_xen_state *st)
 	if (rt->failed)
 		return -1;
 	d = devs(st);
-	dm = direct_map(st);
+	dm = pv_xen_direct_map(st);
 	area = st->devs_pa;
 	if (d->magic != PV_DOMU_DEVS_MAGIC || d->area != area) {
 		rt->failed = 1;

@@ -16,6 +16,7 @@
 
 #include "xen/consout.h"
 #include "xen/hypercall.h"
+#include "xen/modellock.h"
 #include "xen/xen-rt.h"
 
 extern struct pv_xen_slots pv_xen_slots __attribute__((visibility("hidden")));
@@ -41,10 +42,14 @@ static void flush_console(struct pv_xen_state *st)
 /* One line on Xen's console when the domain ends: what the blob did. */
 static void print_stats(struct pv_xen_state *st)
 {
-	char line[160], *b = line;
+	char line[384], *b = line;          /* every field at 20 digits fits */
 
 	b = pv_put_stat(b, "previrt-xen: port I/O emulated ", st->pio_emulated);
 	b = pv_put_stat(b, ", passed to Xen ", st->pio_passed);
+	if (st->nmmio_win) {
+		b = pv_put_stat(b, ", MMIO emulated ", st->mmio_emulated);
+		b = pv_put_stat(b, ", passed ", st->mmio_passed);
+	}
 	if (st->domu)
 		b = pv_put_stat(b, ", COM1 interrupts ", st->com1_irqs);
 	if (st->domu)
@@ -59,41 +64,13 @@ static void print_stats(struct pv_xen_state *st)
 	console_write(st, line, (unsigned)(b - line));
 }
 
-/*
- * One lock for the device models' state, which every vCPU shares.  The
- * entry runs this with interrupts off (xen/entry.S), so an interrupt on
- * this CPU cannot come in while the lock is held.  An NMI still can, and
- * an NMI handler that prints (a panic, the watchdog) would spin on a lock
- * its own CPU holds: the wait is bounded, and after it the access goes on
- * unlocked.  The models stay memory-safe then (their indices are bounded);
- * at worst a console line is garbled, as on real hardware.
- */
-#define MODEL_LOCK_SPINS (1u << 22)
-
-static int model_lock(struct pv_xen_state *st)
-{
-	for (unsigned i = 0; i < MODEL_LOCK_SPINS; i++) {
-		if (!__atomic_exchange_n(&st->lock, 1, __ATOMIC_ACQUIRE))
-			return 1;
-		__builtin_ia32_pause();
-	}
-	__atomic_fetch_add(&st->lock_timeouts, 1, __ATOMIC_RELAXED);
-	return 0;
-}
-
-static void model_unlock(struct pv_xen_state *st, int held)
-{
-	if (held)
-		__atomic_store_n(&st->lock, 0, __ATOMIC_RELEASE);
-}
-
 /* The last output before the domain ends: the pending console line, the statistics. */
 static void last_words(struct pv_xen_state *st)
 {
-	int held = model_lock(st);
+	int held = pv_model_lock(st);
 
 	flush_console(st);
-	model_unlock(st, held);
+	pv_model_unlock(st, held);
 	print_stats(st);
 }
 
@@ -210,7 +187,7 @@ int pv_xen_pio(struct pv_pio_frame *f)
 	int handled = 0;
 
 	if (port >= PV_COM1_BASE && port < PV_COM1_BASE + 8) {
-		int held = model_lock(st);
+		int held = pv_model_lock(st);
 
 		com1_pull_input(st);
 		if (d & PV_PIO_OUT) {
@@ -220,17 +197,17 @@ int pv_xen_pio(struct pv_pio_frame *f)
 			pv_pio_set_in(f, width, pv_uart_read(&st->com1, port - PV_COM1_BASE));
 		}
 		com1_irq_update(st);
-		model_unlock(st, held);
+		pv_model_unlock(st, held);
 		handled = 1;
 	} else if (st->acpi.pic && pv_pic_port(port)) {
-		int held = model_lock(st);
+		int held = pv_model_lock(st);
 
 		if (d & PV_PIO_OUT)
 			pv_pic_write(&st->pic, port, (uint8_t)f->rax);
 		else
 			pv_pio_set_in(f, width, pv_pic_read(&st->pic, port));
 		com1_irq_update(st);
-		model_unlock(st, held);
+		pv_model_unlock(st, held);
 		handled = 1;
 	} else if (port == st->acpi.pm_tmr && st->acpi.pm_tmr) {
 		if (!(d & PV_PIO_OUT))
