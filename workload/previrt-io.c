@@ -273,21 +273,27 @@ static void test_disk(const char *spec)
 	passes++;
 }
 
-/* The name eth0's interrupt has in /proc/interrupts: "eth0" (e1000,
- * Xen's netfront: "eth0-q0-..."), or the name of the device eth0 sits on
- * (virtio-net: its virtio device, "virtio1", registers the handler). */
+/* The name eth0's interrupt has in /proc/interrupts: "eth0" (e1000), or
+ * the name of the device eth0 sits on: virtio-net's handler is its virtio
+ * device's ("virtio1"); Xen's netfront names its event channel after the
+ * vif ("vif0-q0" for the device "vif-0"). */
 static const char *nic_irq_name(void)
 {
 	static char name[256];
-	char link[256];
+	char link[256], probe[8];
 	ssize_t n = readlink("/sys/class/net/eth0/device", link, sizeof link - 1);
-	char probe[8];
+	char *w;
 
 	irq_count("eth0", probe, sizeof probe);
 	if (strcmp(probe, "none") || n <= 0)          /* a line named eth0 exists */
 		return "eth0";
 	link[n] = 0;
 	snprintf(name, sizeof name, "%s", strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
+	irq_count(name, probe, sizeof probe);
+	if (strcmp(probe, "none"))
+		return name;
+	for (w = name; (w = strchr(w, '-'));)         /* "vif-0" -> "vif0" */
+		memmove(w, w + 1, strlen(w));
 	return name;
 }
 

@@ -43,7 +43,7 @@ say "xenstored and xenconsoled running"
 # on dom0's end of the guest's vif (xen-host/hotplug-vif gives it
 # SINK_ADDR) that counts what the guest sends on one TCP connection.
 if [ -n "${SINK_PORT:-}" ]; then
-	($bb nc -l -p "$SINK_PORT" | $bb wc -c >/run/sink.count.tmp && $bb mv /run/sink.count.tmp /run/sink.count) &
+	/bin/previrt-sink "$SINK_PORT" /run/sink.count &
 	say "sink listening on port $SINK_PORT (address ${SINK_ADDR:-10.0.2.100} on the guest's vif)"
 fi
 
