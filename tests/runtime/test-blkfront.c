@@ -6,7 +6,8 @@
  * pages, found by grant reference.
  *
  * Well-formed: reads and writes of one to eleven pages (segments and
- * their last_sect), read-back of a write, a full ring, the notification
+ * their last_sect), read-back of a write, a write gathered from pieces
+ * (pv_blkfront_submit_gather, a device model's path), a full ring, the notification
  * rules (req_event, rsp_event), indices wrapping through 2^32.
  * Refused requests: outside the disk, empty, too long, not whole sectors,
  * misaligned on a 4 KiB-sector disk.
@@ -153,6 +154,16 @@ static void well_formed(void)
 	check(one(BLKIF_OP_WRITE, 64, 8192, w, &d) == 0 && d.ok && !d.data && !memcmp(disk + 64 * 512, w, 8192),
 	      "a write puts the caller's bytes on the disk (and hands back no data)");
 	check(one(BLKIF_OP_READ, 64, 8192, 0, &d) == 0 && d.ok && !memcmp(d.data, w, 8192), "and reads back");
+	{
+		/* a device model's write: the data in pieces of any length, in order */
+		struct pv_blk_piece p[3] = { { w + 5000, 1000 }, { w, 3000 }, { w + 3000, 4192 } };
+		long sl = pv_blkfront_submit_gather(&bf, BLKIF_OP_WRITE, 128, 8192, p, 3, &notify);
+
+		serve(BLKIF_RSP_OKAY);
+		check(sl >= 0 && pv_blkfront_poll(&bf, &d) == 1 && d.ok && !memcmp(disk + 128 * 512, w + 5000, 1000) &&
+		      !memcmp(disk + 128 * 512 + 1000, w, 7192),
+		      "a gathered write puts its three pieces on the disk one after the other");
+	}
 
 	/* a full ring: 32 in flight, the 33rd waits */
 	n = 0;
@@ -203,6 +214,20 @@ static void refused_requests(void)
 	check(pv_blkfront_submit(&bf, BLKIF_OP_READ, 0, 700, 0, &notify) == -PV_BLK_E_ARG, "a partial sector is refused");
 	check(pv_blkfront_submit(&bf, BLKIF_OP_WRITE, 0, 512, 0, &notify) == -PV_BLK_E_ARG, "a write without data is refused");
 	check(pv_blkfront_submit(&bf, 9, 0, 512, 0, &notify) == -PV_BLK_E_ARG, "an operation other than read/write is refused");
+	{
+		static uint8_t w[4096];
+		struct pv_blk_piece p[2] = { { w, 512 }, { w, 1024 } }, z[2] = { { w, 0 }, { w, 512 } },
+				    n[2] = { { 0, 512 }, { w, 512 } };
+
+		check(pv_blkfront_submit_gather(&bf, BLKIF_OP_WRITE, 0, 1024, p, 2, &notify) == -PV_BLK_E_ARG &&
+		      pv_blkfront_submit_gather(&bf, BLKIF_OP_WRITE, 0, 2048, p, 2, &notify) == -PV_BLK_E_ARG &&
+		      pv_blkfront_submit_gather(&bf, BLKIF_OP_WRITE, 0, 512, z, 2, &notify) == -PV_BLK_E_ARG &&
+		      pv_blkfront_submit_gather(&bf, BLKIF_OP_WRITE, 0, 1024, n, 2, &notify) == -PV_BLK_E_ARG &&
+		      pv_blkfront_submit_gather(&bf, BLKIF_OP_WRITE, 0, 512, 0, 1, &notify) == -PV_BLK_E_ARG &&
+		      pv_blkfront_submit_gather(&bf, BLKIF_OP_READ, 0, 512, p, 1, &notify) == -PV_BLK_E_ARG,
+		      "gathered writes whose pieces do not add up to the length (short, long, an empty or a NULL piece, none), "
+		      "a read with pieces: refused");
+	}
 	fresh(4096);
 	check(pv_blkfront_submit(&bf, BLKIF_OP_READ, 4, 4096, 0, &notify) == -PV_BLK_E_ARG &&
 	      pv_blkfront_submit(&bf, BLKIF_OP_READ, 8, 2048, 0, &notify) == -PV_BLK_E_ARG,
