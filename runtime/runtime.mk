@@ -221,6 +221,9 @@ $(patsubst %,$(RT_T)/test-%,$(RT_UNIT_TESTS)): $(RT_T)/test-%: tests/runtime/tes
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $(RT_XEN_ABI) $< $(RT_HOST_LIB) -o $@
 
+# (the played blkback both blkfront tests share)
+$(RT_T)/test-blkfront: tests/runtime/play-blkback.h
+
 $(RT_T)/corrupt-elf: tests/runtime/corrupt-elf.c
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $< -lelf -o $@

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The blkif frontend core (runtime/xen/blkfront.c) against a blkback
- * played here on the same shared ring page (Xen's io/blkif.h layout): it
- * serves a patterned 1 MiB disk through the frontend's granted bounce
- * pages, found by grant reference.
+ * played on the same shared ring page (play-blkback.h): it serves a
+ * patterned 1 MiB disk through the frontend's granted bounce pages,
+ * found by grant reference.
  *
  * Well-formed: reads and writes of one to eleven pages (segments and
  * their last_sect), read-back of a write, a write gathered from pieces
@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "play-blkback.h"
 #include "xen/blkfront.h"
 
 #define DISK_BYTES (1u << 20)
@@ -36,62 +37,22 @@ static uint8_t pattern(uint64_t off)
 	return (uint8_t)(off * 7 + (off >> 9) * 13 + 1);
 }
 
-/* the backend's side */
-static struct {
-	uint32_t req_cons, rsp_prod;
-	unsigned served, bad_segments;
-} be;
-
-static uint8_t *page_of(grant_ref_t g)
-{
-	if (g < GREF0 || g >= GREF0 + PV_BLK_SLOTS * PV_BLK_SEGS)
-		return 0;
-	return bounce + (size_t)(g - GREF0) * PV_BLK_PAGE;
-}
+/* the backend's side (play-blkback.h) */
+static struct play_blkback be;
 
 static void respond(uint64_t id, uint8_t op, int16_t status)
 {
-	struct blkif_response *r = &sring->ring[be.rsp_prod & (PV_BLK_SLOTS - 1)].rsp;
-
-	r->id = id;
-	r->operation = op;
-	r->status = status;
-	be.rsp_prod++;
+	play_blk_respond(&be, id, op, status);
 }
 
 static void publish(void)
 {
-	__atomic_store_n(&sring->rsp_prod, be.rsp_prod, __ATOMIC_RELEASE);
+	play_blk_publish(&be);
 }
 
-/* serve every pushed request; `status` for each response */
 static void serve(int16_t status)
 {
-	uint32_t prod = __atomic_load_n(&sring->req_prod, __ATOMIC_ACQUIRE);
-
-	while (be.req_cons != prod) {
-		struct blkif_request q = sring->ring[be.req_cons++ & (PV_BLK_SLOTS - 1)].req;
-		uint64_t off = q.sector_number * 512;
-
-		for (unsigned k = 0; k < q.nr_segments; k++) {
-			uint8_t *p = page_of(q.seg[k].gref);
-			size_t n = (size_t)(q.seg[k].last_sect - q.seg[k].first_sect + 1) * 512;
-
-			if (!p || q.seg[k].first_sect > q.seg[k].last_sect || q.seg[k].last_sect > 7 ||
-			    off + n > DISK_BYTES) {
-				be.bad_segments++;
-				break;
-			}
-			if (q.operation == BLKIF_OP_READ)
-				memcpy(p + q.seg[k].first_sect * 512, disk + off, n);
-			else
-				memcpy(disk + off, p + q.seg[k].first_sect * 512, n);
-			off += n;
-		}
-		respond(q.id, q.operation, status);
-		be.served++;
-	}
-	publish();
+	play_blk_serve(&be, status);
 }
 
 static struct pv_blkfront bf;
@@ -100,7 +61,8 @@ static void fresh(uint32_t sector_size)
 {
 	for (uint64_t i = 0; i < DISK_BYTES; i++)
 		disk[i] = pattern(i);
-	memset(&be, 0, sizeof be);
+	be = (struct play_blkback){ .sring = sring, .bounce = bounce, .gref0 = GREF0, .disk = disk,
+				    .disk_bytes = DISK_BYTES };
 	int rc = pv_blkfront_init(&bf, sring, 51712, DISK_BYTES / 512, sector_size, bounce, gref);
 
 	check(rc == 0, "init: one-page ring of %u slots, %u-byte sectors", bf.nr_ents, sector_size);
