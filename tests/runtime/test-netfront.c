@@ -6,7 +6,8 @@
  * from the wire into posted RX pages, found by grant reference.
  *
  * Well-formed: frames of every size from a header to a page, both ways,
- * byte for byte; all 64 TX buffers in flight; RX buffers reposted with the
+ * byte for byte; gathered from and scattered to pieces (a device model's
+ * path); all 64 TX buffers in flight; RX buffers reposted with the
  * same id; netback's per-buffer errors; notification rules; many times
  * round both 256-slot rings.
  * A hostile netback: TX responses with an id not in flight, a duplicate,
@@ -156,6 +157,40 @@ static void well_formed(void)
 	nb_rx(f, 1514, 0, 0);
 	check(pv_netfront_recv(&nf, got, 1000, &flags, &notify) == 0 && nf.rx_toolong == 1 && !nf.broken,
 	      "a frame longer than the caller's buffer is dropped and counted, the ring intact");
+
+	{
+		/* a device model's path: a frame gathered from pieces, received into pieces */
+		static uint8_t a[64], b[2048], c[4096], x[PV_NET_PAGE];
+		struct pv_net_piece tx[3] = { { a, 10 }, { b, 50 }, { c, 1454 } }, rx[3] = { { a, 64 }, { b, 1000 }, { c, 4096 } };
+		struct pv_net_piece bad[2][2] = { { { a, 10 }, { b, 0 } }, { { 0, 10 }, { b, 50 } } };
+
+		frame(a, 10, 7);
+		frame(b, 50, 8);
+		frame(c, 1454, 9);
+		memcpy(x, a, 10);
+		memcpy(x + 10, b, 50);
+		memcpy(x + 60, c, 1454);
+		nb.nwire = 0;
+		r = pv_netfront_send_gather(&nf, tx, 3, 1514, &notify);
+		nb_tx(NETIF_RSP_OKAY);
+		check(r >= 0 && nb.wlen[0] == 1514 && !memcmp(nb.wire[0], x, 1514) && pv_netfront_tx_reap(&nf) == 1,
+		      "a frame gathered from pieces of 10, 50 and 1454 bytes reaches the wire in order");
+		check(pv_netfront_send_gather(&nf, tx, 3, 1600, &notify) == -PV_NET_E_ARG &&
+		      pv_netfront_send_gather(&nf, tx, 3, 1000, &notify) == -PV_NET_E_ARG &&
+		      pv_netfront_send_gather(&nf, bad[0], 2, 10, &notify) == -PV_NET_E_ARG &&
+		      pv_netfront_send_gather(&nf, bad[1], 2, 60, &notify) == -PV_NET_E_ARG && nf.tx_inflight == 0,
+		      "gathered frames whose pieces do not add up (short, long, an empty or a NULL piece): refused, nothing sent");
+		nb_rx(x, 1514, 0, 0);
+		memset(a, 0, sizeof a);
+		memset(b, 0, sizeof b);
+		memset(c, 0x5a, sizeof c);
+		check(pv_netfront_recv_scatter(&nf, rx, 3, &flags, &notify) == 1514 && !memcmp(a, x, 64) &&
+		      !memcmp(b, x + 64, 1000) && !memcmp(c, x + 1064, 450) && c[450] == 0x5a,
+		      "a received frame scattered over pieces of 64, 1000 and 4096 bytes, in order, no byte past it");
+		nb_rx(x, 1514, 0, 0);
+		check(pv_netfront_recv_scatter(&nf, rx, 2, &flags, &notify) == 0 && nf.rx_toolong == 2 && a[0] == x[0],
+		      "a frame longer than the pieces (1064 bytes) is dropped and counted, the pieces untouched");
+	}
 
 	/* all TX buffers in flight */
 	n = 0;
