@@ -233,8 +233,9 @@ $(patsubst %,$(RT_T)/test-%,$(RT_UNIT_TESTS)): $(RT_T)/test-%: tests/runtime/tes
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $(RT_XEN_ABI) $< $(RT_HOST_LIB) -o $@
 
-# (the played blkback both blkfront tests share)
+# (the played blkback and netback the frontend and model tests share)
 $(RT_T)/test-blkfront $(RT_T)/test-virtio-blk: tests/runtime/play-blkback.h
+$(RT_T)/test-netfront: tests/runtime/play-netback.h
 
 $(RT_T)/corrupt-elf: tests/runtime/corrupt-elf.c
 	@mkdir -p $(dir $@)

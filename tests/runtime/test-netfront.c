@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The netif frontend core (runtime/xen/netfront.c) against a netback
- * played on the same two ring pages (Xen's io/netif.h layout), which
- * takes TX frames out of the granted pages onto a "wire" and puts frames
- * from the wire into posted RX pages, found by grant reference.
+ * played on the same two ring pages (play-netback.h), which takes TX
+ * frames out of the granted pages onto a "wire" and puts frames from the
+ * wire into posted RX pages, found by grant reference.
  *
  * Well-formed: frames of every size from a header to a page, both ways,
  * byte for byte; gathered from and scattered to pieces (a device model's
@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "play-netback.h"
 #include "xen/netfront.h"
 
 #define TXG0 300u
@@ -31,67 +32,17 @@ static uint8_t *txbuf, *rxbuf;
 static grant_ref_t txg[PV_NET_TXBUF], rxg[PV_NET_RXBUF];
 static struct pv_netfront nf;
 
-/* netback's side */
-static struct {
-	RING_IDX tx_cons, tx_prod, rx_cons, rx_prod;
-	uint8_t wire[PV_NET_TXBUF][PV_NET_PAGE];
-	uint16_t wlen[PV_NET_TXBUF];
-	unsigned nwire, bad;
-} nb;
+/* netback's side (play-netback.h) */
+static struct play_netback nb;
 
-static uint8_t *txpage(grant_ref_t g)
-{
-	return g >= TXG0 && g < TXG0 + PV_NET_TXBUF ? txbuf + (size_t)(g - TXG0) * PV_NET_PAGE : 0;
-}
-
-static uint8_t *rxpage(grant_ref_t g)
-{
-	return g >= RXG0 && g < RXG0 + PV_NET_RXBUF ? rxbuf + (size_t)(g - RXG0) * PV_NET_PAGE : 0;
-}
-
-/* take every TX request onto the wire and answer it with `status` */
 static void nb_tx(int16_t status)
 {
-	while (nb.tx_cons != txs->req_prod) {
-		struct netif_tx_request q = txs->ring[nb.tx_cons++ & (PV_NET_RING - 1)].req;
-		uint8_t *p = txpage(q.gref);
-		struct netif_tx_response *r = &txs->ring[nb.tx_prod++ & (PV_NET_RING - 1)].rsp;
-
-		if (!p || q.offset + q.size > PV_NET_PAGE || q.flags) {
-			nb.bad++;
-		} else if (nb.nwire < PV_NET_TXBUF) {
-			memcpy(nb.wire[nb.nwire], p + q.offset, q.size);
-			nb.wlen[nb.nwire++] = q.size;
-		}
-		r->id = q.id;
-		r->status = status;
-	}
-	__atomic_store_n(&txs->rsp_prod, nb.tx_prod, __ATOMIC_RELEASE);
+	play_net_tx(&nb, status);
 }
 
-/* deliver one frame into the next posted RX buffer, at `off`; status as given (or the length) */
 static int nb_rx(const uint8_t *frame, uint16_t len, uint16_t off, int16_t status)
 {
-	struct netif_rx_request q;
-	struct netif_rx_response *r;
-	uint8_t *p;
-
-	if (nb.rx_cons == rxs->req_prod)
-		return -1;
-	q = rxs->ring[nb.rx_cons++ & (PV_NET_RING - 1)].req;
-	p = rxpage(q.gref);
-	if (!p || off + len > PV_NET_PAGE) {
-		nb.bad++;
-		return -1;
-	}
-	memcpy(p + off, frame, len);
-	r = &rxs->ring[nb.rx_prod++ & (PV_NET_RING - 1)].rsp;
-	r->id = q.id;
-	r->offset = off;
-	r->flags = NETRXF_data_validated;
-	r->status = status ? status : (int16_t)len;
-	__atomic_store_n(&rxs->rsp_prod, nb.rx_prod, __ATOMIC_RELEASE);
-	return 0;
+	return play_net_rx(&nb, frame, len, off, status);
 }
 
 static void fresh(void)
@@ -99,6 +50,12 @@ static void fresh(void)
 	int notify = 0, rc;
 
 	memset(&nb, 0, sizeof nb);
+	nb.txs = txs;
+	nb.rxs = rxs;
+	nb.txbuf = txbuf;
+	nb.rxbuf = rxbuf;
+	nb.txg0 = TXG0;
+	nb.rxg0 = RXG0;
 	rc = pv_netfront_init(&nf, txs, rxs, txbuf, txg, rxbuf, rxg, &notify);
 	check(rc == 0 && rxs->req_prod == PV_NET_RXBUF && notify,
 	      "init: both rings, %u RX buffers posted, netback kicked", PV_NET_RXBUF);
