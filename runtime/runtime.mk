@@ -37,7 +37,7 @@ RT_XENFRONT := runtime/xen/xenstore.c runtime/xen/blkfront.c runtime/xen/gnttab.
 # The in-place virtio devices of a domU (virtio-mmio register file, split
 # virtqueues; the devices over the frontend cores): handler-blob code the MMIO
 # dispatch calls; checked with the blob's rules below (RT_BLOB_OBJS).
-RT_VIRTIO := runtime/xen/virtq.c runtime/xen/virtio-mmio.c runtime/xen/virtio-blk.c
+RT_VIRTIO := runtime/xen/virtq.c runtime/xen/virtio-mmio.c runtime/xen/virtio-blk.c runtime/xen/virtio-net.c
 
 # The core built for the host (PIE objects, still freestanding code).
 RT_HOST_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/host/%.o,$(RT_CORE) $(RT_PARSE) runtime/l4/pit.c $(RT_XENFRONT) $(RT_VIRTIO)) $(RT_OUT)/host/previrt_rules.o
@@ -99,7 +99,7 @@ RT_BLOB_OBJS   := $(RT_OUT)/loader/xen/pio.o $(RT_OUT)/loader/xen/uart16550.o $(
 # blob's flags and held to its rules (check-blob, and no writable data)
 # now, although the integrator links them into the blob later (not in
 # RT_LOADER_OBJS yet: the pool has to grow for them first).
-RT_BLOB_DEV_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/loader/%.o,$(RT_VIRTIO) runtime/xen/blkfront.c)
+RT_BLOB_DEV_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/loader/%.o,$(RT_VIRTIO) runtime/xen/blkfront.c runtime/xen/netfront.c)
 
 $(RT_OUT)/loader/xen/%.o: runtime/xen/%.c $(RT_HDRS)
 	@mkdir -p $(dir $@)
@@ -228,14 +228,14 @@ $(RT_T)/patch-elf: tests/runtime/patch-elf.c $(RT_HOST_LIB)
 
 # The unit tests that are one C file each, linked with the host-built
 # runtime (and its Xen interface version, so both read Xen's headers alike).
-RT_UNIT_TESTS := vmm l4 uart consring pic8259 acpi-s5 madt xenstore blkfront gnttab netfront core virtio-blk
+RT_UNIT_TESTS := vmm l4 uart consring pic8259 acpi-s5 madt xenstore blkfront gnttab netfront core virtio-blk virtio-net
 $(patsubst %,$(RT_T)/test-%,$(RT_UNIT_TESTS)): $(RT_T)/test-%: tests/runtime/test-%.c $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $(RT_XEN_ABI) $< $(RT_HOST_LIB) -o $@
 
 # (the played blkback and netback the frontend and model tests share)
 $(RT_T)/test-blkfront $(RT_T)/test-virtio-blk: tests/runtime/play-blkback.h
-$(RT_T)/test-netfront: tests/runtime/play-netback.h
+$(RT_T)/test-netfront $(RT_T)/test-virtio-net: tests/runtime/play-netback.h
 
 $(RT_T)/corrupt-elf: tests/runtime/corrupt-elf.c
 	@mkdir -p $(dir $@)
@@ -348,7 +348,7 @@ fuzz-xenfront: $(RT_FUZZ)/fuzz-xenfront
 		-artifact_prefix=tests/runtime/fuzz-corpus-xenfront/ $(RT_FUZZ)/corpus-xenfront tests/runtime/fuzz-corpus-xenfront
 .PHONY: fuzz-xenfront
 
-RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-consring $(RT_T)/test-pic8259 $(RT_T)/test-acpi-s5 $(RT_T)/test-madt $(RT_T)/test-xenstore $(RT_T)/test-blkfront $(RT_T)/test-gnttab $(RT_T)/test-netfront $(RT_T)/test-virtio-blk $(RT_T)/fuzz-xenfront-replay $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
+RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-consring $(RT_T)/test-pic8259 $(RT_T)/test-acpi-s5 $(RT_T)/test-madt $(RT_T)/test-xenstore $(RT_T)/test-blkfront $(RT_T)/test-gnttab $(RT_T)/test-netfront $(RT_T)/test-virtio-blk $(RT_T)/test-virtio-net $(RT_T)/fuzz-xenfront-replay $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
 runtime: $(RT_HOST_LIB) $(RT_TESTS) $(RT_LOADER)
 
 check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $(filter %/previrt-report,$(ALL))
@@ -390,6 +390,8 @@ check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $
 	@$(RT_T)/test-netfront
 	@echo "== runtime: the virtio-blk model over virtio-mmio, probed as Linux 6.1 does, against a played blkback; hostile driver and backend"
 	@$(RT_T)/test-virtio-blk
+	@echo "== runtime: the virtio-net model over virtio-mmio, probed as Linux 6.1 does, against a played netback; hostile driver and backend"
+	@$(RT_T)/test-virtio-net
 	@echo "== runtime: fuzzer regression inputs for the frontends (tests/runtime/fuzz-corpus-xenfront) replayed"
 	@$(RT_T)/fuzz-xenfront-replay tests/runtime/fuzz-corpus-xenfront
 	@echo "== runtime: the Xen backend patches plugin-compiled port I/O in process and runs it"

@@ -210,7 +210,7 @@ static int setup_vq(struct drv_vq *v, unsigned index, uint64_t base)
 }
 
 /* virtio_cread of a 64-bit field: ConfigGeneration around two 32-bit reads, again if it moved */
-static uint64_t cread64(uint32_t at)
+static __attribute__((unused)) uint64_t cread64(uint32_t at)
 {
 	uint32_t gen, old;
 	uint64_t v;
