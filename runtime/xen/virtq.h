@@ -11,7 +11,7 @@
  *    the queue size (the driver cannot have made more available);
  *  - a head and every `next` must be < num; each descriptor is copied
  *    once (no double fetch) and its buffer must lie in guest RAM outside
- *    the runtime's hole (vmem.h); an empty buffer is refused;
+ *    the runtime's holes (vmem.h); an empty buffer is refused;
  *  - a chain has at most min(num, PV_VQ_MAX_CHAIN) descriptors, which
  *    also ends any loop;
  *  - VIRTQ_DESC_F_INDIRECT (never offered) and unknown flags are errors,
@@ -54,7 +54,7 @@ struct pv_vq {
 	uint64_t popped, pushed;
 };
 
-/* One buffer of a chain: checked (in guest RAM, outside the hole) when popped. */
+/* One buffer of a chain: checked (in guest RAM, outside the holes) when popped. */
 struct pv_vq_seg {
 	uint64_t gpa;
 	uint32_t len;
@@ -70,7 +70,7 @@ struct pv_vq_chain {
 
 /*
  * QueueReady 1: check the rings' placement (sizes for `num`, alignment
- * 16/2/4, every byte in guest RAM outside the hole) and start at index 0.
+ * 16/2/4, every byte in guest RAM outside the holes) and start at index 0.
  * 0, or -1 with the queue marked broken.
  */
 int pv_vq_enable(struct pv_vq *q, const struct pv_vmem *m);

@@ -386,6 +386,7 @@ static void one_buf(uint64_t gpa, uint32_t len)
 
 static void outside_ram(void) { one_buf(RAM_BYTES - 256, 512); }
 static void in_hole(void) { one_buf(HOLE_START + 4096, 512); }
+static void in_hole2(void) { one_buf(HOLE2_START - 256, 512); }
 static void wraps(void) { one_buf(~0ull - 255, 512); }
 static void empty_buf(void) { one_buf(DATA, 0); }
 
@@ -595,6 +596,7 @@ int main(void)
 	requests();
 	broken_chain("a buffer running past the end of RAM", outside_ram);
 	broken_chain("a buffer in the runtime's hole", in_hole);
+	broken_chain("a buffer running into the runtime's second hole", in_hole2);
 	broken_chain("a buffer address that wraps", wraps);
 	broken_chain("an empty buffer", empty_buf);
 	broken_chain("next out of range", next_out_of_range);

@@ -2,7 +2,7 @@
 /*
  * A virtio driver played against the in-place models, for their tests
  * (test-virtio-blk.c, test-virtio-net.c): a fake guest RAM with guard
- * bytes on both sides and a runtime-owned hole inside, the split rings
+ * bytes on both sides and two runtime-owned holes inside, the split rings
  * laid out in it as Linux's virtio_ring does, and the register sequence
  * Linux 6.1's virtio_mmio + virtio core perform at probe
  * (drivers/virtio/virtio_mmio.c, virtio.c, include/linux/virtio_config.h).
@@ -24,6 +24,8 @@
 #define GUARD_BYTE  0xee
 #define HOLE_START  0xe0000u            /* runtime-owned: the last 128 KiB of the fake RAM */
 #define HOLE_END    0x100000u
+#define HOLE2_START 0x8000u            /* a second one, one page, below the rings */
+#define HOLE2_END   0x9000u
 #define HOLE_BYTE   0xcc
 
 static uint32_t dev_rd(uint32_t off, unsigned width);
@@ -39,10 +41,11 @@ static void ram_init(void)
 		ram_alloc = aligned_alloc(4096, RAM_BYTES + 2 * GUARD);
 	memset(ram_alloc, GUARD_BYTE, RAM_BYTES + 2 * GUARD);
 	ram = ram_alloc + GUARD;
-	memset(ram, 0, HOLE_START);
+	memset(ram, 0, HOLE_START);             /* (the holes are filled below) */
 	vmem = (struct pv_vmem){ .base = (uintptr_t)ram, .ram_end = RAM_BYTES,
-				 .hole_start = HOLE_START, .hole_end = HOLE_END };
+				 .hole = { { HOLE_START, HOLE_END }, { HOLE2_START, HOLE2_END } } };
 	memset(ram + HOLE_START, HOLE_BYTE, HOLE_END - HOLE_START);
+	memset(ram + HOLE2_START, HOLE_BYTE, HOLE2_END - HOLE2_START);
 }
 
 /* nothing written outside the checked ranges: both guards and the hole as they were */
@@ -52,6 +55,9 @@ static int ram_intact(void)
 		if (ram_alloc[i] != GUARD_BYTE || ram_alloc[GUARD + RAM_BYTES + i] != GUARD_BYTE)
 			return 0;
 	for (unsigned i = HOLE_START; i < HOLE_END; i++)
+		if (ram[i] != HOLE_BYTE)
+			return 0;
+	for (unsigned i = HOLE2_START; i < HOLE2_END; i++)
 		if (ram[i] != HOLE_BYTE)
 			return 0;
 	return 1;
