@@ -34,6 +34,7 @@
  * completion arrives: nothing is written into guest memory for it.
  * blkfront full: the chain stays on the available ring and is taken on
  * the next pv_vblk_service.
+ * One caller at a time (the blob's model lock); no allocation, no libc.
  */
 #ifndef PREVIRT_RT_VIRTIO_BLK_H
 #define PREVIRT_RT_VIRTIO_BLK_H

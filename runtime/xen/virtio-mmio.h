@@ -28,6 +28,7 @@
  *    refused; QueueReady 1 checks the placement (virtq.h) and a bad one
  *    needs a reset.
  * The interrupt line is level: InterruptStatus != 0 (pv_vmmio_irq).
+ * One caller at a time (the blob's model lock); no allocation, no libc.
  */
 #ifndef PREVIRT_RT_VIRTIO_MMIO_H
 #define PREVIRT_RT_VIRTIO_MMIO_H

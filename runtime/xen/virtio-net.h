@@ -29,6 +29,7 @@
  * (counted) and the chain waits for the next one; a malformed chain is
  * returned with length 0 (Linux counts it as a short packet).
  * Ring-level errors break the queue as in virtq.h.
+ * One caller at a time (the blob's model lock); no allocation, no libc.
  */
 #ifndef PREVIRT_RT_VIRTIO_NET_H
 #define PREVIRT_RT_VIRTIO_NET_H
