@@ -34,8 +34,13 @@ RT_PARSE   := runtime/loader/bootinfo.c runtime/loader/elfimage.c runtime/loader
 # so they join an image only with the domU platform that binds it.
 RT_XENFRONT := runtime/xen/xenstore.c runtime/xen/blkfront.c runtime/xen/gnttab.c runtime/xen/netfront.c
 
+# The in-place virtio devices of a domU (virtio-mmio register file, split
+# virtqueues; the devices over the frontend cores): handler-blob code the MMIO
+# dispatch calls; checked with the blob's rules below (RT_BLOB_OBJS).
+RT_VIRTIO := runtime/xen/virtq.c runtime/xen/virtio-mmio.c runtime/xen/virtio-blk.c runtime/xen/virtio-net.c
+
 # The core built for the host (PIE objects, still freestanding code).
-RT_HOST_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/host/%.o,$(RT_CORE) $(RT_PARSE) runtime/l4/pit.c $(RT_XENFRONT)) $(RT_OUT)/host/previrt_rules.o
+RT_HOST_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/host/%.o,$(RT_CORE) $(RT_PARSE) runtime/l4/pit.c $(RT_XENFRONT) $(RT_VIRTIO)) $(RT_OUT)/host/previrt_rules.o
 RT_HOST_LIB  := $(RT_OUT)/libprevirt-runtime-host.a
 
 $(RT_OUT)/host/%.o: runtime/%.c $(RT_HDRS)
@@ -55,7 +60,8 @@ RT_LOADER     := $(RT_OUT)/previrt-loader.elf
 RT_LOADER_SRCS := runtime/loader/main.c runtime/loader/console.c \
                   runtime/loader/bootparams.c runtime/loader/libc.c runtime/loader/pvh.c runtime/loader/linuxboot.c \
                   runtime/loader/acpi.c runtime/loader/acpis5.c runtime/loader/madt.c runtime/loader/bootinfo.c runtime/loader/elfimage.c runtime/loader/prepare.c runtime/xen/pio.c \
-                  runtime/xen/mmio.c runtime/xen/mmio-phys.c runtime/xen/mmio-models-none.c \
+                  runtime/xen/mmio.c runtime/xen/mmio-phys.c runtime/xen/domu-dev.c runtime/xen/domu-irq.c \
+                  $(RT_VIRTIO) runtime/xen/blkfront.c runtime/xen/netfront.c \
                   runtime/loader/resident.c runtime/loader/domudev.c
 # No SSE (the loader never enables it), static, non-PIC, linked at 1 MiB.
 RT_LOADER_CFLAGS := $(RT_CFLAGS) -fno-pic -fno-pie -mcmodel=small -mgeneral-regs-only \
@@ -97,10 +103,12 @@ $(RT_OUT)/loader/loader/entry.o: runtime/loader/entry.S
 RT_BLOB_CFLAGS := $(RT_CFLAGS) -fpie -fvisibility=hidden -fno-jump-tables -mgeneral-regs-only \
                   -mpreferred-stack-boundary=3 -fno-asynchronous-unwind-tables -fcf-protection=none \
                   -mindirect-branch=thunk-inline -mfunction-return=thunk-inline
+# with the virtio models and the frontend cores they call (a domU's disk and NIC)
+RT_BLOB_DEV_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/loader/%.o,$(RT_VIRTIO) runtime/xen/blkfront.c runtime/xen/netfront.c)
 RT_BLOB_OBJS   := $(RT_OUT)/loader/xen/pio.o $(RT_OUT)/loader/xen/uart16550.o $(RT_OUT)/loader/xen/consring.o \
                   $(RT_OUT)/loader/xen/pic8259.o $(RT_OUT)/loader/xen/entry.o \
                   $(RT_OUT)/loader/xen/mmio.o $(RT_OUT)/loader/xen/mmio-phys.o $(RT_OUT)/loader/xen/pagewalk.o \
-                  $(RT_OUT)/loader/xen/mmio-models-none.o
+                  $(RT_OUT)/loader/xen/domu-dev.o $(RT_OUT)/loader/xen/domu-irq.o $(RT_BLOB_DEV_OBJS)
 
 $(RT_OUT)/loader/xen/%.o: runtime/xen/%.c $(RT_HDRS)
 	@mkdir -p $(dir $@)
@@ -111,6 +119,7 @@ $(RT_OUT)/loader/xen/entry.o: runtime/xen/entry.S
 	$(CC) -c $< -o $@
 
 # Copied elsewhere, the blob may only refer to itself, and only relatively.
+# (Writable data: loader.lds refuses any in the blob.)
 $(RT_OUT)/loader/xen/blob.ok: $(RT_BLOB_OBJS) runtime/xen/check-blob
 	runtime/xen/check-blob $(RT_BLOB_OBJS)
 	@touch $@
@@ -227,10 +236,14 @@ $(RT_T)/patch-elf: tests/runtime/patch-elf.c $(RT_HOST_LIB)
 
 # The unit tests that are one C file each, linked with the host-built
 # runtime (and its Xen interface version, so both read Xen's headers alike).
-RT_UNIT_TESTS := vmm l4 uart consring pic8259 acpi-s5 madt xenstore blkfront gnttab netfront core pagewalk xen-plan
+RT_UNIT_TESTS := vmm l4 uart consring pic8259 acpi-s5 madt xenstore blkfront gnttab netfront core pagewalk xen-plan virtio-blk virtio-net
 $(patsubst %,$(RT_T)/test-%,$(RT_UNIT_TESTS)): $(RT_T)/test-%: tests/runtime/test-%.c $(RT_HOST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_TEST_CFLAGS) $(RT_XEN_ABI) $< $(RT_HOST_LIB) -o $@
+
+# (the played blkback and netback the frontend and model tests share)
+$(RT_T)/test-blkfront $(RT_T)/test-virtio-blk: tests/runtime/play-blkback.h
+$(RT_T)/test-netfront $(RT_T)/test-virtio-net: tests/runtime/play-netback.h
 
 $(RT_T)/corrupt-elf: tests/runtime/corrupt-elf.c
 	@mkdir -p $(dir $@)
@@ -250,6 +263,10 @@ $(RT_T)/blob-mmio.o: runtime/xen/mmio.c $(RT_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_BLOB_CFLAGS) -c $< -o $@
 
+$(RT_T)/blob-domu-irq.o: runtime/xen/domu-irq.c $(RT_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_BLOB_CFLAGS) -c $< -o $@
+
 $(RT_T)/blob-entry.o: runtime/xen/entry.S
 	@mkdir -p $(dir $@)
 	$(CC) -c $< -o $@
@@ -259,7 +276,7 @@ $(RT_T)/xmmio.o: tests/runtime/xmmio.c tests/runtime/xmmio.h $(PLUGIN)
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -fplugin=$(PLUGIN) -fplugin-arg-previrt-all-code-models -c $< -o $@
 
-RT_XEN_HARNESS_OBJS := $(RT_T)/xprog.o $(RT_T)/xmmio.o $(RT_T)/blob-pio.o $(RT_T)/blob-mmio.o $(RT_T)/blob-entry.o
+RT_XEN_HARNESS_OBJS := $(RT_T)/xprog.o $(RT_T)/xmmio.o $(RT_T)/blob-pio.o $(RT_T)/blob-mmio.o $(RT_T)/blob-domu-irq.o $(RT_T)/blob-entry.o
 $(RT_T)/xen-harness: tests/runtime/xen-harness.c tests/runtime/selfimage.c tests/runtime/selfimage.h \
 		$(RT_XEN_HARNESS_OBJS) $(RT_HOST_LIB)
 	$(CC) $(RT_TEST_CFLAGS) $(RT_XEN_ABI) tests/runtime/xen-harness.c tests/runtime/selfimage.c \
@@ -353,7 +370,7 @@ fuzz-xenfront: $(RT_FUZZ)/fuzz-xenfront
 		-artifact_prefix=tests/runtime/fuzz-corpus-xenfront/ $(RT_FUZZ)/corpus-xenfront tests/runtime/fuzz-corpus-xenfront
 .PHONY: fuzz-xenfront
 
-RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-consring $(RT_T)/test-pic8259 $(RT_T)/test-acpi-s5 $(RT_T)/test-madt $(RT_T)/test-xenstore $(RT_T)/test-blkfront $(RT_T)/test-gnttab $(RT_T)/test-netfront $(RT_T)/test-pagewalk $(RT_T)/test-xen-plan $(RT_T)/fuzz-xenfront-replay $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
+RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-consring $(RT_T)/test-pic8259 $(RT_T)/test-acpi-s5 $(RT_T)/test-madt $(RT_T)/test-xenstore $(RT_T)/test-blkfront $(RT_T)/test-gnttab $(RT_T)/test-netfront $(RT_T)/test-pagewalk $(RT_T)/test-xen-plan $(RT_T)/test-virtio-blk $(RT_T)/test-virtio-net $(RT_T)/fuzz-xenfront-replay $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
 runtime: $(RT_HOST_LIB) $(RT_TESTS) $(RT_LOADER)
 
 check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $(filter %/previrt-report,$(ALL))
@@ -393,6 +410,10 @@ check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $
 	@$(RT_T)/test-gnttab
 	@echo "== runtime: the netif frontend core against a played netback, well-formed and hostile"
 	@$(RT_T)/test-netfront
+	@echo "== runtime: the virtio-blk model over virtio-mmio, probed as Linux 6.1 does, against a played blkback; hostile driver and backend"
+	@$(RT_T)/test-virtio-blk
+	@echo "== runtime: the virtio-net model over virtio-mmio, probed as Linux 6.1 does, against a played netback; hostile driver and backend"
+	@$(RT_T)/test-virtio-net
 	@echo "== runtime: fuzzer regression inputs for the frontends (tests/runtime/fuzz-corpus-xenfront) replayed"
 	@$(RT_T)/fuzz-xenfront-replay tests/runtime/fuzz-corpus-xenfront
 	@echo "== runtime: the Xen blob's page walk (MMIO windows by guest-physical address) over hand-built tables"

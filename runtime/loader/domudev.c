@@ -354,6 +354,40 @@ static uint64_t place_area(const struct bootinfo *bi, const struct domudev_avoid
 	return best;
 }
 
+/*
+ * Guest RAM as the models may use it: [0, ram_end) less the gaps between
+ * RAM ranges (the kernel's direct map has no pages there, so a buffer
+ * there must be refused, not followed).  With more gaps than the hand-over
+ * holds, RAM is cut at the first one left over.
+ */
+static void ram_extent(const struct bootinfo *bi, struct pv_domu_devs *d)
+{
+	uint64_t at = 0;
+	unsigned ngap = 0;
+
+	for (;;) {
+		/* the RAM range that starts lowest at or above `at`, or that contains it */
+		uint64_t lo = UINT64_MAX, hi = 0;
+
+		for (unsigned i = 0; i < bi->nram; i++) {
+			uint64_t s = bi->ram[i].start, e = s + bi->ram[i].size;
+
+			if (e > at && s < lo)
+				lo = s, hi = e;
+		}
+		if (lo == UINT64_MAX)
+			break;
+		if (lo > at) {
+			if (ngap == PV_DOMU_GAPS)
+				break;
+			d->gap[ngap].start = at, d->gap[ngap].end = lo;
+			ngap++;
+		}
+		at = hi > at ? hi : at + 1;
+		d->ram_end = at;
+	}
+}
+
 /* The windows: 4 KiB each, in the first hole of the memory map from 3.5 GiB on (below the LAPIC). */
 static uint64_t place_windows(const struct bootinfo *bi)
 {
@@ -430,9 +464,7 @@ int domudev_setup(uint64_t vmmcall, const struct bootinfo *bi, const struct domu
 	c.d->magic = PV_DOMU_DEVS_MAGIC;
 	c.d->area = area;
 	c.d->irq = VIRTIO_IRQ;
-	for (unsigned i = 0; i < bi->nram; i++)
-		if (bi->ram[i].start + bi->ram[i].size > c.d->ram_end)
-			c.d->ram_end = bi->ram[i].start + bi->ram[i].size;
+	ram_extent(bi, c.d);
 	c.d->mmio_base = place_windows(bi);
 	if (!c.d->mmio_base)
 		return *why = "no hole in the memory map for the virtio-mmio windows", -1;

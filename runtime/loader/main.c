@@ -40,6 +40,7 @@
 #include "loader/resident.h"
 #include "patch/backend.h"
 #include "xen/consout.h"
+#include "xen/domu-devs.h"
 #include "xen/hypercall.h"
 #include "xen/xen-rt.h"
 #include "l4/l4-rt.h"
@@ -50,7 +51,7 @@ void *memset(void *d, int c, size_t n);
 void pv_enter_kernel(uint64_t entry, void *boot_params) __attribute__((noreturn));
 extern char __load_start[], __bss_end[];
 /* the Xen handler blob (loader.lds) and two places inside it */
-extern char __xenblob_start[], __xenblob_end[], pv_xen_pio_entry[], pv_xen_slots[];
+extern char __xenblob_start[], __xenblob_end[], pv_xen_pio_entry[], pv_xen_mmio_entry[], pv_xen_slots[];
 /* the L4 handler blob (loader.lds) and its two places */
 extern char __l4blob_start[], __l4blob_end[], pv_l4_pio_entry[], pv_l4_slots[];
 
@@ -351,6 +352,24 @@ static void domu_devices(struct loader_ctx *c, struct pv_xen_state *xs)
 	xs->dmap_var = pob ? pob - (uint64_t)c->im->v2p : 0;
 	xs->dmap_const = 0xffff888000000000ull;
 	cmdline_append(c, r.cmdline);
+	/*
+	 * The windows, one per device at a fixed index (PV_DOMU_WIN_*, the
+	 * index domu-dev.c routes by; an absent device's window is empty),
+	 * and the MMIO thunks that reach them (patch/xen.c): only now, so a
+	 * domU without devices, and dom0, keep every MMIO site native.
+	 */
+	{
+		const struct pv_domu_devs *d = (const void *)(uintptr_t)r.area;
+
+		xs->nmmio_win = PV_DOMU_WINDOWS;
+		for (unsigned w = 0; w < PV_DOMU_WINDOWS; w++) {
+			xs->mmio_win[w].base = d->mmio_base + (uint64_t)w * PV_DOMU_WIN_SIZE;
+			xs->mmio_win[w].model = (uint8_t)w;
+		}
+		xs->mmio_win[PV_DOMU_WIN_BLK].size = d->blk.present ? PV_DOMU_WIN_SIZE : 0;
+		xs->mmio_win[PV_DOMU_WIN_NET].size = d->net.present ? PV_DOMU_WIN_SIZE : 0;
+		c->xen.mmio_entry = align_up(c->pool, 64) + (uint64_t)(pv_xen_mmio_entry - __xenblob_start);
+	}
 	con_printf("previrt-loader: xen: domU: kernel parameters added:%s; direct map %s\n", r.cmdline,
 		   pob ? "from page_offset_base" : "at __PAGE_OFFSET (0xffff888000000000)");
 }
@@ -651,6 +670,7 @@ static void install_modules(struct loader_ctx *c)
 		st.backend = PV_RES_XEN;
 		st.xen = c->xen;
 		st.xen.pio_entry = c->xen.pio_entry - v2p;
+		st.xen.mmio_entry = c->xen.mmio_entry ? c->xen.mmio_entry - v2p : 0;
 		st.xen.acpi = (const void *)((uintptr_t)c->xen.acpi - v2p);
 		st.xen.thunks = 0, st.xen.thunks_size = 0, st.xen.used = st.xen.cursor = 0;
 	}
@@ -803,7 +823,8 @@ void loader_main(uint32_t magic, uint32_t info, uint32_t linux_bp)
 	if (ctx.be == &pv_backend_profile)
 		profile_site_table(&img, im, &ctx.prof);
 	if (ctx.be == &pv_backend_xen)
-		con_printf("previrt-loader: xen: %u port-I/O thunks\n", ctx.xen.used);
+		con_printf("previrt-loader: xen: %u port-I/O thunks, %u MMIO thunks (%u thunk slots)\n",
+			   ctx.xen.used - 2 * ctx.xen.nmmio, ctx.xen.nmmio, ctx.xen.used);
 	if (ctx.be == &pv_backend_l4)
 		con_printf("previrt-loader: l4: %u port-I/O thunks\n", ctx.l4.pio.used);
 	if (ctx.res.ncalls)

@@ -57,8 +57,44 @@ static uint8_t *slot_pages(const struct pv_blkfront *bf, unsigned slot)
 	return bf->bounce + (size_t)slot * PV_BLK_SEGS * PV_BLK_PAGE;
 }
 
+/* the pieces cover exactly `bytes`, none of them without its bytes (overflow-safe) */
+static int pieces_fit(const struct pv_blk_piece *src, unsigned n, uint32_t bytes)
+{
+	uint32_t left = bytes;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (!src[i].p || !src[i].len || src[i].len > left)
+			return 0;
+		left -= src[i].len;
+	}
+	return left == 0;
+}
+
+/* one read of each source byte: the source may be guest memory in motion */
+static void gather(uint8_t *dst, const struct pv_blk_piece *src, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		const volatile uint8_t *s = src[i].p;
+
+		for (uint32_t k = 0; k < src[i].len; k++)
+			*dst++ = s[k];
+	}
+}
+
 long pv_blkfront_submit(struct pv_blkfront *bf, uint8_t op, uint64_t sector, uint32_t bytes,
 			const void *wdata, int *notify)
+{
+	struct pv_blk_piece one = { wdata, bytes };
+
+	if (op == BLKIF_OP_WRITE && !wdata) {
+		*notify = 0;
+		return bf->broken ? -PV_BLK_E_RING : -PV_BLK_E_ARG;
+	}
+	return pv_blkfront_submit_gather(bf, op, sector, bytes, &one, op == BLKIF_OP_WRITE, notify);
+}
+
+long pv_blkfront_submit_gather(struct pv_blkfront *bf, uint8_t op, uint64_t sector, uint32_t bytes,
+			       const struct pv_blk_piece *src, unsigned npieces, int *notify)
 {
 	uint32_t unit = bf->sector_size / 512, old = bf->req_prod_pvt, nsect = bytes / 512;
 	struct blkif_request r;
@@ -69,7 +105,8 @@ long pv_blkfront_submit(struct pv_blkfront *bf, uint8_t op, uint64_t sector, uin
 		return -PV_BLK_E_RING;
 	if ((op != BLKIF_OP_READ && op != BLKIF_OP_WRITE) || !bytes || bytes > PV_BLK_MAX_BYTES ||
 	    bytes % bf->sector_size || sector % unit || sector > bf->sectors || nsect > bf->sectors - sector ||
-	    (op == BLKIF_OP_WRITE && !wdata))
+	    (op == BLKIF_OP_WRITE && (!src || !pieces_fit(src, npieces, bytes))) ||
+	    (op == BLKIF_OP_READ && npieces))
 		return -PV_BLK_E_ARG;
 	if (bf->req_prod_pvt - bf->rsp_cons >= bf->nr_ents)
 		return -PV_BLK_E_BUSY;
@@ -78,7 +115,7 @@ long pv_blkfront_submit(struct pv_blkfront *bf, uint8_t op, uint64_t sector, uin
 	if (slot == PV_BLK_SLOTS)
 		return -PV_BLK_E_BUSY;
 	if (op == BLKIF_OP_WRITE)
-		copy(slot_pages(bf, slot), wdata, bytes);
+		gather(slot_pages(bf, slot), src, npieces);
 
 	zero(&r, sizeof r);
 	r.operation = op;

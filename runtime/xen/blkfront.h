@@ -98,6 +98,32 @@ long pv_blkfront_submit(struct pv_blkfront *bf, uint8_t op, uint64_t sector, uin
 			const void *wdata, int *notify);
 
 /*
+ * A write's source in pieces, in order (a virtio-blk request's data
+ * buffers, already translated and range-checked by the caller): copied
+ * once, straight into the slot's bounce pages, so a device model needs no
+ * second copy.  The pieces are read through volatile pointers (they may
+ * be guest memory that another vCPU changes: each byte is read once).
+ */
+struct pv_blk_piece {
+	const volatile void *p;
+	uint32_t len;
+};
+
+/*
+ * pv_blkfront_submit with the write data gathered from `src[0..npieces)`,
+ * whose lengths must add up to exactly `bytes` (else -PV_BLK_E_ARG); a
+ * read takes no pieces (npieces 0).  Every check of pv_blkfront_submit.
+ */
+long pv_blkfront_submit_gather(struct pv_blkfront *bf, uint8_t op, uint64_t sector, uint32_t bytes,
+			       const struct pv_blk_piece *src, unsigned npieces, int *notify);
+
+/* 1 when a submit now would find a free slot (the ring has room whenever a slot is free) */
+static inline int pv_blkfront_has_room(const struct pv_blkfront *bf)
+{
+	return !bf->broken && bf->inflight < PV_BLK_SLOTS;
+}
+
+/*
  * Take one finished request: 1 with *d filled, 0 when none is ready (the
  * backend is asked to notify on the next response), -PV_BLK_E_RING when
  * the ring is broken and nothing is in flight any more.

@@ -59,8 +59,13 @@ static int activate(struct pv_xen_state *st)
 		rt->failed = 1;
 		return -1;
 	}
-	rt->mem = (struct pv_vmem){ .base = (uintptr_t)dm, .ram_end = d->ram_end, .hole_start = area,
-				    .hole_end = area + (uint64_t)PV_DOMU_AREA_PAGES * PV_DOMU_PAGE };
+	rt->mem = (struct pv_vmem){ .base = (uintptr_t)dm, .ram_end = d->ram_end };
+	rt->mem.hole[0].start = area;                   /* the runtime's own pages */
+	rt->mem.hole[0].end = area + (uint64_t)PV_DOMU_AREA_PAGES * PV_DOMU_PAGE;
+	for (unsigned i = 0; i < PV_DOMU_GAPS && i + 1 < PV_VMEM_HOLES; i++) {
+		rt->mem.hole[i + 1].start = d->gap[i].start;
+		rt->mem.hole[i + 1].end = d->gap[i].end;
+	}
 	if (d->blk.present) {
 		if (pv_blkfront_init(&rt->bf, (void *)(uintptr_t)(dm + area + PV_DOMU_PG_BLKRING * PV_DOMU_PAGE),
 				     (uint16_t)d->blk.handle, d->blk.sectors, d->blk.sector_size,
@@ -70,6 +75,22 @@ static int activate(struct pv_xen_state *st)
 		}
 		pv_vblk_init(&rt->vblk, &rt->bf, &rt->mem, d->blk.readonly, "previrt-xen-vbd");
 		unmask_port((struct shared_info *)(uintptr_t)st->shinfo, d->blk.port);
+	}
+	if (d->net.present) {
+		int kick = 0;
+
+		if (pv_netfront_init(&rt->nf, (void *)(uintptr_t)(dm + area + PV_DOMU_PG_NETTX * PV_DOMU_PAGE),
+				     (void *)(uintptr_t)(dm + area + PV_DOMU_PG_NETRX * PV_DOMU_PAGE),
+				     (uint8_t *)(uintptr_t)(dm + area + PV_DOMU_PG_NETTXBUF * PV_DOMU_PAGE), d->net.tx_gref,
+				     (uint8_t *)(uintptr_t)(dm + area + PV_DOMU_PG_NETRXBUF * PV_DOMU_PAGE), d->net.rx_gref,
+				     &kick)) {
+			rt->failed = 1;
+			return -1;
+		}
+		pv_vnet_init(&rt->vnet, &rt->nf, &rt->mem, d->net.mac);
+		unmask_port((struct shared_info *)(uintptr_t)st->shinfo, d->net.port);
+		if (kick)                       /* the RX buffers just posted */
+			pv_xen_evtchn_send(pv_xen_slots.vmmcall, d->net.port);
 	}
 	rt->magic = PV_DOMU_RT_MAGIC;
 	st->devs_active = 1;
@@ -84,11 +105,16 @@ static int active(const struct pv_xen_state *st)
 
 uint64_t pv_xen_model_read(struct pv_xen_state *st, unsigned win, uint32_t off, unsigned width)
 {
+	uint64_t v = ~(uint64_t)0;              /* no device: reads as a hole reads */
+
 	if (activate(st))
-		return ~(uint64_t)0;
+		return v;
 	if (win == PV_DOMU_WIN_BLK && devs(st)->blk.present)
-		return pv_vblk_read(&rt_of(st)->vblk, off, width);
-	return ~(uint64_t)0;                    /* no device: reads as a hole reads */
+		v = pv_vblk_read(&rt_of(st)->vblk, off, width);
+	if (win == PV_DOMU_WIN_NET && devs(st)->net.present)
+		v = pv_vnet_read(&rt_of(st)->vnet, off, width);
+	pv_domu_sync(st);                       /* e.g. InterruptStatus read: the line may drop */
+	return v;
 }
 
 void pv_xen_model_write(struct pv_xen_state *st, unsigned win, uint32_t off, unsigned width, uint64_t val)
@@ -102,125 +128,69 @@ void pv_xen_model_write(struct pv_xen_state *st, unsigned win, uint32_t off, uns
 		if (kick)
 			pv_xen_evtchn_send(pv_xen_slots.vmmcall, devs(st)->blk.port);
 	}
+	if (win == PV_DOMU_WIN_NET && devs(st)->net.present) {
+		pv_vnet_write(&rt_of(st)->vnet, off, width, (uint32_t)val, &kick);
+		if (kick)
+			pv_xen_evtchn_send(pv_xen_slots.vmmcall, devs(st)->net.port);
+	}
+	pv_domu_sync(st);                       /* InterruptACK lowers the line; a notify may have completed at once */
 }
 
-/*
- * A domU's console input, one byte per call: from the ring's in[] into
- * the UART model when it has room (xenconsoled is told there is room
- * again in in[]).
- */
-void pv_domu_console_input(struct pv_xen_state *st)
+/* An event on `port`: the device whose event channel it is takes its completions.  1 when it was one. */
+int pv_domu_devs_event(struct pv_xen_state *st, uint32_t port)
 {
-	uint8_t c;
+	struct pv_domu_devs *d;
+	int kick = 0;
 
-	if (!st->domu || st->com1.rx_full || !(st->com1.ier & PV_UART_IER_RDI))
-		return;
-	if (pv_consring_get(&st->cons, &c) == 1) {
-		pv_uart_rx(&st->com1, c);
-		st->com1_rx++;
-		pv_xen_evtchn_send(pv_xen_slots.vmmcall, st->cons.port);
-	}
-}
-
-/* Take every pending event of an unmasked port (Xen's 2-level ABI) and serve it. */
-static void take_events(struct pv_xen_state *st, struct shared_info *sh)
-{
-	const unsigned bits = 8 * sizeof(xen_ulong_t);
-	xen_ulong_t sel = __atomic_exchange_n(&sh->vcpu_info[0].evtchn_pending_sel, 0, __ATOMIC_ACQ_REL);
-	int blk = 0;
-
-	while (sel) {
-		unsigned w = (unsigned)__builtin_ctzl(sel);
-		xen_ulong_t pend;
-
-		sel &= sel - 1;
-		if (w >= sizeof sh->evtchn_pending / sizeof sh->evtchn_pending[0])
-			break;
-		pend = __atomic_load_n(&sh->evtchn_pending[w], __ATOMIC_ACQUIRE) &
-		       ~__atomic_load_n(&sh->evtchn_mask[w], __ATOMIC_ACQUIRE);
-		if (!pend)
-			continue;
-		__atomic_fetch_and(&sh->evtchn_pending[w], ~pend, __ATOMIC_ACQ_REL);
-		while (pend) {
-			uint32_t port = w * bits + (unsigned)__builtin_ctzl(pend);
-
-			pend &= pend - 1;
-			if (active(st) && devs(st)->blk.present && port == devs(st)->blk.port)
-				blk = 1;
-			if (active(st))
-				rt_of(st)->events++;
-		}
-	}
-	if (blk) {
-		int kick = 0;
-
+	if (!active(st))
+		return 0;
+	d = devs(st);
+	rt_of(st)->events++;
+	if (d->blk.present && port == d->blk.port) {
 		pv_vblk_service(&rt_of(st)->vblk, &kick);
 		if (kick)
-			pv_xen_evtchn_send(pv_xen_slots.vmmcall, devs(st)->blk.port);
+			pv_xen_evtchn_send(pv_xen_slots.vmmcall, d->blk.port);
+		return 1;
 	}
+	if (d->net.present && port == d->net.port) {
+		pv_vnet_service(&rt_of(st)->vnet, &kick);
+		if (kick)
+			pv_xen_evtchn_send(pv_xen_slots.vmmcall, d->net.port);
+		return 1;
+	}
+	return 0;
 }
 
-/* The devices' line: up while a virtio device has InterruptStatus set. */
-static int virtio_level(const struct pv_xen_state *st)
+/* The devices' shared line and its level (a virtio device has InterruptStatus set); -1: no devices yet. */
+int pv_domu_devs_line(const struct pv_xen_state *st, int *level)
 {
-	return active(st) && devs(st)->blk.present && pv_vblk_irq(&rt_of(st)->vblk);
-}
+	const struct pv_domu_devs *d;
 
-/*
- * The line to deliver: the lowest-numbered one (the 8259's fixed
- * priority) that is up and unmasked, or -1.  The 8259 must be through
- * its initialisation (its vector base known).
- */
-static int deliverable(const struct pv_xen_state *st, unsigned virtio_irq)
-{
-	const struct pv_pic *p = &st->pic;
-	uint8_t up = 0;
-
-	if (!p->vector[0] || p->init_step[0])
+	*level = 0;
+	if (!active(st))
 		return -1;
-	if (pv_uart_irq(&st->com1))
-		up |= 1u << PV_COM1_IRQ;
-	if (virtio_irq < 8 && virtio_level(st))
-		up |= (uint8_t)(1u << virtio_irq);
-	up &= (uint8_t)~p->imr[0];
-	return up ? __builtin_ctz(up) : -1;
+	d = devs(st);
+	*level = (d->blk.present && pv_vblk_irq(&rt_of(st)->vblk)) || (d->net.present && pv_vnet_irq(&rt_of(st)->vnet));
+	return d->irq;
 }
 
-void pv_domu_sync(struct pv_xen_state *st)
+/* The devices' statistics for the blob's last line (pio.c): ", disk requests N ..."; the new end. */
+char *pv_domu_devs_stats(const struct pv_xen_state *st, char *b)
 {
-	struct shared_info *sh = (struct shared_info *)(uintptr_t)st->shinfo;
-	unsigned virtio_irq = active(st) ? devs(st)->irq : PV_COM1_IRQ;
+	const struct pv_domu_rt *rt;
 
-	if (!sh)
-		return;
-	pv_domu_console_input(st);      /* input that arrived while the line was quiet */
-	for (unsigned round = 0; round < 4; round++) {
-		int line;
-		uint8_t vec;
-
-		__atomic_store_n(&sh->vcpu_info[0].evtchn_upcall_pending, 0, __ATOMIC_RELEASE);
-		take_events(st, sh);
-		pv_domu_console_input(st);
-		line = deliverable(st, virtio_irq);
-		/* no line up: park the vector where an event's interrupt finds a handler that enters the blob */
-		vec = st->pic.vector[0] ? (uint8_t)(st->pic.vector[0] + (line >= 0 ? (unsigned)line : virtio_irq)) : 0;
-		if (vec && vec != st->callback_vector &&
-		    pv_xen_set_hvm_param(pv_xen_slots.vmmcall, HVM_PARAM_CALLBACK_IRQ,
-					 (uint64_t)HVM_PARAM_CALLBACK_TYPE_VECTOR << 56 | vec) == 0)
-			st->callback_vector = vec;
-		if (line >= 0 && st->callback_vector == vec) {
-			__atomic_store_n(&sh->vcpu_info[0].evtchn_upcall_pending, 1, __ATOMIC_RELEASE);
-			if (!st->com1_level) {
-				if (line == PV_COM1_IRQ)
-					st->com1_irqs++;
-				pv_xen_kick(pv_xen_slots.vmmcall);      /* a rising edge: make Xen look */
-			}
-			st->com1_level = 1;
-			return;
-		}
-		st->com1_level = 0;
-		/* an event that came in after take_events raised no flag we kept: look again */
-		if (!__atomic_load_n(&sh->vcpu_info[0].evtchn_pending_sel, __ATOMIC_ACQUIRE))
-			return;
+	if (!active(st))
+		return b;
+	rt = rt_of(st);
+	if (devs(st)->blk.present) {
+		b = pv_put_stat(b, ", disk requests ", rt->vblk.requests);
+		b = pv_put_stat(b, " (I/O errors ", rt->vblk.ioerr);
+		*b++ = ')';
 	}
+	if (devs(st)->net.present) {
+		b = pv_put_stat(b, ", NIC frames sent ", rt->vnet.tx_frames);
+		b = pv_put_stat(b, " received ", rt->vnet.rx_frames);
+		b = pv_put_stat(b, " refused ", rt->vnet.tx_bad + rt->vnet.rx_bad);
+	}
+	return pv_put_stat(b, ", device events ", rt->events);
 }

@@ -36,6 +36,7 @@
 #include "xen/domu-devs.h"
 #include "xen/netfront.h"
 #include "xen/virtio-blk.h"
+#include "xen/virtio-net.h"
 #include "xen/xen-rt.h"
 
 #define PV_DOMU_RT_MAGIC 0x54524456u    /* "VDRT" */
@@ -47,6 +48,8 @@ struct pv_domu_rt {
 	struct pv_vmem mem;             /* guest RAM, the runtime area as the hole */
 	struct pv_blkfront bf;
 	struct pv_vblk vblk;
+	struct pv_netfront nf;
+	struct pv_vnet vnet;
 	uint64_t events;                /* event channel notifications taken */
 	uint64_t spurious;              /* parked-vector interrupts with nothing to deliver */
 };
@@ -57,6 +60,19 @@ _Static_assert(sizeof(struct pv_domu_rt) <= PV_DOMU_RT_PAGES * PV_DOMU_PAGE, "th
  * leaving any domU entry (after the model's own work).
  */
 void pv_domu_sync(struct pv_xen_state *st);
+
+/* A domU's console input before a COM1 access: one byte from the ring's in[] into the UART, if it has room. */
+void pv_domu_console_input(struct pv_xen_state *st);
+
+/*
+ * The devices (domu-dev.c): an event on `port` served (1 when it was a
+ * device's), and the line they share with its level (-1: no devices).
+ */
+int pv_domu_devs_event(struct pv_xen_state *st, uint32_t port);
+int pv_domu_devs_line(const struct pv_xen_state *st, int *level);
+
+/* The devices' statistics for the blob's last line: ", disk requests N ..." at b; the new end. */
+char *pv_domu_devs_stats(const struct pv_xen_state *st, char *b);
 
 /* The window's device (mmio.c routes accesses inside a window here). */
 uint64_t pv_xen_model_read(struct pv_xen_state *st, unsigned win, uint32_t off, unsigned width);

@@ -47,6 +47,7 @@ _Static_assert(PV_DOMU_PG_END <= PV_DOMU_AREA_PAGES, "the runtime area holds eve
 #define PV_DOMU_WIN_NET      1u
 #define PV_DOMU_WINDOWS      2u
 
+#define PV_DOMU_GAPS         3u      /* non-RAM ranges below ram_end the models refuse (+ the area: vmem.h's 4 holes) */
 #define PV_DOMU_DEVS_MAGIC   0x56454456u     /* "VDEV" */
 
 /* What the loader's xenbus handshake with blkback found (loader/domudev.c). */
@@ -82,6 +83,9 @@ struct pv_domu_devs {
 	uint64_t mmio_base;             /* physical address of the first window */
 	uint8_t  irq;                   /* the 8259 line every window's device shares */
 	uint64_t ram_end;               /* guest RAM ends here (the models refuse buffers beyond it) */
+	struct {
+		uint64_t start, end;
+	} gap[PV_DOMU_GAPS];            /* what is not RAM below ram_end (start == end: none) */
 	struct pv_domu_blk blk;
 	struct pv_domu_net net;
 };

@@ -75,22 +75,46 @@ int pv_netfront_init(struct pv_netfront *nf, void *tx_page, void *rx_page, uint8
 	return 0;
 }
 
+/* the pieces hold exactly `len` bytes, none of them empty or missing (overflow-safe) */
+static int pieces_fit(const struct pv_net_piece *src, unsigned n, uint32_t len)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (!src[i].p || !src[i].len || src[i].len > len)
+			return 0;
+		len -= src[i].len;
+	}
+	return len == 0;
+}
+
 long pv_netfront_send(struct pv_netfront *nf, const void *frame, uint32_t len, int *notify)
+{
+	struct pv_net_piece one = { (volatile void *)(uintptr_t)frame, len };
+
+	return pv_netfront_send_gather(nf, &one, 1, len, notify);
+}
+
+long pv_netfront_send_gather(struct pv_netfront *nf, const struct pv_net_piece *src, unsigned n, uint32_t len,
+			     int *notify)
 {
 	struct netif_tx_request *q;
 	RING_IDX old = nf->tx_prod_pvt;
 	unsigned id;
+	uint8_t *dst;
 
 	*notify = 0;
 	if (nf->broken)
 		return -PV_NET_E_RING;
-	if (!frame || len < PV_NET_MIN || len > PV_NET_PAGE)
+	if (!src || len < PV_NET_MIN || len > PV_NET_PAGE || !pieces_fit(src, n, len))
 		return -PV_NET_E_ARG;
 	for (id = 0; id < PV_NET_TXBUF && nf->tx_busy[id]; id++)
 		;
 	if (id == PV_NET_TXBUF || nf->tx_prod_pvt - nf->tx_cons >= PV_NET_RING)
 		return -PV_NET_E_BUSY;
-	copy(nf->txbuf + (size_t)id * PV_NET_PAGE, frame, len);
+	dst = nf->txbuf + (size_t)id * PV_NET_PAGE;
+	for (unsigned i = 0; i < n; i++) {
+		copy(dst, src[i].p, src[i].len);   /* one read of each source byte */
+		dst += src[i].len;
+	}
 	q = &nf->tx->ring[nf->tx_prod_pvt & (PV_NET_RING - 1)].req;
 	q->gref = nf->tx_gref[id];
 	q->offset = 0;
@@ -154,6 +178,20 @@ long pv_netfront_tx_reap(struct pv_netfront *nf)
 
 long pv_netfront_recv(struct pv_netfront *nf, void *buf, size_t cap, uint16_t *flags, int *notify)
 {
+	struct pv_net_piece one = { buf, cap > PV_NET_PAGE ? PV_NET_PAGE : (uint32_t)cap };
+
+	return pv_netfront_recv_scatter(nf, &one, buf ? 1 : 0, flags, notify);
+}
+
+long pv_netfront_recv_scatter(struct pv_netfront *nf, const struct pv_net_piece *dst, unsigned n, uint16_t *flags,
+			      int *notify)
+{
+	uint32_t cap = 0;
+
+	/* the capacity, saturating at a page: no frame is longer */
+	for (unsigned i = 0; i < n; i++)
+		if (dst[i].p)
+			cap = dst[i].len < PV_NET_PAGE - cap ? cap + dst[i].len : PV_NET_PAGE;
 	*notify = 0;
 	*flags = 0;
 	for (;;) {
@@ -190,13 +228,28 @@ long pv_netfront_recv(struct pv_netfront *nf, void *buf, size_t cap, uint16_t *f
 			*notify |= post_rx(nf, id);
 			continue;
 		}
-		if ((size_t)status > cap || (uint32_t)status < PV_NET_MIN) {
-			nf->rx_toolong += (size_t)status > cap;
+		if ((uint32_t)status > cap || (uint32_t)status < PV_NET_MIN) {
+			nf->rx_toolong += (uint32_t)status > cap;
 			nf->rx_errors += (uint32_t)status < PV_NET_MIN;
 			*notify |= post_rx(nf, id);
 			continue;
 		}
-		copy(buf, nf->rxbuf + (size_t)id * PV_NET_PAGE + off, (size_t)status);
+		{
+			const uint8_t *src = nf->rxbuf + (size_t)id * PV_NET_PAGE + off;
+			uint32_t left = (uint32_t)status;
+
+			for (unsigned i = 0; i < n && left; i++) {
+				uint32_t here = dst[i].len < left ? dst[i].len : left;
+				volatile uint8_t *d = dst[i].p;
+
+				if (!d)
+					continue;
+				for (uint32_t k = 0; k < here; k++)
+					d[k] = src[k];
+				src += here;
+				left -= here;
+			}
+		}
 		*flags = fl;
 		nf->rx_frames++;
 		*notify |= post_rx(nf, id);

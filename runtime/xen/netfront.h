@@ -73,6 +73,27 @@ int pv_netfront_init(struct pv_netfront *nf, void *tx_page, void *rx_page, uint8
 long pv_netfront_send(struct pv_netfront *nf, const void *frame, uint32_t len, int *notify);
 
 /*
+ * A frame's bytes in pieces, in order (a virtio-net chain's buffers,
+ * already translated and range-checked by the caller): copied once,
+ * straight to or from netfront's bounce pages, so a device model needs no
+ * second copy.  Volatile: they may be guest memory another vCPU changes.
+ */
+struct pv_net_piece {
+	volatile void *p;
+	uint32_t len;
+};
+
+/* pv_netfront_send with the frame gathered from src[0..n), whose lengths must add up to len. */
+long pv_netfront_send_gather(struct pv_netfront *nf, const struct pv_net_piece *src, unsigned n, uint32_t len,
+			     int *notify);
+
+/* 1 when a send now would find a TX buffer and a ring slot */
+static inline int pv_netfront_tx_room(const struct pv_netfront *nf)
+{
+	return !nf->broken && nf->tx_inflight < PV_NET_TXBUF && nf->tx_prod_pvt - nf->tx_cons < PV_NET_RING;
+}
+
+/*
  * Retire TX responses: how many buffers came back (>= 0), counting those
  * taken before a response that broke the ring (nf->broken is then set);
  * -PV_NET_E_RING when the ring was already broken.
@@ -86,5 +107,13 @@ long pv_netfront_tx_reap(struct pv_netfront *nf);
  * goes back to netback at once; *notify says it must be kicked.
  */
 long pv_netfront_recv(struct pv_netfront *nf, void *buf, size_t cap, uint16_t *flags, int *notify);
+
+/*
+ * pv_netfront_recv into the pieces dst[0..n), filled in order (their
+ * lengths add up to the capacity).  A frame is taken from netback's ring
+ * only by this call, so a caller with nowhere to put one leaves it there.
+ */
+long pv_netfront_recv_scatter(struct pv_netfront *nf, const struct pv_net_piece *dst, unsigned n, uint16_t *flags,
+			      int *notify);
 
 #endif

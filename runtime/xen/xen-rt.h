@@ -227,15 +227,16 @@ struct pv_xen_state {
 	struct pv_consring cons;
 	struct pv_pic     pic;          /* a domU's 8259 pair, when acpi.pic */
 	/*
-	 * A domU's COM1 interrupt (xen/pio.c): IRQ 4's level, mirrored into
+	 * A domU's interrupts (xen/domu-irq.c): the 8259 lines the models
+	 * raise (COM1's IRQ 4, the virtio devices' line) go to the kernel as
 	 * vCPU 0's evtchn_upcall_pending in the shared_info page (mapped by
 	 * the loader into the counters area; kernel-virtual, 0: none), which
-	 * Xen turns into the callback vector = the vector the kernel gave
-	 * IRQ 4 through the 8259's ICW2.
+	 * Xen turns into the callback vector: the vector the kernel gave the
+	 * line through the 8259's ICW2.
 	 */
 	uint64_t          shinfo;
 	uint8_t           callback_vector; /* the vector registered with Xen, 0: none yet */
-	uint8_t           com1_level;
+	uint8_t           upcall;       /* the blob raised evtchn_upcall_pending for a line */
 	uint64_t          com1_irqs;    /* rising edges of IRQ 4 */
 	uint64_t          com1_rx;      /* console input bytes moved from the ring into the UART */
 	/*

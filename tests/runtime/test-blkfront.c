@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The blkif frontend core (runtime/xen/blkfront.c) against a blkback
- * played here on the same shared ring page (Xen's io/blkif.h layout): it
- * serves a patterned 1 MiB disk through the frontend's granted bounce
- * pages, found by grant reference.
+ * played on the same shared ring page (play-blkback.h): it serves a
+ * patterned 1 MiB disk through the frontend's granted bounce pages,
+ * found by grant reference.
  *
  * Well-formed: reads and writes of one to eleven pages (segments and
- * their last_sect), read-back of a write, a full ring, the notification
+ * their last_sect), read-back of a write, a write gathered from pieces
+ * (pv_blkfront_submit_gather, a device model's path), a full ring, the notification
  * rules (req_event, rsp_event), indices wrapping through 2^32.
  * Refused requests: outside the disk, empty, too long, not whole sectors,
  * misaligned on a 4 KiB-sector disk.
@@ -20,6 +21,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "play-blkback.h"
 #include "xen/blkfront.h"
 
 #define DISK_BYTES (1u << 20)
@@ -35,62 +37,22 @@ static uint8_t pattern(uint64_t off)
 	return (uint8_t)(off * 7 + (off >> 9) * 13 + 1);
 }
 
-/* the backend's side */
-static struct {
-	uint32_t req_cons, rsp_prod;
-	unsigned served, bad_segments;
-} be;
-
-static uint8_t *page_of(grant_ref_t g)
-{
-	if (g < GREF0 || g >= GREF0 + PV_BLK_SLOTS * PV_BLK_SEGS)
-		return 0;
-	return bounce + (size_t)(g - GREF0) * PV_BLK_PAGE;
-}
+/* the backend's side (play-blkback.h) */
+static struct play_blkback be;
 
 static void respond(uint64_t id, uint8_t op, int16_t status)
 {
-	struct blkif_response *r = &sring->ring[be.rsp_prod & (PV_BLK_SLOTS - 1)].rsp;
-
-	r->id = id;
-	r->operation = op;
-	r->status = status;
-	be.rsp_prod++;
+	play_blk_respond(&be, id, op, status);
 }
 
 static void publish(void)
 {
-	__atomic_store_n(&sring->rsp_prod, be.rsp_prod, __ATOMIC_RELEASE);
+	play_blk_publish(&be);
 }
 
-/* serve every pushed request; `status` for each response */
 static void serve(int16_t status)
 {
-	uint32_t prod = __atomic_load_n(&sring->req_prod, __ATOMIC_ACQUIRE);
-
-	while (be.req_cons != prod) {
-		struct blkif_request q = sring->ring[be.req_cons++ & (PV_BLK_SLOTS - 1)].req;
-		uint64_t off = q.sector_number * 512;
-
-		for (unsigned k = 0; k < q.nr_segments; k++) {
-			uint8_t *p = page_of(q.seg[k].gref);
-			size_t n = (size_t)(q.seg[k].last_sect - q.seg[k].first_sect + 1) * 512;
-
-			if (!p || q.seg[k].first_sect > q.seg[k].last_sect || q.seg[k].last_sect > 7 ||
-			    off + n > DISK_BYTES) {
-				be.bad_segments++;
-				break;
-			}
-			if (q.operation == BLKIF_OP_READ)
-				memcpy(p + q.seg[k].first_sect * 512, disk + off, n);
-			else
-				memcpy(disk + off, p + q.seg[k].first_sect * 512, n);
-			off += n;
-		}
-		respond(q.id, q.operation, status);
-		be.served++;
-	}
-	publish();
+	play_blk_serve(&be, status);
 }
 
 static struct pv_blkfront bf;
@@ -99,7 +61,8 @@ static void fresh(uint32_t sector_size)
 {
 	for (uint64_t i = 0; i < DISK_BYTES; i++)
 		disk[i] = pattern(i);
-	memset(&be, 0, sizeof be);
+	be = (struct play_blkback){ .sring = sring, .bounce = bounce, .gref0 = GREF0, .disk = disk,
+				    .disk_bytes = DISK_BYTES };
 	int rc = pv_blkfront_init(&bf, sring, 51712, DISK_BYTES / 512, sector_size, bounce, gref);
 
 	check(rc == 0, "init: one-page ring of %u slots, %u-byte sectors", bf.nr_ents, sector_size);
@@ -153,6 +116,16 @@ static void well_formed(void)
 	check(one(BLKIF_OP_WRITE, 64, 8192, w, &d) == 0 && d.ok && !d.data && !memcmp(disk + 64 * 512, w, 8192),
 	      "a write puts the caller's bytes on the disk (and hands back no data)");
 	check(one(BLKIF_OP_READ, 64, 8192, 0, &d) == 0 && d.ok && !memcmp(d.data, w, 8192), "and reads back");
+	{
+		/* a device model's write: the data in pieces of any length, in order */
+		struct pv_blk_piece p[3] = { { w + 5000, 1000 }, { w, 3000 }, { w + 3000, 4192 } };
+		long sl = pv_blkfront_submit_gather(&bf, BLKIF_OP_WRITE, 128, 8192, p, 3, &notify);
+
+		serve(BLKIF_RSP_OKAY);
+		check(sl >= 0 && pv_blkfront_poll(&bf, &d) == 1 && d.ok && !memcmp(disk + 128 * 512, w + 5000, 1000) &&
+		      !memcmp(disk + 128 * 512 + 1000, w, 7192),
+		      "a gathered write puts its three pieces on the disk one after the other");
+	}
 
 	/* a full ring: 32 in flight, the 33rd waits */
 	n = 0;
@@ -203,6 +176,20 @@ static void refused_requests(void)
 	check(pv_blkfront_submit(&bf, BLKIF_OP_READ, 0, 700, 0, &notify) == -PV_BLK_E_ARG, "a partial sector is refused");
 	check(pv_blkfront_submit(&bf, BLKIF_OP_WRITE, 0, 512, 0, &notify) == -PV_BLK_E_ARG, "a write without data is refused");
 	check(pv_blkfront_submit(&bf, 9, 0, 512, 0, &notify) == -PV_BLK_E_ARG, "an operation other than read/write is refused");
+	{
+		static uint8_t w[4096];
+		struct pv_blk_piece p[2] = { { w, 512 }, { w, 1024 } }, z[2] = { { w, 0 }, { w, 512 } },
+				    n[2] = { { 0, 512 }, { w, 512 } };
+
+		check(pv_blkfront_submit_gather(&bf, BLKIF_OP_WRITE, 0, 1024, p, 2, &notify) == -PV_BLK_E_ARG &&
+		      pv_blkfront_submit_gather(&bf, BLKIF_OP_WRITE, 0, 2048, p, 2, &notify) == -PV_BLK_E_ARG &&
+		      pv_blkfront_submit_gather(&bf, BLKIF_OP_WRITE, 0, 512, z, 2, &notify) == -PV_BLK_E_ARG &&
+		      pv_blkfront_submit_gather(&bf, BLKIF_OP_WRITE, 0, 1024, n, 2, &notify) == -PV_BLK_E_ARG &&
+		      pv_blkfront_submit_gather(&bf, BLKIF_OP_WRITE, 0, 512, 0, 1, &notify) == -PV_BLK_E_ARG &&
+		      pv_blkfront_submit_gather(&bf, BLKIF_OP_READ, 0, 512, p, 1, &notify) == -PV_BLK_E_ARG,
+		      "gathered writes whose pieces do not add up to the length (short, long, an empty or a NULL piece, none), "
+		      "a read with pieces: refused");
+	}
 	fresh(4096);
 	check(pv_blkfront_submit(&bf, BLKIF_OP_READ, 4, 4096, 0, &notify) == -PV_BLK_E_ARG &&
 	      pv_blkfront_submit(&bf, BLKIF_OP_READ, 8, 2048, 0, &notify) == -PV_BLK_E_ARG,

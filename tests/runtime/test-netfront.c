@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The netif frontend core (runtime/xen/netfront.c) against a netback
- * played on the same two ring pages (Xen's io/netif.h layout), which
- * takes TX frames out of the granted pages onto a "wire" and puts frames
- * from the wire into posted RX pages, found by grant reference.
+ * played on the same two ring pages (play-netback.h), which takes TX
+ * frames out of the granted pages onto a "wire" and puts frames from the
+ * wire into posted RX pages, found by grant reference.
  *
  * Well-formed: frames of every size from a header to a page, both ways,
- * byte for byte; all 64 TX buffers in flight; RX buffers reposted with the
+ * byte for byte; gathered from and scattered to pieces (a device model's
+ * path); all 64 TX buffers in flight; RX buffers reposted with the
  * same id; netback's per-buffer errors; notification rules; many times
  * round both 256-slot rings.
  * A hostile netback: TX responses with an id not in flight, a duplicate,
@@ -19,6 +20,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "play-netback.h"
 #include "xen/netfront.h"
 
 #define TXG0 300u
@@ -30,67 +32,17 @@ static uint8_t *txbuf, *rxbuf;
 static grant_ref_t txg[PV_NET_TXBUF], rxg[PV_NET_RXBUF];
 static struct pv_netfront nf;
 
-/* netback's side */
-static struct {
-	RING_IDX tx_cons, tx_prod, rx_cons, rx_prod;
-	uint8_t wire[PV_NET_TXBUF][PV_NET_PAGE];
-	uint16_t wlen[PV_NET_TXBUF];
-	unsigned nwire, bad;
-} nb;
+/* netback's side (play-netback.h) */
+static struct play_netback nb;
 
-static uint8_t *txpage(grant_ref_t g)
-{
-	return g >= TXG0 && g < TXG0 + PV_NET_TXBUF ? txbuf + (size_t)(g - TXG0) * PV_NET_PAGE : 0;
-}
-
-static uint8_t *rxpage(grant_ref_t g)
-{
-	return g >= RXG0 && g < RXG0 + PV_NET_RXBUF ? rxbuf + (size_t)(g - RXG0) * PV_NET_PAGE : 0;
-}
-
-/* take every TX request onto the wire and answer it with `status` */
 static void nb_tx(int16_t status)
 {
-	while (nb.tx_cons != txs->req_prod) {
-		struct netif_tx_request q = txs->ring[nb.tx_cons++ & (PV_NET_RING - 1)].req;
-		uint8_t *p = txpage(q.gref);
-		struct netif_tx_response *r = &txs->ring[nb.tx_prod++ & (PV_NET_RING - 1)].rsp;
-
-		if (!p || q.offset + q.size > PV_NET_PAGE || q.flags) {
-			nb.bad++;
-		} else if (nb.nwire < PV_NET_TXBUF) {
-			memcpy(nb.wire[nb.nwire], p + q.offset, q.size);
-			nb.wlen[nb.nwire++] = q.size;
-		}
-		r->id = q.id;
-		r->status = status;
-	}
-	__atomic_store_n(&txs->rsp_prod, nb.tx_prod, __ATOMIC_RELEASE);
+	play_net_tx(&nb, status);
 }
 
-/* deliver one frame into the next posted RX buffer, at `off`; status as given (or the length) */
 static int nb_rx(const uint8_t *frame, uint16_t len, uint16_t off, int16_t status)
 {
-	struct netif_rx_request q;
-	struct netif_rx_response *r;
-	uint8_t *p;
-
-	if (nb.rx_cons == rxs->req_prod)
-		return -1;
-	q = rxs->ring[nb.rx_cons++ & (PV_NET_RING - 1)].req;
-	p = rxpage(q.gref);
-	if (!p || off + len > PV_NET_PAGE) {
-		nb.bad++;
-		return -1;
-	}
-	memcpy(p + off, frame, len);
-	r = &rxs->ring[nb.rx_prod++ & (PV_NET_RING - 1)].rsp;
-	r->id = q.id;
-	r->offset = off;
-	r->flags = NETRXF_data_validated;
-	r->status = status ? status : (int16_t)len;
-	__atomic_store_n(&rxs->rsp_prod, nb.rx_prod, __ATOMIC_RELEASE);
-	return 0;
+	return play_net_rx(&nb, frame, len, off, status);
 }
 
 static void fresh(void)
@@ -98,6 +50,12 @@ static void fresh(void)
 	int notify = 0, rc;
 
 	memset(&nb, 0, sizeof nb);
+	nb.txs = txs;
+	nb.rxs = rxs;
+	nb.txbuf = txbuf;
+	nb.rxbuf = rxbuf;
+	nb.txg0 = TXG0;
+	nb.rxg0 = RXG0;
 	rc = pv_netfront_init(&nf, txs, rxs, txbuf, txg, rxbuf, rxg, &notify);
 	check(rc == 0 && rxs->req_prod == PV_NET_RXBUF && notify,
 	      "init: both rings, %u RX buffers posted, netback kicked", PV_NET_RXBUF);
@@ -156,6 +114,40 @@ static void well_formed(void)
 	nb_rx(f, 1514, 0, 0);
 	check(pv_netfront_recv(&nf, got, 1000, &flags, &notify) == 0 && nf.rx_toolong == 1 && !nf.broken,
 	      "a frame longer than the caller's buffer is dropped and counted, the ring intact");
+
+	{
+		/* a device model's path: a frame gathered from pieces, received into pieces */
+		static uint8_t a[64], b[2048], c[4096], x[PV_NET_PAGE];
+		struct pv_net_piece tx[3] = { { a, 10 }, { b, 50 }, { c, 1454 } }, rx[3] = { { a, 64 }, { b, 1000 }, { c, 4096 } };
+		struct pv_net_piece bad[2][2] = { { { a, 10 }, { b, 0 } }, { { 0, 10 }, { b, 50 } } };
+
+		frame(a, 10, 7);
+		frame(b, 50, 8);
+		frame(c, 1454, 9);
+		memcpy(x, a, 10);
+		memcpy(x + 10, b, 50);
+		memcpy(x + 60, c, 1454);
+		nb.nwire = 0;
+		r = pv_netfront_send_gather(&nf, tx, 3, 1514, &notify);
+		nb_tx(NETIF_RSP_OKAY);
+		check(r >= 0 && nb.wlen[0] == 1514 && !memcmp(nb.wire[0], x, 1514) && pv_netfront_tx_reap(&nf) == 1,
+		      "a frame gathered from pieces of 10, 50 and 1454 bytes reaches the wire in order");
+		check(pv_netfront_send_gather(&nf, tx, 3, 1600, &notify) == -PV_NET_E_ARG &&
+		      pv_netfront_send_gather(&nf, tx, 3, 1000, &notify) == -PV_NET_E_ARG &&
+		      pv_netfront_send_gather(&nf, bad[0], 2, 10, &notify) == -PV_NET_E_ARG &&
+		      pv_netfront_send_gather(&nf, bad[1], 2, 60, &notify) == -PV_NET_E_ARG && nf.tx_inflight == 0,
+		      "gathered frames whose pieces do not add up (short, long, an empty or a NULL piece): refused, nothing sent");
+		nb_rx(x, 1514, 0, 0);
+		memset(a, 0, sizeof a);
+		memset(b, 0, sizeof b);
+		memset(c, 0x5a, sizeof c);
+		check(pv_netfront_recv_scatter(&nf, rx, 3, &flags, &notify) == 1514 && !memcmp(a, x, 64) &&
+		      !memcmp(b, x + 64, 1000) && !memcmp(c, x + 1064, 450) && c[450] == 0x5a,
+		      "a received frame scattered over pieces of 64, 1000 and 4096 bytes, in order, no byte past it");
+		nb_rx(x, 1514, 0, 0);
+		check(pv_netfront_recv_scatter(&nf, rx, 2, &flags, &notify) == 0 && nf.rx_toolong == 2 && a[0] == x[0],
+		      "a frame longer than the pieces (1064 bytes) is dropped and counted, the pieces untouched");
+	}
 
 	/* all TX buffers in flight */
 	n = 0;

@@ -226,6 +226,30 @@ void pv_xen_model_write(struct pv_xen_state *st, unsigned win, uint32_t off, uns
 		log_[nlog++] = (struct access){ win, off, width, 1, val };
 }
 
+/*
+ * The domU's devices behind the interrupt lines (xen/domu-dev.c in the
+ * kernel): none here.  The harness plays dom0 (no shared_info), where
+ * xen/domu-irq.c's entry points return before asking.
+ */
+int pv_domu_devs_event(struct pv_xen_state *st, uint32_t port)
+{
+	(void)st, (void)port;
+	return 0;
+}
+
+char *pv_domu_devs_stats(const struct pv_xen_state *st, char *b)
+{
+	(void)st;
+	return b;
+}
+
+int pv_domu_devs_line(const struct pv_xen_state *st, int *level)
+{
+	(void)st;
+	*level = 0;
+	return -1;
+}
+
 /* exactly one access recorded since nlog was n0, and it is this one */
 static int logged(unsigned n0, unsigned win, unsigned off, unsigned width, unsigned write, uint64_t val)
 {

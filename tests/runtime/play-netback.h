@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A netback played on the two netif ring pages (Xen's io/netif.h layout),
+ * for the tests of what sits on netfront (test-netfront.c: the core;
+ * test-virtio-net.c: the virtio-net model over it).  It takes TX frames
+ * out of the granted pages onto a "wire" and puts frames into posted RX
+ * pages, found by grant reference (txg0, txg0 + 1, ... and rxg0, ... in
+ * buffer order); a test may also write any response it likes.
+ */
+#ifndef PREVIRT_TEST_PLAY_NETBACK_H
+#define PREVIRT_TEST_PLAY_NETBACK_H
+
+#include <string.h>
+
+#include "xen/netfront.h"
+
+struct play_netback {
+	netif_tx_sring_t *txs;
+	netif_rx_sring_t *rxs;
+	uint8_t *txbuf, *rxbuf;         /* PV_NET_TXBUF / PV_NET_RXBUF pages */
+	grant_ref_t txg0, rxg0;
+	RING_IDX tx_cons, tx_prod, rx_cons, rx_prod;
+	uint8_t wire[PV_NET_TXBUF][PV_NET_PAGE];
+	uint16_t wlen[PV_NET_TXBUF];
+	unsigned nwire, bad;
+};
+
+static uint8_t *play_net_txpage(struct play_netback *b, grant_ref_t g)
+{
+	return g >= b->txg0 && g < b->txg0 + PV_NET_TXBUF ? b->txbuf + (size_t)(g - b->txg0) * PV_NET_PAGE : 0;
+}
+
+static uint8_t *play_net_rxpage(struct play_netback *b, grant_ref_t g)
+{
+	return g >= b->rxg0 && g < b->rxg0 + PV_NET_RXBUF ? b->rxbuf + (size_t)(g - b->rxg0) * PV_NET_PAGE : 0;
+}
+
+/* take every TX request onto the wire (while it has room) and answer it with `status` */
+static void play_net_tx(struct play_netback *b, int16_t status)
+{
+	while (b->tx_cons != b->txs->req_prod) {
+		struct netif_tx_request q = b->txs->ring[b->tx_cons++ & (PV_NET_RING - 1)].req;
+		uint8_t *p = play_net_txpage(b, q.gref);
+		struct netif_tx_response *r = &b->txs->ring[b->tx_prod++ & (PV_NET_RING - 1)].rsp;
+
+		if (!p || q.offset + q.size > PV_NET_PAGE || q.flags) {
+			b->bad++;
+		} else if (b->nwire < PV_NET_TXBUF) {
+			memcpy(b->wire[b->nwire], p + q.offset, q.size);
+			b->wlen[b->nwire++] = q.size;
+		}
+		r->id = q.id;
+		r->status = status;
+	}
+	__atomic_store_n(&b->txs->rsp_prod, b->tx_prod, __ATOMIC_RELEASE);
+}
+
+/* deliver one frame into the next posted RX buffer, at `off`; status as given (or the length) */
+static int play_net_rx(struct play_netback *b, const uint8_t *frame, uint16_t len, uint16_t off, int16_t status)
+{
+	struct netif_rx_request q;
+	struct netif_rx_response *r;
+	uint8_t *p;
+
+	if (b->rx_cons == b->rxs->req_prod)
+		return -1;
+	q = b->rxs->ring[b->rx_cons++ & (PV_NET_RING - 1)].req;
+	p = play_net_rxpage(b, q.gref);
+	if (!p || off + len > PV_NET_PAGE) {
+		b->bad++;
+		return -1;
+	}
+	memcpy(p + off, frame, len);
+	r = &b->rxs->ring[b->rx_prod++ & (PV_NET_RING - 1)].rsp;
+	r->id = q.id;
+	r->offset = off;
+	r->flags = NETRXF_data_validated;
+	r->status = status ? status : (int16_t)len;
+	__atomic_store_n(&b->rxs->rsp_prod, b->rx_prod, __ATOMIC_RELEASE);
+	return 0;
+}
+
+#endif
