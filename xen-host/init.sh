@@ -81,7 +81,9 @@ start=$($bb cut -d. -f1 /proc/uptime)
 while xl domid domu >/dev/null 2>&1; do
 	now=$($bb cut -d. -f1 /proc/uptime)
 	if [ $((now - start)) -ge "$DOMU_TIMEOUT" ]; then
-		say "domU still running after ${DOMU_TIMEOUT}s: xl destroy"
+		say "domU still running after ${DOMU_TIMEOUT}s: its vCPUs' registers (Xen's 'd' key) on Xen's console, then xl destroy"
+		xl debug-keys d 2>/dev/null
+		$bb sleep 2
 		xl destroy domu
 		$bb sleep 1
 		kill $tailer 2>/dev/null
