@@ -18,7 +18,7 @@
  * Lines (ci/io-devices' verdict reads them; the host checks the sink's
  * own count against the guest's "bytes=" separately):
  *
- *   previrt-io: disk ok bytes=N ns=T digest=HEX irqs=I irq=CHIP kbusy=K
+ *   previrt-io: disk ok dev=DEV bytes=N ns=T digest=HEX irqs=I irq=CHIP kbusy=K
  *   previrt-io: net ok bytes=N ns=T sink=COUNT irqs=I irq=CHIP kbusy=K
  *   previrt-io: disk FAILED (...) / previrt-io: net FAILED (...)
  *   previrt-io: done (K checks ok)
@@ -206,7 +206,15 @@ static uint64_t fnv1a(uint64_t h, const unsigned char *p, size_t n)
 	return h;
 }
 
-/* The disk QEMU attached: wait for the device node (the SCSI scan may
+/* The disks a kernel may name the one disk it was given, with the name of
+ * the interrupt handler its driver registers: an AHCI disk (QEMU, the
+ * drivers kernel), virtio-blk (the runtime's model in a Xen domU, the domu
+ * kernel), Xen's blkfront (Linux's own Xen domU). */
+static const struct {
+	const char *dev, *irq;
+} disks[] = { { "/dev/sda", "ahci" }, { "/dev/vda", "virtio" }, { "/dev/xvda", "blkif" } };
+
+/* The disk the machine has: wait for its device node (the SCSI scan may
  * finish after /init starts), read it whole, compare size and digest. */
 static void test_disk(const char *spec)
 {
@@ -215,19 +223,24 @@ static void test_disk(const char *spec)
 	unsigned long long irqs;
 	char hex[17], chip[64];
 	int fd = -1;
+	unsigned d = 0;
 
 	if (sscanf(spec, "%llu:%16[0-9a-fA-F]", &want_bytes, hex) != 2) {
 		fail("disk", "want previrt.io.disk=BYTES:FNV, not ", spec);
 		return;
 	}
 	want = strtoull(hex, NULL, 16);
-	for (int i = 0; i < 100 && (fd = open("/dev/sda", O_RDONLY)) < 0; i++)
-		sleep_ms(100);
+	for (int i = 0; i < 100 && fd < 0; i++) {
+		for (d = 0; d < sizeof disks / sizeof disks[0] && (fd = open(disks[d].dev, O_RDONLY)) < 0; d++)
+			;
+		if (fd < 0)
+			sleep_ms(100);
+	}
 	if (fd < 0) {
-		fail("disk", "no /dev/sda: ", strerror(errno));
+		fail("disk", "no /dev/sda, /dev/vda or /dev/xvda: ", strerror(errno));
 		return;
 	}
-	irqs = irq_count("ahci", chip, sizeof chip);
+	irqs = irq_count(disks[d].irq, chip, sizeof chip);
 	kbusy = kbusy_ns();
 	for (;;) {
 		uint64_t t = now_ns();
@@ -235,7 +248,7 @@ static void test_disk(const char *spec)
 
 		ns += now_ns() - t;
 		if (r < 0) {
-			fail("disk", "read /dev/sda: ", strerror(errno));
+			fail("disk", "read error: ", strerror(errno));
 			close(fd);
 			return;
 		}
@@ -246,7 +259,7 @@ static void test_disk(const char *spec)
 	}
 	close(fd);
 	kbusy = kbusy_ns() - kbusy;
-	irqs = irq_count("ahci", chip, sizeof chip) - irqs;
+	irqs = irq_count(disks[d].irq, chip, sizeof chip) - irqs;
 	if (got != want_bytes || h != want) {
 		char what[160];
 
@@ -255,9 +268,33 @@ static void test_disk(const char *spec)
 		fail("disk", "pattern mismatch: ", what);
 		return;
 	}
-	say("disk ok bytes=%" PRIu64 " ns=%" PRIu64 " digest=%016" PRIx64 " irqs=%llu irq=%s kbusy=%" PRIu64
-	    " (%.1f MiB/s guest time)", got, ns, h, irqs, chip, kbusy, ns ? got / 1048576.0 / (ns / 1e9) : 0.0);
+	say("disk ok dev=%s bytes=%" PRIu64 " ns=%" PRIu64 " digest=%016" PRIx64 " irqs=%llu irq=%s kbusy=%" PRIu64
+	    " (%.1f MiB/s guest time)", disks[d].dev, got, ns, h, irqs, chip, kbusy, ns ? got / 1048576.0 / (ns / 1e9) : 0.0);
 	passes++;
+}
+
+/* The name eth0's interrupt has in /proc/interrupts: "eth0" (e1000), or
+ * the name of the device eth0 sits on: virtio-net's handler is its virtio
+ * device's ("virtio1"); Xen's netfront names its event channel after the
+ * vif ("vif0-q0" for the device "vif-0"). */
+static const char *nic_irq_name(void)
+{
+	static char name[256];
+	char link[256], probe[8];
+	ssize_t n = readlink("/sys/class/net/eth0/device", link, sizeof link - 1);
+	char *w;
+
+	irq_count("eth0", probe, sizeof probe);
+	if (strcmp(probe, "none") || n <= 0)          /* a line named eth0 exists */
+		return "eth0";
+	link[n] = 0;
+	snprintf(name, sizeof name, "%s", strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
+	irq_count(name, probe, sizeof probe);
+	if (strcmp(probe, "none"))
+		return name;
+	for (w = name; (w = strchr(w, '-'));)         /* "vif-0" -> "vif0" */
+		memmove(w, w + 1, strlen(w));
+	return name;
 }
 
 /* eth0's carrier: e1000 reports link a moment after `ifconfig up`. */
@@ -282,7 +319,7 @@ static void net_stalled(const char *what, const char *why, uint64_t sent,
 			unsigned long long irqs0)
 {
 	char chip[64], detail[200];
-	unsigned long long irqs = irq_count("eth0", chip, sizeof chip) - irqs0;
+	unsigned long long irqs = irq_count(nic_irq_name(), chip, sizeof chip) - irqs0;
 
 	snprintf(detail, sizeof detail, "%s after %" PRIu64 " bytes sent, eth0 %llu interrupts (%s)",
 		 why, sent, irqs, chip);
@@ -321,7 +358,7 @@ static void test_net(const char *spec)
 		fail("net", "socket: ", strerror(errno));
 		return;
 	}
-	irqs = irq_count("eth0", chip, sizeof chip);
+	irqs = irq_count(nic_irq_name(), chip, sizeof chip);
 	kbusy = kbusy_ns();
 	t0 = now_ns();
 	if (connect(s, (struct sockaddr *)&sa, sizeof sa) < 0) {
@@ -369,7 +406,7 @@ static void test_net(const char *spec)
 
 	kbusy = kbusy_ns() - kbusy;
 	close(s);
-	irqs = irq_count("eth0", chip, sizeof chip) - irqs;
+	irqs = irq_count(nic_irq_name(), chip, sizeof chip) - irqs;
 	if (sscanf(line, "previrt-io-sink %llu", &acked) != 1 || acked != bytes) {
 		line[strcspn(line, "\n")] = 0;
 		fail("net", "the sink answered: ", line);

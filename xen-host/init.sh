@@ -39,6 +39,14 @@ xenconsoled --pid-file=/run/xenconsoled.pid --log=guest --log-dir=/var/log/xen/c
 	fail "xenconsoled did not start (status $?)"
 say "xenstored and xenconsoled running"
 
+# The guest's network test (SINK_PORT set: ci/boot-xen-domu IO=1): a sink
+# on dom0's end of the guest's vif (xen-host/hotplug-vif gives it
+# SINK_ADDR) that counts what the guest sends on one TCP connection.
+if [ -n "${SINK_PORT:-}" ]; then
+	/bin/previrt-sink "$SINK_PORT" /run/sink.count &
+	say "sink listening on port $SINK_PORT (address ${SINK_ADDR:-10.0.2.100} on the guest's vif)"
+fi
+
 xl create /etc/previrt/domu.cfg || fail "xl create failed (status $?)"
 say "domU created: $(xl list | $bb awk 'NR > 1 && $1 != "Domain-0" { print $1 " id " $2 ", " $3 " MiB, " $4 " vCPU(s)" }')"
 log=/var/log/xen/console/guest-domu.log
@@ -89,6 +97,11 @@ say "domU ended after $((end - start))s (dom0 uptime clock); guest console log $
 # (SCHEDOP_shutdown or Xen's own "all vCPUs down"), 1 reboot, 3 crash
 $bb grep -h "shut down, reason code\|Domain .* is dead\|destroyed" /var/log/xen/xl-domu.log 2>/dev/null |
 	while IFS= read -r l; do say "xl: $l"; done
+if [ -n "${SINK_PORT:-}" ]; then
+	i=0
+	while [ ! -s /run/sink.count ] && [ $i -lt 20 ]; do $bb usleep 100000; i=$((i + 1)); done
+	say "sink counted $($bb cat /run/sink.count 2>/dev/null || echo none) bytes"
+fi
 say "domains left: $(xl list | $bb awk 'NR > 1 { printf "%s ", $1 }')"
 say "done"
 $bb sync

@@ -10,6 +10,12 @@
 # has the figures), on top of the dom0 kernel's build.
 
 XEN_HOST_VMLINUX := $(XEN_HOST_O)/vmlinux
+# the byte-count sink dom0 runs for the guest's network test (static: dom0's initramfs has no libc)
+XEN_HOST_SINK := $(BUILD)/xen-host/previrt-sink
+
+$(XEN_HOST_SINK): xen-host/previrt-sink.c
+	@mkdir -p $(dir $@)
+	$(CC) -static -O2 $(CWARN) -o $@ $<
 GUEST ?= previrt
 DOMU_KERNEL = $(if $(filter command line,$(origin KERNEL)),$(KERNEL),$(if $(filter pvops,$(GUEST)),$(XEN_HOST_VMLINUX),$(or $(KBOOT),$(RT_KTINY))/vmlinux))
 
@@ -17,11 +23,11 @@ $(XEN_HOST_VMLINUX): kernel-configs/xen-host.config kernel-configs/xen-pvh.confi
 	@$(MAKE) --no-print-directory kernel-xen-host
 
 .PHONY: boot-xen-domu
-boot-xen-domu: $(RT_LOADER) $(INITRD) $(GEN_CPIO) $(XEN_HOST_VMLINUX) \
+boot-xen-domu: $(RT_LOADER) $(INITRD) $(GEN_CPIO) $(XEN_HOST_VMLINUX) $(XEN_HOST_SINK) \
 		$(if $(filter command line,$(origin KERNEL)),,$(if $(filter pvops,$(GUEST)),,k-boot))
 	@echo "== Xen 4.17 host (QEMU TCG, PV dom0 $(XEN_HOST_VMLINUX)), $(GUEST) PVH domU $(DOMU_KERNEL)"
 	@GUEST=$(GUEST) KERNEL=$(DOMU_KERNEL) INITRD=$(INITRD) HOST_KERNEL=$(XEN_HOST_VMLINUX) \
-		PREVIRT_LOADER=$(RT_LOADER) GEN=$(GEN_CPIO) OUT=$(BUILD)/xen-domu ci/boot-xen-domu
+		PREVIRT_LOADER=$(RT_LOADER) GEN=$(GEN_CPIO) SINK=$(XEN_HOST_SINK) OUT=$(BUILD)/xen-domu ci/boot-xen-domu
 
 # In `make check` (a second, no QEMU, no network): the scripts' refusals,
 # dom0's archive from a fake userland tree, /init's syntax, the config chain.

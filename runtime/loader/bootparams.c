@@ -38,7 +38,7 @@ uint64_t bootparams_find_rsdp(void)
 }
 
 struct boot_params *bootparams_build(const struct mb_info *mbi, const char *cmdline,
-				     uint64_t initrd, uint64_t initrd_size, uint64_t rsdp)
+				     uint64_t initrd, uint64_t initrd_size, uint64_t rsdp, uint64_t setup_data)
 {
 	unsigned n = 0;
 
@@ -65,6 +65,7 @@ struct boot_params *bootparams_build(const struct mb_info *mbi, const char *cmdl
 		bp.ext_ramdisk_size = (uint32_t)(initrd_size >> 32);
 	}
 	bp.acpi_rsdp_addr = rsdp ? rsdp : bootparams_find_rsdp();
+	bp.hdr.setup_data = setup_data;           /* boot protocol 2.09: a list the kernel reserves */
 
 	if (mbi->flags & MB_INFO_MMAP) {
 		for (uint32_t off = 0; off < mbi->mmap_length && bp.e820_entries < E820_MAX_ENTRIES_ZEROPAGE;) {

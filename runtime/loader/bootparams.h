@@ -14,7 +14,8 @@
 #include "loader/multiboot.h"
 
 struct boot_params *bootparams_build(const struct mb_info *mbi, const char *cmdline,
-				     uint64_t initrd, uint64_t initrd_size, uint64_t rsdp);
+				     uint64_t initrd, uint64_t initrd_size, uint64_t rsdp,
+				     uint64_t setup_data);
 
 /* The ACPI RSDP found in the EBDA's first KiB or 0xe0000-0xfffff (physical), 0 if none. */
 uint64_t bootparams_find_rsdp(void);

@@ -30,6 +30,7 @@
 #include "loader/prepare.h"
 #include "loader/bootparams.h"
 #include "loader/console.h"
+#include "loader/domudev.h"
 #include "loader/elfimage.h"
 #include "loader/linuxboot.h"
 #include "loader/multiboot.h"
@@ -39,6 +40,7 @@
 #include "loader/resident.h"
 #include "patch/backend.h"
 #include "xen/consout.h"
+#include "xen/domu-devs.h"
 #include "xen/hypercall.h"
 #include "xen/xen-rt.h"
 #include "l4/l4-rt.h"
@@ -49,7 +51,7 @@ void *memset(void *d, int c, size_t n);
 void pv_enter_kernel(uint64_t entry, void *boot_params) __attribute__((noreturn));
 extern char __load_start[], __bss_end[];
 /* the Xen handler blob (loader.lds) and two places inside it */
-extern char __xenblob_start[], __xenblob_end[], pv_xen_pio_entry[], pv_xen_slots[];
+extern char __xenblob_start[], __xenblob_end[], pv_xen_pio_entry[], pv_xen_mmio_entry[], pv_xen_slots[];
 /* the L4 handler blob (loader.lds) and its two places */
 extern char __l4blob_start[], __l4blob_end[], pv_l4_pio_entry[], pv_l4_slots[];
 
@@ -184,6 +186,9 @@ struct loader_ctx {
 	struct pv_xen           xen;
 	struct pv_l4            l4;
 	uint32_t                tsc_khz;
+	const struct bootinfo  *bi;           /* memory map, modules */
+	struct blob             self;         /* the loader's own image */
+	uint64_t                setup_data;   /* boot_params.hdr.setup_data (a Xen domU's runtime area) */
 	struct res_plan         res;          /* the resident module patcher (res.ncalls: installed) */
 };
 
@@ -294,6 +299,79 @@ static const char *tsc_cmdline(const char *cmdline, uint32_t tsc_khz, const char
 	cmdline_xen[n] = 0;
 	con_printf("previrt-loader: %s: kernel parameter added: %s\n", who, cmdline_xen + added);
 	return cmdline_xen;
+}
+
+/* Add " text" to the kernel's command line (in cmdline_xen); a line too long for it stops the boot. */
+static void cmdline_append(struct loader_ctx *c, const char *text)
+{
+	size_t n = 0;
+
+	if (c->cmdline != cmdline_xen) {
+		while (c->cmdline[n] && n + 1 < sizeof cmdline_xen) {
+			cmdline_xen[n] = c->cmdline[n];
+			n++;
+		}
+		cmdline_xen[n] = 0;
+		c->cmdline = cmdline_xen;
+	}
+	while (cmdline_xen[n])
+		n++;
+	for (; *text; text++) {
+		if (n + 1 >= sizeof cmdline_xen)
+			fatal("kernel command line", "too long for what the loader must add to it");
+		cmdline_xen[n++] = *text;
+	}
+	cmdline_xen[n] = 0;
+}
+
+/*
+ * A domU's disk and NIC (loader/domudev.h): the runtime area away from the
+ * kernel, its modules and the loader; the kernel gets it as setup_data,
+ * the blob its address and how to reach the kernel's direct map.
+ */
+static void domu_devices(struct loader_ctx *c, struct pv_xen_state *xs)
+{
+	const struct bootinfo *bi = c->bi;
+	struct domudev_avoid avoid[] = {
+		{ c->im->lo, c->im->hi - c->im->lo }, { bi->kernel.start, bi->kernel.size },
+		{ bi->initrd.start, bi->initrd.size }, { c->self.start, c->self.size },
+		{ bi->mods_array.start, bi->mods_array.size }, { bi->mmap.start, bi->mmap.size },
+	};
+	static struct domudev_result r;
+	const char *why;
+	uint64_t pob;
+
+	if (domudev_setup(pvh.vmmcall, bi, avoid, sizeof avoid / sizeof avoid[0], &r, &why))
+		fatal("xen domU disk/NIC", why);
+	if (!r.area)
+		return;
+	c->setup_data = r.area;
+	xs->devs_pa = r.area;
+	/* CONFIG_DYNAMIC_MEMORY_LAYOUT kernels set page_offset_base at boot; others use __PAGE_OFFSET_BASE_L4 */
+	pob = elfimage_symbol(c->im, "page_offset_base");
+	xs->dmap_var = pob ? pob - (uint64_t)c->im->v2p : 0;
+	xs->dmap_const = 0xffff888000000000ull;
+	cmdline_append(c, r.cmdline);
+	/*
+	 * The windows, one per device at a fixed index (PV_DOMU_WIN_*, the
+	 * index domu-dev.c routes by; an absent device's window is empty),
+	 * and the MMIO thunks that reach them (patch/xen.c): only now, so a
+	 * domU without devices, and dom0, keep every MMIO site native.
+	 */
+	{
+		const struct pv_domu_devs *d = (const void *)(uintptr_t)r.area;
+
+		xs->nmmio_win = PV_DOMU_WINDOWS;
+		for (unsigned w = 0; w < PV_DOMU_WINDOWS; w++) {
+			xs->mmio_win[w].base = d->mmio_base + (uint64_t)w * PV_DOMU_WIN_SIZE;
+			xs->mmio_win[w].model = (uint8_t)w;
+		}
+		xs->mmio_win[PV_DOMU_WIN_BLK].size = d->blk.present ? PV_DOMU_WIN_SIZE : 0;
+		xs->mmio_win[PV_DOMU_WIN_NET].size = d->net.present ? PV_DOMU_WIN_SIZE : 0;
+		c->xen.mmio_entry = align_up(c->pool, 64) + (uint64_t)(pv_xen_mmio_entry - __xenblob_start);
+	}
+	con_printf("previrt-loader: xen: domU: kernel parameters added:%s; direct map %s\n", r.cmdline,
+		   pob ? "from page_offset_base" : "at __PAGE_OFFSET (0xffff888000000000)");
 }
 
 /*
@@ -462,6 +540,7 @@ static void setup_xen(struct loader_ctx *c, int commit)
 		con_printf("previrt-loader: xen: domU: 8259 PIC model at 0x20/0xa0; COM1's IRQ 4 %s\n",
 			   domu_shared_info(c, xs) ? "polled only (Xen refused to map shared_info)" :
 			   "through Xen's callback vector (shared_info mapped in the kernel image)");
+		domu_devices(c, xs);
 	}
 	xs->pm_per_tsc = ((uint64_t)PV_PM_TIMER_HZ << 32) / ((uint64_t)c->tsc_khz * 1000);
 	con_printf("previrt-loader: xen: TSC %u kHz; PM timer at port 0x%x from the TSC\n", c->tsc_khz,
@@ -591,6 +670,7 @@ static void install_modules(struct loader_ctx *c)
 		st.backend = PV_RES_XEN;
 		st.xen = c->xen;
 		st.xen.pio_entry = c->xen.pio_entry - v2p;
+		st.xen.mmio_entry = c->xen.mmio_entry ? c->xen.mmio_entry - v2p : 0;
 		st.xen.acpi = (const void *)((uintptr_t)c->xen.acpi - v2p);
 		st.xen.thunks = 0, st.xen.thunks_size = 0, st.xen.used = st.xen.cursor = 0;
 	}
@@ -716,6 +796,7 @@ void loader_main(uint32_t magic, uint32_t info, uint32_t linux_bp)
 	con_printf("previrt-loader: __ex_table %u entries of %u bytes; %u sites checked against the file in %lu TSC cycles\n",
 		   im->extable.n, im->extable.entsize, prep.r.nsites, (unsigned long)(t1 - t0));
 	ctx.im = im, ctx.vmm = &vmm, ctx.name = backend, ctx.be = backends[bi_idx].backend;
+	ctx.bi = bi, ctx.self = prep.self;
 	backends[bi_idx].setup(&ctx, 0);
 
 	/* only now: into the kernel's memory */
@@ -742,7 +823,8 @@ void loader_main(uint32_t magic, uint32_t info, uint32_t linux_bp)
 	if (ctx.be == &pv_backend_profile)
 		profile_site_table(&img, im, &ctx.prof);
 	if (ctx.be == &pv_backend_xen)
-		con_printf("previrt-loader: xen: %u port-I/O thunks\n", ctx.xen.used);
+		con_printf("previrt-loader: xen: %u port-I/O thunks, %u MMIO thunks (%u thunk slots)\n",
+			   ctx.xen.used - 2 * ctx.xen.nmmio, ctx.xen.nmmio, ctx.xen.used);
 	if (ctx.be == &pv_backend_l4)
 		con_printf("previrt-loader: l4: %u port-I/O thunks\n", ctx.l4.pio.used);
 	if (ctx.res.ncalls)
@@ -750,7 +832,7 @@ void loader_main(uint32_t magic, uint32_t info, uint32_t linux_bp)
 	if (verbose)
 		con_printf("previrt-loader: command line \"%s\"\n", ctx.cmdline);
 
-	bp = bootparams_build(bi->mbi, ctx.cmdline, bi->initrd.start, bi->initrd.size, pvh.rsdp);
+	bp = bootparams_build(bi->mbi, ctx.cmdline, bi->initrd.start, bi->initrd.size, pvh.rsdp, ctx.setup_data);
 	con_printf("previrt-loader: %u e820 entries, RSDP 0x%lx, initrd 0x%lx; entering the kernel at 0x%lx\n",
 		   bp->e820_entries, (unsigned long)bp->acpi_rsdp_addr, (unsigned long)bi->initrd.start,
 		   (unsigned long)im->entry);

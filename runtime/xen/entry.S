@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The handler blob's entry from a port-I/O thunk (patch/xen.c writes the
- * thunks), and the two addresses the loader fills in (struct pv_xen_slots).
+ * The handler blob's entries from a port-I/O thunk and from an MMIO thunk
+ * (patch/xen.c writes the thunks), and the two addresses the loader fills
+ * in (struct pv_xen_slots).
  *
  *   thunk:  lea -128(%rsp),%rsp ; push $desc ; call pv_xen_pio_entry
  *           <original in/out>   ; lea 136(%rsp),%rsp ; jmp <end of site>
@@ -65,6 +66,81 @@ pv_xen_pio_entry:
 3:	leaq	8(%rsp), %rsp
 	ret
 	.size	pv_xen_pio_entry, . - pv_xen_pio_entry
+
+#ifndef PV_PIO_BLOB_L4
+/*
+ * The entry from an MMIO thunk (patch/xen.c), the same shape with a
+ * different frame:
+ *
+ *   thunk:  lea -128(%rsp),%rsp ; push $desc ; call pv_xen_mmio_entry
+ *           <original mov>      ; lea 136(%rsp),%rsp ; jmp <end of site>
+ *
+ * Every general register but %rsp is saved, in a frame indexed by
+ * register number (struct pv_mmio_frame: r[0] = rax ... r[15] = r15), so
+ * pv_xen_mmio can read any address or source register and write any
+ * destination; r[4] holds the site's %rsp (the thunk's 136 bytes and this
+ * entry's return address and rflags above the frame's r[]: 240 bytes up
+ * from where it is pushed).  Everything is restored from the frame, so a
+ * load's result reaches its register by the pops.  The L4 blob has no
+ * MMIO entry.
+ */
+	.globl	pv_xen_mmio_entry
+	.hidden	pv_xen_mmio_entry
+	.type	pv_xen_mmio_entry, @function
+pv_xen_mmio_entry:
+	pushfq
+	cli				/* as the port-I/O entry: the models' lock is held with IF off */
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%r11
+	pushq	%r10
+	pushq	%r9
+	pushq	%r8
+	pushq	%rdi
+	pushq	%rsi
+	pushq	%rbp
+	pushq	%rsp			/* r[4]: pushes the value before the push */
+	addq	$240, (%rsp)		/* ... made the site's %rsp (flags are saved) */
+	pushq	%rbx
+	pushq	%rdx
+	pushq	%rcx
+	pushq	%rax
+	movq	%rsp, %rdi
+	cld
+	call	pv_xen_mmio
+	testl	%eax, %eax
+	jz	1f
+	movq	144(%rsp), %rcx		/* desc */
+	shrl	$20, %ecx
+	andl	$15, %ecx
+	addq	%rcx, 136(%rsp)		/* return past the original instruction */
+1:	popq	%rax
+	popq	%rcx
+	popq	%rdx
+	popq	%rbx
+	leaq	8(%rsp), %rsp		/* r[4]: %rsp is not restored from the frame */
+	popq	%rbp
+	popq	%rsi
+	popq	%rdi
+	popq	%r8
+	popq	%r9
+	popq	%r10
+	popq	%r11
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popfq
+	call	3f			/* ret as an inline return thunk, as above */
+2:	pause
+	lfence
+	jmp	2b
+3:	leaq	8(%rsp), %rsp
+	ret
+	.size	pv_xen_mmio_entry, . - pv_xen_mmio_entry
+#endif
 
 	.balign	8
 	.globl	pv_xen_slots

@@ -165,4 +165,25 @@ static inline long pv_xen_move_frame(uint64_t amd, uint64_t from, uint64_t to)
 	return pv_xen_hypercall3(amd, __HYPERVISOR_memory_op, XENMEM_add_to_physmap, (uint64_t)(uintptr_t)&a, 0);
 }
 
+/*
+ * Map frame `idx` of this domain's grant table at guest frame `gfn`
+ * (XENMAPSPACE_grant_table): the RAM page that was there goes back to Xen.
+ */
+static inline long pv_xen_map_grant_frame(uint64_t amd, unsigned idx, uint64_t gfn)
+{
+	struct xen_add_to_physmap a = { .domid = DOMID_SELF, .space = XENMAPSPACE_grant_table, .idx = idx, .gpfn = gfn };
+
+	return pv_xen_hypercall3(amd, __HYPERVISOR_memory_op, XENMEM_add_to_physmap, (uint64_t)(uintptr_t)&a, 0);
+}
+
+/* A new event channel that domain `remote` may bind to: its port (>= 0), or a negative Xen error. */
+static inline long pv_xen_evtchn_alloc_unbound(uint64_t amd, domid_t remote)
+{
+	struct evtchn_alloc_unbound op = { .dom = DOMID_SELF, .remote_dom = remote };
+	long rc = pv_xen_hypercall3(amd, __HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound,
+				    (uint64_t)(uintptr_t)&op, 0);
+
+	return rc < 0 ? rc : (long)op.port;
+}
+
 #endif

@@ -15,7 +15,9 @@
 #include <xen/hvm/params.h>
 
 #include "xen/consout.h"
+#include "xen/domu-dev.h"
 #include "xen/hypercall.h"
+#include "xen/modellock.h"
 #include "xen/xen-rt.h"
 
 extern struct pv_xen_slots pv_xen_slots __attribute__((visibility("hidden")));
@@ -41,10 +43,14 @@ static void flush_console(struct pv_xen_state *st)
 /* One line on Xen's console when the domain ends: what the blob did. */
 static void print_stats(struct pv_xen_state *st)
 {
-	char line[160], *b = line;
+	char line[640], *b = line;          /* every field at 20 digits fits */
 
 	b = pv_put_stat(b, "previrt-xen: port I/O emulated ", st->pio_emulated);
 	b = pv_put_stat(b, ", passed to Xen ", st->pio_passed);
+	if (st->nmmio_win) {
+		b = pv_put_stat(b, ", MMIO emulated ", st->mmio_emulated);
+		b = pv_put_stat(b, ", passed ", st->mmio_passed);
+	}
 	if (st->domu)
 		b = pv_put_stat(b, ", COM1 interrupts ", st->com1_irqs);
 	if (st->domu)
@@ -55,45 +61,19 @@ static void print_stats(struct pv_xen_state *st)
 		b = pv_put_stat(b, ", console bytes dropped ", st->cons.dropped);
 		b = pv_put_stat(b, ", malformed ring reads ", st->cons.malformed);
 	}
+	if (st->domu)
+		b = pv_domu_devs_stats(st, b);  /* a domU's disk and NIC (xen/domu-dev.c) */
 	*b++ = '\n';
 	console_write(st, line, (unsigned)(b - line));
-}
-
-/*
- * One lock for the device models' state, which every vCPU shares.  The
- * entry runs this with interrupts off (xen/entry.S), so an interrupt on
- * this CPU cannot come in while the lock is held.  An NMI still can, and
- * an NMI handler that prints (a panic, the watchdog) would spin on a lock
- * its own CPU holds: the wait is bounded, and after it the access goes on
- * unlocked.  The models stay memory-safe then (their indices are bounded);
- * at worst a console line is garbled, as on real hardware.
- */
-#define MODEL_LOCK_SPINS (1u << 22)
-
-static int model_lock(struct pv_xen_state *st)
-{
-	for (unsigned i = 0; i < MODEL_LOCK_SPINS; i++) {
-		if (!__atomic_exchange_n(&st->lock, 1, __ATOMIC_ACQUIRE))
-			return 1;
-		__builtin_ia32_pause();
-	}
-	__atomic_fetch_add(&st->lock_timeouts, 1, __ATOMIC_RELAXED);
-	return 0;
-}
-
-static void model_unlock(struct pv_xen_state *st, int held)
-{
-	if (held)
-		__atomic_store_n(&st->lock, 0, __ATOMIC_RELEASE);
 }
 
 /* The last output before the domain ends: the pending console line, the statistics. */
 static void last_words(struct pv_xen_state *st)
 {
-	int held = model_lock(st);
+	int held = pv_model_lock(st);
 
 	flush_console(st);
-	model_unlock(st, held);
+	pv_model_unlock(st, held);
 	print_stats(st);
 }
 
@@ -142,66 +122,6 @@ static int power_write(struct pv_xen_state *st, unsigned port, unsigned width, u
 }
 
 
-/*
- * A domU's console input, with the model lock held, before every COM1
- * access: the console event channel's pending bit is cleared first (so
- * that xenconsoled's next notification raises the upcall again), then one
- * byte moves from the ring's in[] into the UART model if it has room.
- */
-static void com1_pull_input(struct pv_xen_state *st)
-{
-	struct shared_info *sh = (struct shared_info *)(uintptr_t)st->shinfo;
-	const unsigned bits = 8 * sizeof(xen_ulong_t);
-	uint32_t port = st->cons.port;
-	uint8_t c;
-
-	if (!sh || !st->domu)
-		return;
-	if (port < 8 * sizeof sh->evtchn_pending)
-		__atomic_fetch_and(&sh->evtchn_pending[port / bits], ~((xen_ulong_t)1 << (port % bits)), __ATOMIC_ACQ_REL);
-	if (!st->com1.rx_full && pv_consring_get(&st->cons, &c) == 1) {
-		pv_uart_rx(&st->com1, c);
-		st->com1_rx++;
-		pv_xen_evtchn_send(pv_xen_slots.vmmcall, port);   /* room again in in[] */
-	}
-}
-
-/*
- * A domU's IRQ 4 (COM1), with the model lock held.  Its level: the UART
- * has an RX or THRE interrupt pending and enabled, and the 8259's mask
- * lets it through.  The level is mirrored into evtchn_upcall_pending; on a rising
- * edge a hypercall makes Xen look at it, and Xen injects the callback
- * vector, which the blob registers (HVM_PARAM_CALLBACK_IRQ) as soon as
- * the kernel has programmed the 8259's vector base (ICW2).  The kernel's IRQ 4
- * handler then runs as on a PC; its mask-and-EOI lowers the level again.
- * Only the console's event channel is unmasked (the loader masks every
- * other port): its notifications set the same flag, and input then
- * shows in the model on the next COM1 access.
- */
-static void com1_irq_update(struct pv_xen_state *st)
-{
-	struct shared_info *sh = (struct shared_info *)(uintptr_t)st->shinfo;
-	uint8_t vec = st->pic.vector[0];
-	int level;
-
-	if (!sh)
-		return;
-	if (vec && vec + PV_COM1_IRQ != st->callback_vector &&
-	    pv_xen_set_hvm_param(pv_xen_slots.vmmcall, HVM_PARAM_CALLBACK_IRQ,
-				 (uint64_t)HVM_PARAM_CALLBACK_TYPE_VECTOR << 56 | (uint8_t)(vec + PV_COM1_IRQ)) == 0)
-		st->callback_vector = (uint8_t)(vec + PV_COM1_IRQ);
-	if (!st->com1.rx_full && (st->com1.ier & PV_UART_IER_RDI))
-		com1_pull_input(st);             /* input that arrived while the line was quiet */
-	level = st->callback_vector && pv_uart_irq(&st->com1) &&
-		!(st->pic.imr[0] & (1u << PV_COM1_IRQ)) && !st->pic.init_step[0];
-	__atomic_store_n(&sh->vcpu_info[0].evtchn_upcall_pending, (uint8_t)level, __ATOMIC_RELEASE);
-	if (level && !st->com1_level) {
-		st->com1_irqs++;
-		pv_xen_kick(pv_xen_slots.vmmcall);
-	}
-	st->com1_level = (uint8_t)level;
-}
-
 int pv_xen_pio(struct pv_pio_frame *f)
 {
 	struct pv_xen_state *st = (struct pv_xen_state *)(uintptr_t)pv_xen_slots.state;
@@ -210,27 +130,27 @@ int pv_xen_pio(struct pv_pio_frame *f)
 	int handled = 0;
 
 	if (port >= PV_COM1_BASE && port < PV_COM1_BASE + 8) {
-		int held = model_lock(st);
+		int held = pv_model_lock(st);
 
-		com1_pull_input(st);
+		pv_domu_console_input(st);       /* a domU: one byte of console input into the UART */
 		if (d & PV_PIO_OUT) {
 			if (pv_uart_write(&st->com1, port - PV_COM1_BASE, (uint8_t)f->rax))
 				flush_console(st);
 		} else {
 			pv_pio_set_in(f, width, pv_uart_read(&st->com1, port - PV_COM1_BASE));
 		}
-		com1_irq_update(st);
-		model_unlock(st, held);
+		pv_domu_sync(st);                /* a domU: events in, interrupt lines out (xen/domu-dev.h) */
+		pv_model_unlock(st, held);
 		handled = 1;
 	} else if (st->acpi.pic && pv_pic_port(port)) {
-		int held = model_lock(st);
+		int held = pv_model_lock(st);
 
 		if (d & PV_PIO_OUT)
 			pv_pic_write(&st->pic, port, (uint8_t)f->rax);
 		else
 			pv_pio_set_in(f, width, pv_pic_read(&st->pic, port));
-		com1_irq_update(st);
-		model_unlock(st, held);
+		pv_domu_sync(st);                /* a domU: events in, interrupt lines out (xen/domu-dev.h) */
+		pv_model_unlock(st, held);
 		handled = 1;
 	} else if (port == st->acpi.pm_tmr && st->acpi.pm_tmr) {
 		if (!(d & PV_PIO_OUT))

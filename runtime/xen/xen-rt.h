@@ -12,7 +12,8 @@
  *               the loader's .xenblob section (no data of its own); it
  *               calls Xen with vmcall/vmmcall itself (xen/hypercall.h),
  *               so no hypercall page is placed
- *     +blob..   one PV_XEN_THUNK-byte thunk per patched site
+ *     +blob..   the thunks: PV_XEN_THUNK bytes per port-I/O site,
+ *               PV_XEN_MMIO_SLOTS * PV_XEN_THUNK per MMIO site
  *   previrt_counters (kernel .data, writable for the kernel's whole life)
  *     +0        struct pv_xen_state (device models, statistics)
  *
@@ -30,7 +31,14 @@
 #include "xen/pic8259.h"
 #include "xen/uart16550.h"
 
-#define PV_XEN_THUNK          32        /* bytes per port-I/O thunk */
+#define PV_XEN_THUNK          32        /* bytes per port-I/O thunk: the pool's slot */
+/*
+ * An MMIO thunk (patch/xen.c) holds a mov of up to 15 bytes where a
+ * port-I/O thunk holds an in/out of up to 3: it takes two slots.  Counting
+ * in 32-byte slots keeps every "used * PV_XEN_THUNK" the pool's used bytes,
+ * and a pool without MMIO thunks byte for byte as before.
+ */
+#define PV_XEN_MMIO_SLOTS     2
 
 /*
  * A port-I/O site as the thunk describes it to the blob: pushed as a
@@ -74,6 +82,92 @@ static inline void pv_pio_set_in(struct pv_pio_frame *f, unsigned width, uint32_
 		f->rax = (f->rax & ~(uint64_t)0xff) | (v & 0xff);
 }
 
+/*
+ * An MMIO site as its thunk describes it to the blob (xen/mmio.c): a plain
+ * mov between memory and a register or an immediate, described at plan
+ * time (patch/xen.c) so that the blob never decodes.  Pushed as a
+ * sign-extended imm32, so it fits in 31 bits (it uses 28).  The
+ * displacement and the immediate are read from the copy of the original
+ * instruction that follows the call in the thunk (f->ret): the immediate
+ * is its last min(width, 4) bytes (sign-extended for a 64-bit store), the
+ * displacement the PV_MMIO_DISP_* bytes before it.
+ */
+#define PV_MMIO_REG_SHIFT   0           /* bits 0-3: the register operand's number (rax 0 .. r15 15) */
+#define PV_MMIO_HIGH8       (1u << 4)   /* the register is ah/ch/dh/bh: bits 8-15 of register 0-3 */
+#define PV_MMIO_BASE_SHIFT  5           /* bits 5-8: the base register */
+#define PV_MMIO_HAS_BASE    (1u << 9)
+#define PV_MMIO_INDEX_SHIFT 10          /* bits 10-13: the index register */
+#define PV_MMIO_HAS_INDEX   (1u << 14)
+#define PV_MMIO_SCALE_SHIFT 15          /* bits 15-16: log2 of the index's scale */
+#define PV_MMIO_WSHIFT      17          /* bits 17-18: log2 of the width (1, 2, 4, 8 bytes) */
+#define PV_MMIO_LSHIFT      20          /* bits 20-23: length of the original instruction (as PV_PIO_LSHIFT) */
+#define PV_MMIO_OP_SHIFT    24          /* bits 24-25: enum pv_mmio_op */
+#define PV_MMIO_DISP_SHIFT  26          /* bits 26-27: enum pv_mmio_disp */
+enum pv_mmio_op   { PV_MMIO_LOAD = 0, PV_MMIO_STORE_REG = 1, PV_MMIO_STORE_IMM = 2 };
+enum pv_mmio_disp { PV_MMIO_DISP_0 = 0, PV_MMIO_DISP_8 = 1, PV_MMIO_DISP_32 = 2, PV_MMIO_DISP_64 = 3 };
+
+static inline unsigned pv_mmio_field(uint32_t d, unsigned shift, unsigned bits)
+{
+	return (d >> shift) & ((1u << bits) - 1);
+}
+
+static inline unsigned pv_mmio_width(uint32_t d)
+{
+	return 1u << pv_mmio_field(d, PV_MMIO_WSHIFT, 2);
+}
+
+/* the bytes of an immediate: min(width, 4), none for a register operand */
+static inline unsigned pv_mmio_imm_bytes(uint32_t d)
+{
+	unsigned w = pv_mmio_width(d);
+
+	return pv_mmio_field(d, PV_MMIO_OP_SHIFT, 2) == PV_MMIO_STORE_IMM ? (w > 4 ? 4 : w) : 0;
+}
+
+/* little-endian, n bytes at p, sign-extended to 64 bits */
+static inline int64_t pv_mmio_sext(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+
+	if (!n)
+		return 0;
+	for (unsigned i = n; i-- > 0;)
+		v = v << 8 | p[i];
+	return n >= 8 ? (int64_t)v : (int64_t)(v << (64 - 8 * n)) >> (64 - 8 * n);
+}
+
+/* The displacement of the instruction `insn` (its copy) that desc d describes. */
+static inline int64_t pv_mmio_disp(const uint8_t *insn, uint32_t d)
+{
+	static const uint8_t size[4] = { 0, 1, 4, 8 };
+	unsigned n = size[pv_mmio_field(d, PV_MMIO_DISP_SHIFT, 2)];
+	unsigned end = pv_mmio_field(d, PV_MMIO_LSHIFT, 4) - pv_mmio_imm_bytes(d);
+
+	return n ? pv_mmio_sext(insn + end - n, n) : 0;
+}
+
+/* The immediate a PV_MMIO_STORE_IMM stores, as the CPU writes it (width bytes of it count). */
+static inline uint64_t pv_mmio_imm(const uint8_t *insn, uint32_t d)
+{
+	unsigned n = pv_mmio_imm_bytes(d);
+
+	return (uint64_t)pv_mmio_sext(insn + pv_mmio_field(d, PV_MMIO_LSHIFT, 4) - n, n);
+}
+
+/*
+ * The registers pv_xen_mmio_entry saves (xen/entry.S), indexed by register
+ * number so that any operand can be read and any destination written:
+ * r[4] is the %rsp of the site (informational: sites using %rsp stay
+ * native, and nothing is restored from it).
+ */
+enum { PV_REG_RAX = 0, PV_REG_RSP = 4 };
+struct pv_mmio_frame {
+	uint64_t r[16];
+	uint64_t rflags;
+	uint64_t ret;                   /* into the thunk: the copy of the original instruction */
+	uint64_t desc;                  /* PV_MMIO_* */
+};
+
 /* "name N" into b, N in decimal; returns the new end (the blobs' statistics lines). */
 static inline char *pv_put_stat(char *b, const char *name, uint64_t v)
 {
@@ -111,6 +205,8 @@ struct pv_xen_acpi {
 /* a domU's PM timer port: where Xen's HVM layout puts it (ACPI_PM_TMR_BLK_ADDRESS_V1) */
 #define PV_DOMU_PM_TMR 0xb008
 
+#define PV_MMIO_WINDOWS 8
+
 struct pv_xen_state {
 	uint32_t          magic;        /* PV_XEN_STATE_MAGIC: the loader set it up */
 	struct pv_uart    com1;         /* 16550 model behind ports 0x3f8-0x3ff */
@@ -131,20 +227,78 @@ struct pv_xen_state {
 	struct pv_consring cons;
 	struct pv_pic     pic;          /* a domU's 8259 pair, when acpi.pic */
 	/*
-	 * A domU's COM1 interrupt (xen/pio.c): IRQ 4's level, mirrored into
+	 * A domU's interrupts (xen/domu-irq.c): the 8259 lines the models
+	 * raise (COM1's IRQ 4, the virtio devices' line) go to the kernel as
 	 * vCPU 0's evtchn_upcall_pending in the shared_info page (mapped by
 	 * the loader into the counters area; kernel-virtual, 0: none), which
-	 * Xen turns into the callback vector = the vector the kernel gave
-	 * IRQ 4 through the 8259's ICW2.
+	 * Xen turns into the callback vector: the vector the kernel gave the
+	 * line through the 8259's ICW2.
 	 */
 	uint64_t          shinfo;
 	uint8_t           callback_vector; /* the vector registered with Xen, 0: none yet */
-	uint8_t           com1_level;
+	uint8_t           upcall;       /* the blob raised evtchn_upcall_pending for a line */
 	uint64_t          com1_irqs;    /* rising edges of IRQ 4 */
 	uint64_t          com1_rx;      /* console input bytes moved from the ring into the UART */
+	/*
+	 * MMIO to device models inside the kernel (xen/mmio.c; the patcher
+	 * builds MMIO thunks only when struct pv_xen's mmio_entry is set).
+	 * An access whose guest-physical range lies entirely inside window i
+	 * goes to pv_xen_model_read/write(st, i, offset, ...); every other one
+	 * runs the original instruction.  Filled by the loader, read-only after.
+	 * The page tables are walked through the kernel's direct map
+	 * (pv_xen_direct_map).
+	 */
+	uint32_t          nmmio_win;    /* windows in use, at most PV_MMIO_WINDOWS */
+	struct pv_mmio_win {
+		uint64_t base;          /* guest-physical */
+		uint32_t size;          /* bytes */
+		uint8_t  model;         /* which model: the integrator's numbering */
+	} mmio_win[PV_MMIO_WINDOWS];
+	uint64_t          mmio_emulated; /* MMIO thunk calls a model answered */
+	uint64_t          mmio_passed;   /* MMIO thunk calls that ran the real instruction */
+	/*
+	 * The kernel's direct map (the kernel-virtual address of guest-physical
+	 * 0): *dmap_var when the kernel has Linux's page_offset_base variable
+	 * (kernel-virtual address of it; the kernel sets it at boot, after the
+	 * loader: KASLR, 5-level paging), else dmap_const (__PAGE_OFFSET).
+	 */
+	uint64_t          dmap_var;
+	uint64_t          dmap_const;
+	/*
+	 * A domU's disk and NIC (xen/domu-devs.h, xen/domu-dev.h): the
+	 * loader's hand-over in the runtime area (physical, 0: none).
+	 */
+	uint64_t          devs_pa;
+	uint8_t           devs_active;  /* the blob set the devices up (a driver touched a window) */
 };
 #define PV_COM1_IRQ 4
+
+/* The kernel-virtual address of guest-physical 0 (see dmap_var). */
+static inline uint64_t pv_xen_direct_map(const struct pv_xen_state *st)
+{
+	return st->dmap_var ? *(const volatile uint64_t *)(uintptr_t)st->dmap_var : st->dmap_const;
+}
 #define PV_XEN_STATE_MAGIC 0x4e455856u  /* "VXEN" */
+
+/*
+ * The device models behind the MMIO windows: provided inside the blob by
+ * the integrator (the virtio models); called with the models' lock held
+ * and interrupts off.  off + width <= the window's size; width 1, 2, 4, 8.
+ * A read returns the value in its low `width` bytes.
+ */
+uint64_t pv_xen_model_read(struct pv_xen_state *st, unsigned win, uint32_t off, unsigned width)
+	__attribute__((visibility("hidden")));
+void pv_xen_model_write(struct pv_xen_state *st, unsigned win, uint32_t off, unsigned width, uint64_t val)
+	__attribute__((visibility("hidden")));
+
+/*
+ * The guest-physical address of a linear address, bound at link time
+ * (no function pointers in the blob): in the kernel xen/mmio-phys.c walks
+ * the current page tables (CR3, CR4.LA57) through pv_xen_direct_map(st); the
+ * host harness binds its own.  0 and *phys, or -1 when not mapped.
+ */
+int pv_xen_mmio_phys(const struct pv_xen_state *st, uint64_t linear, uint64_t *phys)
+	__attribute__((visibility("hidden")));
 
 /* Filled by the loader in the blob's copy (kernel-virtual addresses). */
 struct pv_xen_slots {

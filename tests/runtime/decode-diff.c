@@ -12,6 +12,12 @@
  *     the matcher must agree;
  *   - for the plain `mov` forms the decoder calls mmio_*, libopcodes' text
  *     must be a mov with a memory operand and the same length;
+ *   - for those, the Xen backend's MMIO descriptor (patch/xen.c,
+ *     pv_xen_mmio_form) must name the operands libopcodes prints: register
+ *     (ah..bh included), base, index, scale, displacement (read from the
+ *     bytes as the blob reads it), immediate, width, direction, length;
+ *     a form it keeps native must show why in the text (%rip, %rsp, a
+ *     segment, 32-bit addressing, a prefix);
  *   - where libopcodes sees a NOP, the decoder's NOP length must agree.
  * For every .previrt site of a linked image (executable or vmlinux): the
  * decoder and libopcodes both read the record's kind and insn_length there,
@@ -31,6 +37,8 @@
 #include <unistd.h>
 
 #include "decode/decode.h"
+#include "patch/xen.h"
+#include "xen/xen-rt.h"
 #include "insn_match.h"
 #include "previrt/format.h"
 #include "previrt_rules.h"
@@ -178,6 +186,149 @@ static int ref_is_mem_mov(const char *text)
 	return is_mem_operand(t.ops[0]) != is_mem_operand(t.ops[1]);
 }
 
+/* ---- the MMIO descriptor against libopcodes' operands ---- */
+
+/* A GPR's name: its number, width in bytes, and whether it is ah/ch/dh/bh; -1 when not one. */
+static int gpr(const char *o, unsigned *num, unsigned *width, int *high)
+{
+	static const char *const n64[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi" };
+	static const char *const n32[8] = { "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi" };
+	static const char *const n16[8] = { "ax", "cx", "dx", "bx", "sp", "bp", "si", "di" };
+	static const char *const n8[8] = { "al", "cl", "dl", "bl", "spl", "bpl", "sil", "dil" };
+	static const char *const hi[4] = { "ah", "ch", "dh", "bh" };
+	unsigned r;
+	char suf[4] = "";
+
+	if (o[0] != '%')
+		return -1;
+	o++;
+	*high = 0;
+	for (r = 0; r < 8; r++) {
+		if (!strcmp(o, n64[r])) { *num = r, *width = 8; return 0; }
+		if (!strcmp(o, n32[r])) { *num = r, *width = 4; return 0; }
+		if (!strcmp(o, n16[r])) { *num = r, *width = 2; return 0; }
+		if (!strcmp(o, n8[r]))  { *num = r, *width = 1; return 0; }
+		if (r < 4 && !strcmp(o, hi[r])) { *num = r, *width = 1, *high = 1; return 0; }
+	}
+	if (sscanf(o, "r%u%3s", &r, suf) >= 1 && r >= 8 && r <= 15) {
+		*num = r;
+		*width = !suf[0] ? 8 : !strcmp(suf, "d") ? 4 : !strcmp(suf, "w") ? 2 : !strcmp(suf, "b") ? 1 : 0;
+		return *width ? 0 : -1;
+	}
+	return -1;
+}
+
+struct mem_op { uint64_t disp; int base, index; unsigned scale; };
+
+/* AT&T memory operand: [disp][(base[,index[,scale]])]; 0, or -1 for what the parser does not take */
+static int mem_operand(const char *o, struct mem_op *m)
+{
+	const char *par = strchr(o, '(');
+	char in[64], *parts[3] = { 0 }, *save = 0;
+	unsigned w;
+	int hi, k = 0;
+
+	*m = (struct mem_op){ 0, -1, -1, 0 };
+	if (strchr(o, ':'))
+		return -1;
+	if (o != par) {
+		int neg = o[0] == '-';
+
+		m->disp = strtoull(o + neg, 0, 16);
+		if (neg)
+			m->disp = -m->disp;
+	}
+	if (!par)
+		return 0;
+	snprintf(in, sizeof in, "%s", par + 1);
+	if (!strchr(in, ')'))
+		return -1;
+	*strchr(in, ')') = 0;
+	/* "(,%rdi,8)": an empty base */
+	for (char *p = in, *c; k < 3; p = 0) {
+		if (k == 0 && in[0] == ',') {
+			parts[k++] = "";
+			save = in + 1;
+			continue;
+		}
+		c = strtok_r(p ? p : 0, ",", &save);
+		if (!c)
+			break;
+		parts[k++] = c;
+	}
+	if (parts[0] && parts[0][0]) {
+		unsigned n;
+
+		if (gpr(parts[0], &n, &w, &hi) || w != 8)
+			return -1;
+		m->base = (int)n;
+	}
+	if (parts[1] && strcmp(parts[1], "%riz")) {
+		unsigned n;
+
+		if (gpr(parts[1], &n, &w, &hi) || w != 8)
+			return -1;
+		m->index = (int)n;
+		m->scale = parts[2] ? (unsigned)atoi(parts[2]) : 1;
+	}
+	return 0;
+}
+
+/*
+ * The descriptor d of the mov at p (length len) against libopcodes' text:
+ * NULL when they agree, else what differs.
+ */
+static const char *check_desc(const char *text, const uint8_t *p, int len, long d)
+{
+	struct pv_insn_text t;
+	struct mem_op m;
+	const char *mem, *other, *mn;
+	unsigned num = 0, w = 0, op;
+	int high = 0, load;
+	uint32_t u = (uint32_t)d;
+
+	if (pv_parse_insn(text, strlen(text), &t) || t.nops != 2)
+		return "libopcodes text not parsed";
+	if (d < 0)      /* kept native: the text must show why */
+		return strstr(text, "%rip") || strchr(text, ':') || strstr(text, "sp") || strstr(text, "(%e") ||
+		       strstr(text, "addr32") || t.nprefixes ? NULL : "kept native without a reason libopcodes shows";
+	load = !is_mem_operand(t.ops[1]);
+	mem = t.ops[load ? 0 : 1], other = t.ops[load ? 1 : 0];
+	mn = t.mnemonic;
+	op = pv_mmio_field(u, PV_MMIO_OP_SHIFT, 2);
+	if (pv_mmio_field(u, PV_MMIO_LSHIFT, 4) != (unsigned)len)
+		return "length";
+	if (load != (op == PV_MMIO_LOAD))
+		return "direction";
+	if (other[0] == '$') {
+		uint64_t imm = strtoull(other + 1, 0, 16), mask;
+
+		w = !strcmp(mn, "movb") ? 1 : !strcmp(mn, "movw") ? 2 : !strcmp(mn, "movl") ? 4 : !strcmp(mn, "movq") ? 8 : 0;
+		mask = w == 8 ? ~0ull : (1ull << (8 * w)) - 1;
+		if (op != PV_MMIO_STORE_IMM || !w || ((pv_mmio_imm(p, u) ^ imm) & mask))
+			return "immediate";
+	} else {
+		if (op == PV_MMIO_STORE_IMM || gpr(other, &num, &w, &high))
+			return "register operand";
+		if (num != pv_mmio_field(u, PV_MMIO_REG_SHIFT, 4) || high != !!(u & PV_MMIO_HIGH8))
+			return "register";
+	}
+	if (w != pv_mmio_width(u))
+		return "width";
+	if (mem_operand(mem, &m))
+		return "memory operand not parsed";
+	if ((m.base >= 0) != !!(u & PV_MMIO_HAS_BASE) ||
+	    (m.base >= 0 && (unsigned)m.base != pv_mmio_field(u, PV_MMIO_BASE_SHIFT, 4)))
+		return "base";
+	if ((m.index >= 0) != !!(u & PV_MMIO_HAS_INDEX) ||
+	    (m.index >= 0 && ((unsigned)m.index != pv_mmio_field(u, PV_MMIO_INDEX_SHIFT, 4) ||
+			      m.scale != 1u << pv_mmio_field(u, PV_MMIO_SCALE_SHIFT, 2))))
+		return "index or scale";
+	if ((uint64_t)pv_mmio_disp(p, u) != m.disp)
+		return "displacement";
+	return NULL;
+}
+
 static void mismatch(const char *file, uint64_t a, const uint8_t *p, int len, const char *text,
 		     const char *why)
 {
@@ -191,6 +342,8 @@ static void mismatch(const char *file, uint64_t a, const uint8_t *p, int len, co
 
 struct counts {
 	unsigned long insns, sensitive, mmio_movs, nops, bad;
+	unsigned long desc_exact, desc_native;
+	unsigned long mmio_sites, mmio_sites_native;   /* MMIO records, and those pv_xen_mmio_form keeps native */
 	unsigned long sites, site_bad;
 };
 
@@ -217,6 +370,21 @@ static void scan_section(const char *file, const uint8_t *buf, size_t size, uint
 			if (!ref_is_mem_mov(b.s) || in.len != len) {
 				c->bad++;
 				mismatch(file, vma + off, buf + off, len, b.s, "decoder: mmio mov form");
+			} else {
+				long d = pv_xen_mmio_form(buf + off, &in);
+				const char *why = check_desc(b.s, buf + off, len, d);
+
+				if (why) {
+					char m[96];
+
+					c->bad++;
+					snprintf(m, sizeof m, "MMIO descriptor 0x%lx: %s", d, why);
+					mismatch(file, vma + off, buf + off, len, b.s, m);
+				}
+				if (d < 0)
+					c->desc_native++;
+				else
+					c->desc_exact++;
 			}
 			mk = 0;
 		} else if (ref_is_mem_mov(b.s)) {
@@ -306,6 +474,10 @@ static void check_sites(const char *file, const uint8_t *rec, size_t size, uint6
 			mismatch(file, a, p, r->insn_length, b.s, "site: record, libopcodes and decoder disagree");
 			continue;
 		}
+		if (r->flags & PREVIRT_F_MMIO) {
+			c->mmio_sites++;
+			c->mmio_sites_native += pv_xen_mmio_form(p, &in) < 0;
+		}
 		/* the pad: [insn_length, length) after it, or [0, io) before it */
 		a -= io, p -= io;
 		for (unsigned o = io ? 0 : r->insn_length, end = io ? io : r->length; o < end;) {
@@ -356,13 +528,17 @@ static int do_file(const char *file, unsigned long min_sites)
 			scan_section(file, d->d_buf, d->d_size, sh.sh_addr, &c);
 		}
 	}
-	printf("%s: %lu instructions, %lu sensitive, %lu mov-to/from-memory, %lu NOPs; %lu mismatches\n",
-	       file, c.insns, c.sensitive, c.mmio_movs, c.nops, c.bad);
+	printf("%s: %lu instructions, %lu sensitive, %lu mov-to/from-memory (MMIO descriptors: %lu exact, "
+	       "%lu kept native), %lu NOPs; %lu mismatches\n",
+	       file, c.insns, c.sensitive, c.mmio_movs, c.desc_exact, c.desc_native, c.nops, c.bad);
 	check(c.insns > 0 && c.bad == 0,
 	      "%s: decoder agrees with libopcodes on all %lu instructions (%lu sensitive)",
 	      file, c.insns, c.sensitive);
 	if (rec && eh.e_type != ET_REL) {
 		check_sites(file, rec, rec_size, rec_vma, secs, nsecs, &c);
+		if (c.mmio_sites)
+			printf("%s: %lu MMIO sites, %lu of them with a descriptor the Xen blob carries out, %lu kept native\n",
+			       file, c.mmio_sites, c.mmio_sites - c.mmio_sites_native, c.mmio_sites_native);
 		check(c.sites >= min_sites && c.site_bad == 0,
 		      "%s: all %lu .previrt sites decode to their kind and length, pads are NOPs (%lu bad)",
 		      file, c.sites, c.site_bad);

@@ -15,6 +15,12 @@
  *   - the profile backend patches; every patched site is `jmp thunk`, and
  *     the thunk holds the original instruction bytes followed by a jmp to
  *     the end of the site; every byte outside the sites is unchanged.
+ *   - the xen backend with MMIO thunks on (struct pv_xen.mmio_entry): every
+ *     patched MMIO site is `jmp thunk`, the thunk pushes the site's
+ *     descriptor (pv_xen_mmio_form of the original bytes), calls the MMIO
+ *     entry and holds the original instruction and a jmp back; every MMIO
+ *     site of main text with a descriptor is patched; with mmio_entry 0
+ *     no MMIO site changes;
  *   - zones (runtime/patch/zone.h), when the image names them: the thunks
  *     of .noinstr.text sites lie in the image's own noinstr pool (lib/pool.h,
  *     found by name like the zones), those of main sites in the main pool,
@@ -33,6 +39,7 @@
 
 #include "patch/backend.h"
 #include "pool.h"
+#include "xen/xen-rt.h"
 #include "check.h"
 
 /* the plan's decisions, one bit per record (patch.h: the caller's memory) */
@@ -183,6 +190,74 @@ static int32_t get32(const uint8_t *p)
 	return v;
 }
 
+/*
+ * The Xen backend on the same image, MMIO thunks on and off.  The entries
+ * are stand-ins at the pool's start (never run); thunks follow them.
+ */
+static void xen_mmio(struct loaded *L, const uint8_t *orig, const char *file)
+{
+	static struct pv_xen_acpi acpi;
+	uint8_t *pio_entry = L->pool, *mmio_entry = L->pool + 32;
+	struct pv_xen xen = { .thunks = L->pool + 64, .thunks_size = L->pool_size - 64,
+			      .pio_entry = (uintptr_t)pio_entry, .acpi = &acpi };
+	struct pv_image img;
+	struct pv_result r;
+	unsigned mmio = 0, patched = 0, bad = 0, changed = 0, main_described = 0;
+	int err;
+
+	memcpy(L->buf, orig, L->span);
+	img = (struct pv_image){ .records = L->buf + L->rec_off, .size = L->rec_size, .text = L->text,
+				 .ntext = L->ntext, PLAN, .zones = L->have_zones ? &L->zones : NULL };
+	err = pv_patch_image(&img, &pv_backend_xen, &xen, &r);
+	for (size_t off = 0; off < L->rec_size; off += PREVIRT_RECORD_SIZE) {
+		const struct previrt_site *rec = (const void *)(img.records + off);
+		uint8_t *s = (uint8_t *)&rec->addr + rec->addr;
+
+		if (rec->kind != PREVIRT_KIND_HEADER && (rec->flags & PREVIRT_F_MMIO))
+			changed += memcmp(s, orig + (s - L->buf), rec->length) != 0;
+	}
+	check(err == PV_OK && changed == 0 && xen.nmmio == 0,
+	      "%s: xen backend, mmio_entry 0: %s, no MMIO site changed (%u did)", file, pv_error_name(err), changed);
+
+	memcpy(L->buf, orig, L->span);
+	xen.mmio_entry = (uintptr_t)mmio_entry;
+	err = pv_patch_image(&img, &pv_backend_xen, &xen, &r);
+	for (size_t off = 0; off < L->rec_size; off += PREVIRT_RECORD_SIZE) {
+		const struct previrt_site *rec = (const void *)(img.records + off);
+		uint8_t *s = (uint8_t *)&rec->addr + rec->addr;
+		const uint8_t *o = orig + (s - L->buf);
+		unsigned io = (rec->xflags & PREVIRT_X_PAD_BEFORE) ? (unsigned)(rec->length - rec->insn_length) : 0;
+		struct pv_insn in;
+		long d;
+
+		if (rec->kind == PREVIRT_KIND_HEADER || !(rec->flags & PREVIRT_F_MMIO))
+			continue;
+		mmio++;
+		d = pv_decode(o + io, rec->insn_length, &in) ? -1 : pv_xen_mmio_form(o + io, &in);
+		main_described += d >= 0 && pv_zone_of(img.zones, (uintptr_t)s, rec->length, rec->flags) == PV_ZONE_MAIN &&
+				  !(rec->flags & (PREVIRT_F_EXTABLE | PREVIRT_F_SHADOW)) &&
+				  !(rec->xflags & PREVIRT_X_NOSTACK) && rec->length >= 5;
+		if (!pv_site_planned(&img, (unsigned)(off / PREVIRT_RECORD_SIZE))) {
+			bad += memcmp(s, o, rec->length) != 0;
+			continue;
+		}
+		patched++;
+		{
+			/* lea(5) push $desc(5) call(5) <insn> lea(8) jmp(5) */
+			uint8_t *t = s + 5 + get32(s + 1), *copy = t + 15, *j = copy + rec->insn_length + 8;
+
+			if (s[0] != 0xe9 || t < xen.thunks || t >= xen.thunks + xen.used * PV_XEN_THUNK ||
+			    t[5] != 0x68 || get32(t + 6) != d || t[10] != 0xe8 || copy + get32(t + 11) != mmio_entry ||
+			    memcmp(copy, o + io, rec->insn_length) || j[0] != 0xe9 || j + 5 + get32(j + 1) != s + rec->length)
+				bad++;
+		}
+	}
+	check(err == PV_OK && bad == 0 && patched == xen.nmmio && patched == main_described,
+	      "%s: xen backend, mmio_entry set: %s, %u of %u MMIO sites patched (all %u described main-text ones), "
+	      "each jmp -> lea; push $desc; call mmio_entry; <original>; lea; jmp back (%u bad), %u thunk slots",
+	      file, pv_error_name(err), patched, mmio, main_described, bad, xen.used);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long min_sites = 1;
@@ -304,5 +379,6 @@ int main(int argc, char **argv)
 			      r.zone_sites[PV_ZONE_ENTRY], r.zone_patched[PV_ZONE_ENTRY], r.unflagged, r.unplaced);
 		free(mask);
 	}
+	xen_mmio(&L, orig, argv[i]);
 	return check_summary();
 }

@@ -150,8 +150,9 @@ int self_text_protect(const struct self_image *si, int writable)
 	return 0;
 }
 
-void self_pio_sites(const struct self_image *si, const char *name, const struct pv_xen *xen,
-		    unsigned *n, unsigned *patched)
+/* the records in function `name` (all of them, or the MMIO ones), and how many the Xen backend patches */
+static void count_sites(const struct self_image *si, const char *name, const struct pv_xen *xen, int mmio,
+			unsigned *n, unsigned *patched)
 {
 	struct pv_image img = { .records = si->previrt, .size = si->previrt_size, .text = si->text, .ntext = si->ntext };
 	uintptr_t s, e;
@@ -163,9 +164,22 @@ void self_pio_sites(const struct self_image *si, const char *name, const struct 
 		struct pv_site site;
 
 		if (pv_site_at(&img, (unsigned)(off / PREVIRT_RECORD_SIZE), &site) || !site.rule ||
-		    (uintptr_t)site.addr < s || (uintptr_t)site.addr >= e)
+		    (uintptr_t)site.addr < s || (uintptr_t)site.addr >= e ||
+		    (mmio && !(site.rec->flags & PREVIRT_F_MMIO)))
 			continue;
 		(*n)++;
-		*patched += pv_xen_pio_desc(xen, &site) >= 0;
+		*patched += (mmio ? pv_xen_mmio_desc(xen, &site) : pv_xen_pio_desc(xen, &site)) >= 0;
 	}
+}
+
+void self_pio_sites(const struct self_image *si, const char *name, const struct pv_xen *xen,
+		    unsigned *n, unsigned *patched)
+{
+	count_sites(si, name, xen, 0, n, patched);
+}
+
+void self_mmio_sites(const struct self_image *si, const char *name, const struct pv_xen *xen,
+		     unsigned *n, unsigned *patched)
+{
+	count_sites(si, name, xen, 1, n, patched);
 }

@@ -60,6 +60,10 @@ struct pv_xen;
 void self_pio_sites(const struct self_image *si, const char *name, const struct pv_xen *xen,
 		    unsigned *n, unsigned *patched);
 
+/* The MMIO records inside function `name` (*n), and how many of them the Xen backend patches (pv_xen_mmio_desc). */
+void self_mmio_sites(const struct self_image *si, const char *name, const struct pv_xen *xen,
+		     unsigned *n, unsigned *patched);
+
 /* Make the text ranges writable (patching) or not again; 0, or -1 after perror. */
 int self_text_protect(const struct self_image *si, int writable);
 

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A Xen domU's devices inside the kernel (handler blob): the virtio-mmio
+ * models of the disk and the NIC over the frontends the loader connected
+ * (xen/domu-devs.h), the event channels they and the console use, and the
+ * legacy interrupt lines the kernel sees for all of them.
+ *
+ * Interrupts.  A PVH domU has one way in: Xen's callback vector, injected
+ * while vCPU 0's evtchn_upcall_pending is set.  The runtime makes it look
+ * like an 8259 to the kernel: each model drives a line (COM1: IRQ 4; the
+ * virtio devices share one, xen/domu-devs.h), and the blob points the
+ * callback vector at the vector the kernel gave the highest-priority line
+ * that is up and unmasked (ICW2's base + line) and raises the upcall flag
+ * for it.  When no line is up, the vector is parked on the virtio line:
+ * an event that arrives while the kernel runs (a disk completion, a
+ * frame) then enters the kernel as the virtio line's interrupt, whose
+ * handler's first 8259 access brings the blob in, which takes the event
+ * and raises the line for real.  Console input arrives the same way and
+ * costs one interrupt the virtio handlers find nothing in.
+ *
+ * Events.  At every entry (port I/O, MMIO) the blob clears the upcall
+ * flag, then takes the pending bits of the ports it owns (Xen's 2-level
+ * ABI: xchg evtchn_pending_sel, then each word's pending & ~mask), and
+ * serves each: the blkif and netif ports run the models' completions, the
+ * console's moves input.  Before it leaves with no line up, it looks at
+ * evtchn_pending_sel again: an event that came in meanwhile would
+ * otherwise wait for the next entry, since Xen raises the flag only when
+ * a selector bit goes from 0 to 1.
+ */
+#ifndef PREVIRT_RT_XEN_DOMU_DEV_H
+#define PREVIRT_RT_XEN_DOMU_DEV_H
+
+#include <stdint.h>
+
+#include "xen/blkfront.h"
+#include "xen/domu-devs.h"
+#include "xen/netfront.h"
+#include "xen/virtio-blk.h"
+#include "xen/virtio-net.h"
+#include "xen/xen-rt.h"
+
+#define PV_DOMU_RT_MAGIC 0x54524456u    /* "VDRT" */
+
+/* The blob's device state, in the runtime area's PV_DOMU_PG_RT pages. */
+struct pv_domu_rt {
+	uint32_t magic;                 /* PV_DOMU_RT_MAGIC once activated */
+	uint8_t  failed;                /* the hand-over was not the loader's: no devices */
+	struct pv_vmem mem;             /* guest RAM, the runtime area as the hole */
+	struct pv_blkfront bf;
+	struct pv_vblk vblk;
+	struct pv_netfront nf;
+	struct pv_vnet vnet;
+	uint64_t events;                /* event channel notifications taken */
+	uint64_t spurious;              /* parked-vector interrupts with nothing to deliver */
+};
+_Static_assert(sizeof(struct pv_domu_rt) <= PV_DOMU_RT_PAGES * PV_DOMU_PAGE, "the runtime pages hold the device state");
+
+/*
+ * Events in, interrupt lines out: call with the model lock held before
+ * leaving any domU entry (after the model's own work).
+ */
+void pv_domu_sync(struct pv_xen_state *st);
+
+/* A domU's console input before a COM1 access: one byte from the ring's in[] into the UART, if it has room. */
+void pv_domu_console_input(struct pv_xen_state *st);
+
+/*
+ * The devices (domu-dev.c): an event on `port` served (1 when it was a
+ * device's), and the line they share with its level (-1: no devices).
+ */
+int pv_domu_devs_event(struct pv_xen_state *st, uint32_t port);
+int pv_domu_devs_line(const struct pv_xen_state *st, int *level);
+
+/* The devices' statistics for the blob's last line: ", disk requests N ..." at b; the new end. */
+char *pv_domu_devs_stats(const struct pv_xen_state *st, char *b);
+
+/* The window's device (mmio.c routes accesses inside a window here). */
+uint64_t pv_xen_model_read(struct pv_xen_state *st, unsigned win, uint32_t off, unsigned width);
+void pv_xen_model_write(struct pv_xen_state *st, unsigned win, uint32_t off, unsigned width, uint64_t val);
+
+#endif

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A Xen domU's interrupts and events inside the kernel (domu-dev.h says
+ * how they work): console input, the 2-level event channel scan, the 8259
+ * lines raised through Xen's callback vector.  Part of the handler blob.
+ * The devices behind the lines are domu-dev.c's (pv_domu_devs_event,
+ * pv_domu_devs_line; the host harness binds its own).
+ */
+#include <stdint.h>
+
+#include <xen/hvm/params.h>
+
+#include "xen/domu-dev.h"
+#include "xen/hypercall.h"
+
+extern struct pv_xen_slots pv_xen_slots __attribute__((visibility("hidden")));
+
+/*
+ * A domU's console input, one byte per call: from the ring's in[] into
+ * the UART model when it has room (xenconsoled is told there is room
+ * again in in[]).
+ */
+void pv_domu_console_input(struct pv_xen_state *st)
+{
+	uint8_t c;
+
+	if (!st->domu || st->com1.rx_full || !(st->com1.ier & PV_UART_IER_RDI))
+		return;
+	if (pv_consring_get(&st->cons, &c) == 1) {
+		pv_uart_rx(&st->com1, c);
+		st->com1_rx++;
+		pv_xen_evtchn_send(pv_xen_slots.vmmcall, st->cons.port);
+	}
+}
+
+/* Take every pending event of an unmasked port (Xen's 2-level ABI) and serve it. */
+static void take_events(struct pv_xen_state *st, struct shared_info *sh)
+{
+	const unsigned bits = 8 * sizeof(xen_ulong_t);
+	xen_ulong_t sel = __atomic_exchange_n(&sh->vcpu_info[0].evtchn_pending_sel, 0, __ATOMIC_ACQ_REL);
+
+	while (sel) {
+		unsigned w = (unsigned)__builtin_ctzl(sel);
+		xen_ulong_t pend;
+
+		sel &= sel - 1;
+		if (w >= sizeof sh->evtchn_pending / sizeof sh->evtchn_pending[0])
+			break;
+		pend = __atomic_load_n(&sh->evtchn_pending[w], __ATOMIC_ACQUIRE) &
+		       ~__atomic_load_n(&sh->evtchn_mask[w], __ATOMIC_ACQUIRE);
+		if (!pend)
+			continue;
+		__atomic_fetch_and(&sh->evtchn_pending[w], ~pend, __ATOMIC_ACQ_REL);
+		while (pend) {
+			uint32_t port = w * bits + (unsigned)__builtin_ctzl(pend);
+
+			pend &= pend - 1;
+			pv_domu_devs_event(st, port);   /* the console's needs nothing: its input is pulled */
+		}
+	}
+}
+
+/*
+ * The line to deliver: the lowest-numbered one (the 8259's fixed
+ * priority) that is up and unmasked, or -1.  The 8259 must be through
+ * its initialisation (its vector base known).
+ */
+static int deliverable(const struct pv_xen_state *st)
+{
+	const struct pv_pic *p = &st->pic;
+	uint8_t up = 0;
+	int level, line;
+
+	if (!p->vector[0] || p->init_step[0])
+		return -1;
+	if (pv_uart_irq(&st->com1))
+		up |= 1u << PV_COM1_IRQ;
+	line = pv_domu_devs_line(st, &level);
+	if (line >= 0 && line < 8 && level)
+		up |= (uint8_t)(1u << line);
+	up &= (uint8_t)~p->imr[0];
+	return up ? __builtin_ctz(up) : -1;
+}
+
+void pv_domu_sync(struct pv_xen_state *st)
+{
+	struct shared_info *sh = (struct shared_info *)(uintptr_t)st->shinfo;
+	int level, devline = pv_domu_devs_line(st, &level);
+	unsigned park = devline >= 0 && devline < 8 ? (unsigned)devline : PV_COM1_IRQ;
+
+	(void)level;
+	if (!sh)
+		return;
+	pv_domu_console_input(st);      /* input that arrived while the line was quiet */
+	for (unsigned round = 0; round < 4; round++) {
+		int line;
+		uint8_t vec;
+
+		__atomic_store_n(&sh->vcpu_info[0].evtchn_upcall_pending, 0, __ATOMIC_RELEASE);
+		take_events(st, sh);
+		pv_domu_console_input(st);
+		line = deliverable(st);
+		/* no line up: park the vector where an event's interrupt finds a handler that enters the blob */
+		vec = st->pic.vector[0] ? (uint8_t)(st->pic.vector[0] + (line >= 0 ? (unsigned)line : park)) : 0;
+		if (vec && vec != st->callback_vector &&
+		    pv_xen_set_hvm_param(pv_xen_slots.vmmcall, HVM_PARAM_CALLBACK_IRQ,
+					 (uint64_t)HVM_PARAM_CALLBACK_TYPE_VECTOR << 56 | vec) == 0)
+			st->callback_vector = vec;
+		if (line >= 0 && st->callback_vector == vec) {
+			__atomic_store_n(&sh->vcpu_info[0].evtchn_upcall_pending, 1, __ATOMIC_RELEASE);
+			if (!st->upcall) {
+				if (line == PV_COM1_IRQ)
+					st->com1_irqs++;
+				pv_xen_kick(pv_xen_slots.vmmcall);      /* a rising edge: make Xen look */
+			}
+			st->upcall = 1;
+			return;
+		}
+		st->upcall = 0;
+		/* an event that came in after take_events raised no flag we kept: look again */
+		if (!__atomic_load_n(&sh->vcpu_info[0].evtchn_pending_sel, __ATOMIC_ACQUIRE))
+			return;
+	}
+}
