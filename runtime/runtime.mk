@@ -370,7 +370,31 @@ fuzz-xenfront: $(RT_FUZZ)/fuzz-xenfront
 		-artifact_prefix=tests/runtime/fuzz-corpus-xenfront/ $(RT_FUZZ)/corpus-xenfront tests/runtime/fuzz-corpus-xenfront
 .PHONY: fuzz-xenfront
 
-RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-consring $(RT_T)/test-pic8259 $(RT_T)/test-acpi-s5 $(RT_T)/test-madt $(RT_T)/test-xenstore $(RT_T)/test-blkfront $(RT_T)/test-gnttab $(RT_T)/test-netfront $(RT_T)/test-pagewalk $(RT_T)/test-xen-plan $(RT_T)/test-virtio-blk $(RT_T)/test-virtio-net $(RT_T)/fuzz-xenfront-replay $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
+# ---- fuzzing the virtio models (tests/runtime/fuzz-virtio.c) ----
+# make fuzz-virtio FUZZ_SECONDS=N: the input plays the guest's virtio
+# drivers and both backends; regression inputs in tests/runtime/fuzz-corpus-virtio/
+# (replayed by check-runtime), new crashes are written there too.
+RT_VIRTIO_FUZZ_SRCS := tests/runtime/fuzz-virtio.c $(RT_VIRTIO) runtime/xen/blkfront.c runtime/xen/netfront.c
+RT_VIRTIO_FUZZ_HDRS := $(RT_XENFRONT_HDRS) $(wildcard runtime/xen/virt*.h) runtime/xen/vmem.h \
+                       tests/runtime/play-blkback.h tests/runtime/play-netback.h tests/runtime/virtio-driver.h
+$(RT_FUZZ)/fuzz-virtio: $(RT_VIRTIO_FUZZ_SRCS) $(RT_VIRTIO_FUZZ_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-Iruntime -Itests/runtime $(INCLUDES) $(RT_XEN_ABI) $(RT_VIRTIO_FUZZ_SRCS) -o $@
+
+$(RT_T)/fuzz-virtio-replay: tests/runtime/fuzz-replay.c $(RT_VIRTIO_FUZZ_SRCS) $(RT_VIRTIO_FUZZ_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O1 -g $(RT_SAN) -Iruntime -Itests/runtime $(INCLUDES) $(RT_XEN_ABI) \
+		tests/runtime/fuzz-replay.c $(RT_VIRTIO_FUZZ_SRCS) -o $@
+
+fuzz-virtio: $(RT_FUZZ)/fuzz-virtio
+	@mkdir -p $(RT_FUZZ)/corpus-virtio tests/runtime/fuzz-corpus-virtio
+	@echo "== fuzz-virtio: $(FUZZ_SECONDS) s, corpus $(RT_FUZZ)/corpus-virtio, crashes -> tests/runtime/fuzz-corpus-virtio/"
+	nice -n 10 $(RT_FUZZ)/fuzz-virtio -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+		-artifact_prefix=tests/runtime/fuzz-corpus-virtio/ $(RT_FUZZ)/corpus-virtio tests/runtime/fuzz-corpus-virtio
+.PHONY: fuzz-virtio
+
+RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-consring $(RT_T)/test-pic8259 $(RT_T)/test-acpi-s5 $(RT_T)/test-madt $(RT_T)/test-xenstore $(RT_T)/test-blkfront $(RT_T)/test-gnttab $(RT_T)/test-netfront $(RT_T)/test-pagewalk $(RT_T)/test-xen-plan $(RT_T)/test-virtio-blk $(RT_T)/test-virtio-net $(RT_T)/fuzz-virtio-replay $(RT_T)/fuzz-xenfront-replay $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
 runtime: $(RT_HOST_LIB) $(RT_TESTS) $(RT_LOADER)
 
 check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $(filter %/previrt-report,$(ALL))
@@ -414,6 +438,8 @@ check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $
 	@$(RT_T)/test-virtio-blk
 	@echo "== runtime: the virtio-net model over virtio-mmio, probed as Linux 6.1 does, against a played netback; hostile driver and backend"
 	@$(RT_T)/test-virtio-net
+	@echo "== runtime: fuzzer regression inputs for the virtio models (tests/runtime/fuzz-corpus-virtio) replayed"
+	@$(RT_T)/fuzz-virtio-replay tests/runtime/fuzz-corpus-virtio
 	@echo "== runtime: fuzzer regression inputs for the frontends (tests/runtime/fuzz-corpus-xenfront) replayed"
 	@$(RT_T)/fuzz-xenfront-replay tests/runtime/fuzz-corpus-xenfront
 	@echo "== runtime: the Xen blob's page walk (MMIO windows by guest-physical address) over hand-built tables"

@@ -10,6 +10,7 @@
  * found without trusting anything else in the response.
  */
 #include "xen/blkfront.h"
+#include "xen/vmem.h"
 
 static void zero(void *p, size_t n)
 {
@@ -74,10 +75,8 @@ static int pieces_fit(const struct pv_blk_piece *src, unsigned n, uint32_t bytes
 static void gather(uint8_t *dst, const struct pv_blk_piece *src, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
-		const volatile uint8_t *s = src[i].p;
-
-		for (uint32_t k = 0; k < src[i].len; k++)
-			*dst++ = s[k];
+		pv_vmem_read(dst, src[i].p, src[i].len);
+		dst += src[i].len;
 	}
 }
 

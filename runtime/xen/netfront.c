@@ -8,6 +8,7 @@
  * buffers netback holds.
  */
 #include "xen/netfront.h"
+#include "xen/vmem.h"
 
 static void zero(void *p, size_t n)
 {
@@ -15,15 +16,6 @@ static void zero(void *p, size_t n)
 
 	while (n--)
 		*b++ = 0;
-}
-
-static void copy(void *dst, const volatile void *src, size_t n)
-{
-	uint8_t *d = dst;
-	const volatile uint8_t *s = src;
-
-	while (n--)
-		*d++ = *s++;
 }
 
 /* publish our producer index; whether netback asked to be told (RING_PUSH_REQUESTS_AND_CHECK_NOTIFY) */
@@ -112,7 +104,7 @@ long pv_netfront_send_gather(struct pv_netfront *nf, const struct pv_net_piece *
 		return -PV_NET_E_BUSY;
 	dst = nf->txbuf + (size_t)id * PV_NET_PAGE;
 	for (unsigned i = 0; i < n; i++) {
-		copy(dst, src[i].p, src[i].len);   /* one read of each source byte */
+		pv_vmem_read(dst, src[i].p, src[i].len);   /* one read of each source byte */
 		dst += src[i].len;
 	}
 	q = &nf->tx->ring[nf->tx_prod_pvt & (PV_NET_RING - 1)].req;
@@ -240,12 +232,10 @@ long pv_netfront_recv_scatter(struct pv_netfront *nf, const struct pv_net_piece 
 
 			for (unsigned i = 0; i < n && left; i++) {
 				uint32_t here = dst[i].len < left ? dst[i].len : left;
-				volatile uint8_t *d = dst[i].p;
 
-				if (!d)
+				if (!dst[i].p)
 					continue;
-				for (uint32_t k = 0; k < here; k++)
-					d[k] = src[k];
+				pv_vmem_write(dst[i].p, src, here);
 				src += here;
 				left -= here;
 			}

@@ -156,7 +156,7 @@ static uint32_t move(const struct pv_vmem *m, const struct pv_vq_chain *c, int w
 	uint32_t done = 0;
 
 	for (unsigned s = first; s < end && done < len; s++) {
-		uint32_t sl = c->seg[s].len, k, here;
+		uint32_t sl = c->seg[s].len, here;
 		volatile uint8_t *p;
 
 		if (off >= sl) {
@@ -170,11 +170,9 @@ static uint32_t move(const struct pv_vmem *m, const struct pv_vq_chain *c, int w
 		if (!p)                         /* checked at pop: cannot happen */
 			return done;
 		if (write)
-			for (k = 0; k < here; k++)
-				p[k] = buf[done + k];
+			pv_vmem_write(p, buf + done, here);
 		else
-			for (k = 0; k < here; k++)
-				buf[done + k] = p[k];
+			pv_vmem_read(buf + done, p, here);
 		done += here;
 		off = 0;
 	}

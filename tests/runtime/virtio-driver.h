@@ -19,13 +19,16 @@
 
 #include "xen/virtio-mmio.h"
 
+/* (a user may define its own layout first: the fuzzer's RAM is smaller) */
+#ifndef RAM_BYTES
 #define RAM_BYTES   (1u << 20)
-#define GUARD       4096u
-#define GUARD_BYTE  0xee
 #define HOLE_START  0xe0000u            /* runtime-owned: the last 128 KiB of the fake RAM */
 #define HOLE_END    0x100000u
-#define HOLE2_START 0x8000u            /* a second one, one page, below the rings */
+#define HOLE2_START 0x8000u             /* a second one, one page, below the rings */
 #define HOLE2_END   0x9000u
+#endif
+#define GUARD       4096u
+#define GUARD_BYTE  0xee
 #define HOLE_BYTE   0xcc
 
 static uint32_t dev_rd(uint32_t off, unsigned width);
