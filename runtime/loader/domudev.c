@@ -32,6 +32,7 @@
 #include "xen/domu-devs.h"
 #include "xen/gnttab.h"
 #include "xen/hypercall.h"
+#include "xen/xen-rt.h"
 #include "xen/xenstore.h"
 
 void *memset(void *d, int c, size_t n);
@@ -39,7 +40,12 @@ void *memcpy(void *d, const void *s, size_t n);
 
 #define XS_BUDGET      200000u        /* yields a XenStore request may wait for xenstored */
 #define STATE_WAITS    400000u        /* yields the backend gets to reach a state */
-#define VIRTIO_IRQ     5              /* the 8259 line the virtio devices share (free in a domU) */
+/*
+ * The 8259 line the virtio devices raise: COM1's (IRQ 4), shared with the
+ * 8250 driver (8250.share_irqs=1), so that one callback vector serves
+ * every device and the blob never re-registers it (xen/domu-dev.h).
+ */
+#define VIRTIO_IRQ     PV_COM1_IRQ
 
 /* The XenStore client's environment (xen/xenstore.h): kick xenstored, let dom0 run. */
 struct xs_env {
@@ -480,7 +486,10 @@ int domudev_setup(uint64_t vmmcall, const struct bootinfo *bi, const struct domu
 		if (c.d->blk.present)
 			b = virtio_param(b, c.d->mmio_base + PV_DOMU_WIN_BLK * PV_DOMU_WIN_SIZE, c.d->irq);
 		if (c.d->net.present)
-			virtio_param(b, c.d->mmio_base + PV_DOMU_WIN_NET * PV_DOMU_WIN_SIZE, c.d->irq);
+			b = virtio_param(b, c.d->mmio_base + PV_DOMU_WIN_NET * PV_DOMU_WIN_SIZE, c.d->irq);
+		for (const char *p = " 8250.share_irqs=1"; *p; p++)       /* COM1's line is theirs too */
+			*b++ = *p;
+		*b = 0;
 	}
 	con_printf("previrt-loader: xen: domU: runtime area 0x%llx (2 MiB, setup_data), virtio-mmio windows at 0x%llx, IRQ %u\n",
 		   (unsigned long long)area, (unsigned long long)c.d->mmio_base, c.d->irq);

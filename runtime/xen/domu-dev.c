@@ -90,7 +90,7 @@ static int activate(struct pv_xen_state *st)
 		pv_vnet_init(&rt->vnet, &rt->nf, &rt->mem, d->net.mac);
 		unmask_port((struct shared_info *)(uintptr_t)st->shinfo, d->net.port);
 		if (kick)                       /* the RX buffers just posted */
-			pv_xen_evtchn_send(pv_xen_slots.vmmcall, d->net.port);
+			pv_domu_notify(st, d->net.port);
 	}
 	rt->magic = PV_DOMU_RT_MAGIC;
 	st->devs_active = 1;
@@ -126,12 +126,12 @@ void pv_xen_model_write(struct pv_xen_state *st, unsigned win, uint32_t off, uns
 	if (win == PV_DOMU_WIN_BLK && devs(st)->blk.present) {
 		pv_vblk_write(&rt_of(st)->vblk, off, width, (uint32_t)val, &kick);
 		if (kick)
-			pv_xen_evtchn_send(pv_xen_slots.vmmcall, devs(st)->blk.port);
+			pv_domu_notify(st, devs(st)->blk.port);
 	}
 	if (win == PV_DOMU_WIN_NET && devs(st)->net.present) {
 		pv_vnet_write(&rt_of(st)->vnet, off, width, (uint32_t)val, &kick);
 		if (kick)
-			pv_xen_evtchn_send(pv_xen_slots.vmmcall, devs(st)->net.port);
+			pv_domu_notify(st, devs(st)->net.port);
 	}
 	pv_domu_sync(st);                       /* InterruptACK lowers the line; a notify may have completed at once */
 }
@@ -149,13 +149,13 @@ int pv_domu_devs_event(struct pv_xen_state *st, uint32_t port)
 	if (d->blk.present && port == d->blk.port) {
 		pv_vblk_service(&rt_of(st)->vblk, &kick);
 		if (kick)
-			pv_xen_evtchn_send(pv_xen_slots.vmmcall, d->blk.port);
+			pv_domu_notify(st, d->blk.port);
 		return 1;
 	}
 	if (d->net.present && port == d->net.port) {
 		pv_vnet_service(&rt_of(st)->vnet, &kick);
 		if (kick)
-			pv_xen_evtchn_send(pv_xen_slots.vmmcall, d->net.port);
+			pv_domu_notify(st, d->net.port);
 		return 1;
 	}
 	return 0;
@@ -192,5 +192,6 @@ char *pv_domu_devs_stats(const struct pv_xen_state *st, char *b)
 		b = pv_put_stat(b, " received ", rt->vnet.rx_frames);
 		b = pv_put_stat(b, " refused ", rt->vnet.tx_bad + rt->vnet.rx_bad);
 	}
-	return pv_put_stat(b, ", device events ", rt->events);
+	b = pv_put_stat(b, ", device events ", rt->events);
+	return pv_put_stat(b, ", exits held back in handlers ", st->exits_deferred);
 }

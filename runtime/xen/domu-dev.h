@@ -18,6 +18,23 @@
  * and raises the line for real.  Console input arrives the same way and
  * costs one interrupt the virtio handlers find nothing in.
  *
+ * No exit inside a handler.  QEMU 7.2's nested SVM (the only way to run
+ * Xen here) delivers a vector Xen injected through EVENTINJ once more at
+ * the guest's next exit, whatever RFLAGS.IF says (docs/l4.md has the
+ * trace).  Linux's 8259 flow handler holds the line's descriptor lock
+ * from its first instruction, so a second delivery at an exit inside the
+ * handler re-enters it and spins on that lock forever, with IF off, and
+ * QEMU then never leaves the guest: the whole host stops.  So the blob
+ * makes no hypercall while a callback-vector injection may be under way
+ * and the kernel runs with IF off (from the entry where it sees the
+ * upcall flag until the handler unmasks the line, or an entry with IF
+ * on): notifications wait in notify_deferred, a kick is left out (Xen
+ * sees the flag at the next exit anyway: the idle HLT, the next tick),
+ * console output goes into the ring without waiting.  Every device shares
+ * COM1's line (IRQ 4, the 8250 told to share it), so the callback vector
+ * never has to change either.  The second delivery then comes after the
+ * handler, with IF on: one interrupt that finds nothing to do.
+ *
  * Events.  At every entry (port I/O, MMIO) the blob clears the upcall
  * flag, then takes the pending bits of the ports it owns (Xen's 2-level
  * ABI: xchg evtchn_pending_sel, then each word's pending & ~mask), and
@@ -60,6 +77,14 @@ _Static_assert(sizeof(struct pv_domu_rt) <= PV_DOMU_RT_PAGES * PV_DOMU_PAGE, "th
  * leaving any domU entry (after the model's own work).
  */
 void pv_domu_sync(struct pv_xen_state *st);
+
+/*
+ * May this entry leave the guest (a hypercall)?  Not inside an injected
+ * interrupt's handler (domu-irq.c).  pv_domu_notify sends on an event
+ * channel now, or at the next entry that may.
+ */
+int pv_domu_may_exit(const struct pv_xen_state *st);
+void pv_domu_notify(struct pv_xen_state *st, uint32_t port);
 
 /* A domU's console input before a COM1 access: one byte from the ring's in[] into the UART, if it has room. */
 void pv_domu_console_input(struct pv_xen_state *st);

@@ -29,7 +29,42 @@ void pv_domu_console_input(struct pv_xen_state *st)
 	if (pv_consring_get(&st->cons, &c) == 1) {
 		pv_uart_rx(&st->com1, c);
 		st->com1_rx++;
-		pv_xen_evtchn_send(pv_xen_slots.vmmcall, st->cons.port);
+		pv_domu_notify(st, st->cons.port);      /* room again in in[] */
+	}
+}
+
+int pv_domu_may_exit(const struct pv_xen_state *st)
+{
+	return !st->domu || st->entry_if || !st->in_handler;
+}
+
+void pv_domu_notify(struct pv_xen_state *st, uint32_t port)
+{
+	if (pv_domu_may_exit(st) || port >= 64) {
+		pv_xen_evtchn_send(pv_xen_slots.vmmcall, port);
+		return;
+	}
+	st->notify_deferred |= 1ull << port;
+	st->exits_deferred++;
+}
+
+/* Where an injection may be under way (see domu-dev.h), and what waited for an entry that may exit. */
+static void handler_window(struct pv_xen_state *st, struct shared_info *sh)
+{
+	uint64_t ports;
+
+	if (st->entry_if || st->handler_done)
+		st->in_handler = 0;
+	st->handler_done = 0;
+	if (!st->entry_if && (st->upcall || __atomic_load_n(&sh->vcpu_info[0].evtchn_upcall_pending, __ATOMIC_ACQUIRE)))
+		st->in_handler = 1;
+	if (st->in_handler || !st->notify_deferred)
+		return;
+	ports = st->notify_deferred;
+	st->notify_deferred = 0;
+	while (ports) {
+		pv_xen_evtchn_send(pv_xen_slots.vmmcall, (uint32_t)__builtin_ctzll(ports));
+		ports &= ports - 1;
 	}
 }
 
@@ -91,6 +126,7 @@ void pv_domu_sync(struct pv_xen_state *st)
 	(void)level;
 	if (!sh)
 		return;
+	handler_window(st, sh);
 	pv_domu_console_input(st);      /* input that arrived while the line was quiet */
 	for (unsigned round = 0; round < 4; round++) {
 		int line;
@@ -102,7 +138,7 @@ void pv_domu_sync(struct pv_xen_state *st)
 		line = deliverable(st);
 		/* no line up: park the vector where an event's interrupt finds a handler that enters the blob */
 		vec = st->pic.vector[0] ? (uint8_t)(st->pic.vector[0] + (line >= 0 ? (unsigned)line : park)) : 0;
-		if (vec && vec != st->callback_vector &&
+		if (vec && vec != st->callback_vector && (!st->callback_vector || pv_domu_may_exit(st)) &&
 		    pv_xen_set_hvm_param(pv_xen_slots.vmmcall, HVM_PARAM_CALLBACK_IRQ,
 					 (uint64_t)HVM_PARAM_CALLBACK_TYPE_VECTOR << 56 | vec) == 0)
 			st->callback_vector = vec;
@@ -111,7 +147,10 @@ void pv_domu_sync(struct pv_xen_state *st)
 			if (!st->upcall) {
 				if (line == PV_COM1_IRQ)
 					st->com1_irqs++;
-				pv_xen_kick(pv_xen_slots.vmmcall);      /* a rising edge: make Xen look */
+				if (pv_domu_may_exit(st))       /* a rising edge: make Xen look (else at the next exit) */
+					pv_xen_kick(pv_xen_slots.vmmcall);
+				else
+					st->exits_deferred++;
 			}
 			st->upcall = 1;
 			return;

@@ -115,6 +115,7 @@ int pv_xen_mmio(struct pv_mmio_frame *f)
 		return 0;
 	}
 	held = pv_model_lock(st);
+	st->entry_if = (uint8_t)((f->rflags >> 9) & 1);       /* RFLAGS.IF of the site (domu-irq.c) */
 	if (op == PV_MMIO_LOAD)
 		reg_load(f, d, width, pv_xen_model_read(st, (unsigned)win, (uint32_t)(phys - st->mmio_win[win].base), width));
 	else

@@ -26,7 +26,11 @@ int pv_xen_pio(struct pv_pio_frame *f) __attribute__((visibility("hidden")));
 /* dom0: Xen's console (console_io); a domU: its console ring, which xenconsoled reads. */
 static void console_write(struct pv_xen_state *st, const char *s, unsigned n)
 {
-	if (st->domu)
+	if (st->domu && !pv_domu_may_exit(st)) {
+		/* in an injected handler: what fits now, xenconsoled told later (domu-irq.c) */
+		pv_xen_consout_nowait(&st->cons, s, n);
+		pv_domu_notify(st, st->cons.port);
+	} else if (st->domu)
 		pv_xen_consout(pv_xen_slots.vmmcall, &st->cons, &st->cons_stalled, s, n);
 	else
 		pv_xen_console_write(pv_xen_slots.vmmcall, s, n);
@@ -129,6 +133,8 @@ int pv_xen_pio(struct pv_pio_frame *f)
 	unsigned port = pv_pio_port(f), width = pv_pio_width(f);
 	int handled = 0;
 
+	st->entry_if = (uint8_t)((f->rflags >> 9) & 1);       /* RFLAGS.IF of the site (xen/domu-irq.c) */
+
 	if (port >= PV_COM1_BASE && port < PV_COM1_BASE + 8) {
 		int held = pv_model_lock(st);
 
@@ -145,9 +151,14 @@ int pv_xen_pio(struct pv_pio_frame *f)
 	} else if (st->acpi.pic && pv_pic_port(port)) {
 		int held = pv_model_lock(st);
 
-		if (d & PV_PIO_OUT)
+		if (d & PV_PIO_OUT) {
+			unsigned was = st->pic.imr[0];
+
 			pv_pic_write(&st->pic, port, (uint8_t)f->rax);
-		else
+			/* the line unmasked: an 8259 flow handler's last access (domu-irq.c) */
+			if (port == PV_PIC_MASTER + 1 && (was & ~st->pic.imr[0]))
+				st->handler_done = 1;
+		} else
 			pv_pio_set_in(f, width, pv_pic_read(&st->pic, port));
 		pv_domu_sync(st);                /* a domU: events in, interrupt lines out (xen/domu-dev.h) */
 		pv_model_unlock(st, held);
@@ -155,6 +166,12 @@ int pv_xen_pio(struct pv_pio_frame *f)
 	} else if (port == st->acpi.pm_tmr && st->acpi.pm_tmr) {
 		if (!(d & PV_PIO_OUT))
 			pv_pio_set_in(f, width, pm_timer(st));
+		if (st->domu) {                  /* a timer read with IF on: where deferred notifications go out */
+			int held = pv_model_lock(st);
+
+			pv_domu_sync(st);
+			pv_model_unlock(st, held);
+		}
 		handled = 1;
 	} else if ((d & PV_PIO_OUT) && pv_xen_port_emulated(&st->acpi, port)) {
 		handled = power_write(st, port, width, (uint32_t)f->rax);
