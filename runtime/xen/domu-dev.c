@@ -193,5 +193,6 @@ char *pv_domu_devs_stats(const struct pv_xen_state *st, char *b)
 		b = pv_put_stat(b, " refused ", rt->vnet.tx_bad + rt->vnet.rx_bad);
 	}
 	b = pv_put_stat(b, ", device events ", rt->events);
-	return pv_put_stat(b, ", exits held back in handlers ", st->exits_deferred);
+	b = pv_put_stat(b, ", exits held back ", st->exits_deferred);
+	return pv_put_stat(b, ", disarming exits ", st->exits_consumed);
 }

@@ -18,22 +18,26 @@
  * and raises the line for real.  Console input arrives the same way and
  * costs one interrupt the virtio handlers find nothing in.
  *
- * No exit inside a handler.  QEMU 7.2's nested SVM (the only way to run
- * Xen here) delivers a vector Xen injected through EVENTINJ once more at
- * the guest's next exit, whatever RFLAGS.IF says (docs/l4.md has the
- * trace).  Linux's 8259 flow handler holds the line's descriptor lock
- * from its first instruction, so a second delivery at an exit inside the
- * handler re-enters it and spins on that lock forever, with IF off, and
- * QEMU then never leaves the guest: the whole host stops.  So the blob
- * makes no hypercall while a callback-vector injection may be under way
- * and the kernel runs with IF off (from the entry where it sees the
- * upcall flag until the handler unmasks the line, or an entry with IF
- * on): notifications wait in notify_deferred, a kick is left out (Xen
- * sees the flag at the next exit anyway: the idle HLT, the next tick),
- * console output goes into the ring without waiting.  Every device shares
- * COM1's line (IRQ 4, the 8250 told to share it), so the callback vector
- * never has to change either.  The second delivery then comes after the
- * handler, with IF on: one interrupt that finds nothing to do.
+ * No exit where a second delivery would deadlock.  QEMU 7.2's nested SVM
+ * (the only way to run Xen here) delivers a vector Xen injected through
+ * EVENTINJ once more at the guest's next exit, whatever RFLAGS.IF says
+ * (docs/l4.md has the trace).  If that exit comes while the kernel holds
+ * a lock the interrupt's handler takes (the 8259 line's descriptor lock
+ * inside the handler itself, the UART's port lock in a tty write), the
+ * second handler spins on it forever with IF off, and QEMU then never
+ * leaves the guest: the whole host stops.  Linux's own Xen guest is safe
+ * because its upcall handler nests; an 8259 flow handler does not.  So the
+ * blob keeps `armed` (an injection may have happened since the last exit
+ * it knows of) and makes no hypercall from an entry with IF off while
+ * armed: notifications wait in notify_deferred, a kick is left out (Xen
+ * sees the flag at its next look anyway: the idle HLT, the next tick),
+ * console output goes into the ring without waiting.  An entry with IF on
+ * disarms by making an exit itself, first thing, where a second delivery
+ * finds nothing held.  Every device shares COM1's line (IRQ 4, the 8250
+ * told to share it), so the callback vector never has to change.  What is
+ * left: an exit of the kernel's own (the LAPIC) with IF off and such a
+ * lock held, before the blob's next entry with IF on; none is known on
+ * the paths the domU uses.
  *
  * Events.  At every entry (port I/O, MMIO) the blob clears the upcall
  * flag, then takes the pending bits of the ports it owns (Xen's 2-level
@@ -84,6 +88,8 @@ void pv_domu_sync(struct pv_xen_state *st);
  * channel now, or at the next entry that may.
  */
 int pv_domu_may_exit(const struct pv_xen_state *st);
+/* At every blob entry, before any lock: the exit rule's bookkeeping (irqs_on: the site's RFLAGS.IF). */
+void pv_domu_entry(struct pv_xen_state *st, int irqs_on);
 void pv_domu_notify(struct pv_xen_state *st, uint32_t port);
 
 /* A domU's console input before a COM1 access: one byte from the ring's in[] into the UART, if it has room. */

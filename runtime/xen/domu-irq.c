@@ -33,9 +33,35 @@ void pv_domu_console_input(struct pv_xen_state *st)
 	}
 }
 
+/*
+ * The exit rule (domu-dev.h).  `armed`: the callback vector may have been
+ * injected since the guest's last exit that the blob knows of, so QEMU may
+ * still hold it for a second delivery at the next exit.  That exit is
+ * harmless only where the kernel holds no lock an interrupt handler takes:
+ * with IF on.  So an entry with IF on first makes that exit itself (a
+ * XENVER_version call, before any model lock is taken: a second delivery
+ * then lands on the blob's entry, where nothing is held), and an entry
+ * with IF off while armed makes none at all.
+ */
+void pv_domu_entry(struct pv_xen_state *st, int irqs_on)
+{
+	struct shared_info *sh = (struct shared_info *)(uintptr_t)st->shinfo;
+
+	if (!st->domu || !sh)
+		return;
+	st->entry_if = (uint8_t)irqs_on;
+	if (__atomic_load_n(&sh->vcpu_info[0].evtchn_upcall_pending, __ATOMIC_ACQUIRE))
+		st->armed = 1;                  /* Xen's (an event) or ours: an injection may follow or have been */
+	if (irqs_on && st->armed) {
+		st->armed = 0;
+		st->exits_consumed++;
+		pv_xen_kick(pv_xen_slots.vmmcall);
+	}
+}
+
 int pv_domu_may_exit(const struct pv_xen_state *st)
 {
-	return !st->domu || st->entry_if || !st->in_handler;
+	return !st->domu || !st->armed;
 }
 
 void pv_domu_notify(struct pv_xen_state *st, uint32_t port)
@@ -48,17 +74,12 @@ void pv_domu_notify(struct pv_xen_state *st, uint32_t port)
 	st->exits_deferred++;
 }
 
-/* Where an injection may be under way (see domu-dev.h), and what waited for an entry that may exit. */
-static void handler_window(struct pv_xen_state *st, struct shared_info *sh)
+/* What waited for an entry that may exit. */
+static void flush_deferred(struct pv_xen_state *st)
 {
 	uint64_t ports;
 
-	if (st->entry_if || st->handler_done)
-		st->in_handler = 0;
-	st->handler_done = 0;
-	if (!st->entry_if && (st->upcall || __atomic_load_n(&sh->vcpu_info[0].evtchn_upcall_pending, __ATOMIC_ACQUIRE)))
-		st->in_handler = 1;
-	if (st->in_handler || !st->notify_deferred)
+	if (!pv_domu_may_exit(st) || !st->notify_deferred)
 		return;
 	ports = st->notify_deferred;
 	st->notify_deferred = 0;
@@ -126,7 +147,7 @@ void pv_domu_sync(struct pv_xen_state *st)
 	(void)level;
 	if (!sh)
 		return;
-	handler_window(st, sh);
+	flush_deferred(st);
 	pv_domu_console_input(st);      /* input that arrived while the line was quiet */
 	for (unsigned round = 0; round < 4; round++) {
 		int line;
@@ -144,6 +165,7 @@ void pv_domu_sync(struct pv_xen_state *st)
 			st->callback_vector = vec;
 		if (line >= 0 && st->callback_vector == vec) {
 			__atomic_store_n(&sh->vcpu_info[0].evtchn_upcall_pending, 1, __ATOMIC_RELEASE);
+			st->armed = 1;
 			if (!st->upcall) {
 				if (line == PV_COM1_IRQ)
 					st->com1_irqs++;

@@ -19,6 +19,7 @@
  */
 #include <stdint.h>
 
+#include "xen/domu-dev.h"
 #include "xen/modellock.h"
 #include "xen/xen-rt.h"
 
@@ -114,8 +115,8 @@ int pv_xen_mmio(struct pv_mmio_frame *f)
 		__atomic_fetch_add(&st->mmio_passed, 1, __ATOMIC_RELAXED);
 		return 0;
 	}
+	pv_domu_entry(st, (int)((f->rflags >> 9) & 1));      /* a domU's exit rule (xen/domu-dev.h), before the lock */
 	held = pv_model_lock(st);
-	st->entry_if = (uint8_t)((f->rflags >> 9) & 1);       /* RFLAGS.IF of the site (domu-irq.c) */
 	if (op == PV_MMIO_LOAD)
 		reg_load(f, d, width, pv_xen_model_read(st, (unsigned)win, (uint32_t)(phys - st->mmio_win[win].base), width));
 	else

@@ -74,7 +74,10 @@ static void print_stats(struct pv_xen_state *st)
 /* The last output before the domain ends: the pending console line, the statistics. */
 static void last_words(struct pv_xen_state *st)
 {
-	int held = pv_model_lock(st);
+	int held;
+
+	st->armed = 0;                          /* the domain ends: its last lines may wait for xenconsoled */
+	held = pv_model_lock(st);
 
 	flush_console(st);
 	pv_model_unlock(st, held);
@@ -133,7 +136,7 @@ int pv_xen_pio(struct pv_pio_frame *f)
 	unsigned port = pv_pio_port(f), width = pv_pio_width(f);
 	int handled = 0;
 
-	st->entry_if = (uint8_t)((f->rflags >> 9) & 1);       /* RFLAGS.IF of the site (xen/domu-irq.c) */
+	pv_domu_entry(st, (int)((f->rflags >> 9) & 1));      /* a domU's exit rule (xen/domu-dev.h) */
 
 	if (port >= PV_COM1_BASE && port < PV_COM1_BASE + 8) {
 		int held = pv_model_lock(st);
@@ -151,14 +154,9 @@ int pv_xen_pio(struct pv_pio_frame *f)
 	} else if (st->acpi.pic && pv_pic_port(port)) {
 		int held = pv_model_lock(st);
 
-		if (d & PV_PIO_OUT) {
-			unsigned was = st->pic.imr[0];
-
+		if (d & PV_PIO_OUT)
 			pv_pic_write(&st->pic, port, (uint8_t)f->rax);
-			/* the line unmasked: an 8259 flow handler's last access (domu-irq.c) */
-			if (port == PV_PIC_MASTER + 1 && (was & ~st->pic.imr[0]))
-				st->handler_done = 1;
-		} else
+		else
 			pv_pio_set_in(f, width, pv_pic_read(&st->pic, port));
 		pv_domu_sync(st);                /* a domU: events in, interrupt lines out (xen/domu-dev.h) */
 		pv_model_unlock(st, held);

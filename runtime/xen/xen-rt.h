@@ -238,19 +238,16 @@ struct pv_xen_state {
 	uint8_t           callback_vector; /* the vector registered with Xen, 0: none yet */
 	uint8_t           upcall;       /* the blob raised evtchn_upcall_pending for a line */
 	/*
-	 * No VM exit inside an injected interrupt's handler (xen/domu-irq.c
-	 * says why: QEMU 7.2's nested SVM delivers an injected vector a
-	 * second time at the guest's next exit, whatever IF says).
-	 * entry_if: the site's IF at this entry (every entry sets it);
-	 * in_handler: a callback-vector injection may be under way and IF is
-	 * off; handler_done: the kernel unmasked the line (the handler's last
-	 * 8259 access); notify_deferred: event channels (ports < 64) to notify
-	 * at the next entry that may exit.
+	 * The exit rule (xen/domu-dev.h: QEMU 7.2's nested SVM delivers an
+	 * injected vector again at the guest's next exit).  entry_if: the
+	 * site's RFLAGS.IF at this entry; armed: an injection may have
+	 * happened since the last exit the blob knows of; notify_deferred:
+	 * event channels (ports < 64) to notify at the next entry that may exit.
 	 */
 	uint8_t           entry_if;
-	uint8_t           in_handler;
-	uint8_t           handler_done;
+	uint8_t           armed;
 	uint64_t          notify_deferred;
+	uint64_t          exits_consumed; /* exits made on purpose to disarm */
 	uint64_t          exits_deferred; /* notifications and kicks held back by that rule */
 	uint64_t          com1_irqs;    /* rising edges of IRQ 4 */
 	uint64_t          com1_rx;      /* console input bytes moved from the ring into the UART */
