@@ -2,9 +2,13 @@
 # Xen 4.17, a PV dom0 with Linux's own Xen support and Debian's Xen
 # userland, the guest created by xl (ci/boot-xen-domu, xen-host/README.md).
 #
-#   make boot-xen-domu                   the pre-virtualized tiny kernel (previrt-loader + bundle)
+#   make boot-xen-domu                   the pre-virtualized domu kernel (previrt-loader + bundle):
+#                                        console, disk and NIC through the runtime's models
+#   make boot-xen-domu KCONFIG=tiny IO=0 another fragment's annotated kernel (console only:
+#                                        the tiny kernel has no virtio drivers)
 #   make boot-xen-domu GUEST=pvops       the known-good guest: Linux's own PVH domU (the dom0 kernel)
-#   make boot-xen-domu KERNEL=vmlinux INITRD=initramfs.cpio.gz [MARKER=text]
+#   make boot-xen-domu KERNEL=vmlinux INITRD=initramfs.cpio.gz [MARKER=text] [IO=0]
+#   make bench-xen-domu [REPS=n]         (a) previrt domU vs (b) Linux's own domU, -icount (docs/figures.md)
 #
 # Not part of `make check`: one boot takes minutes of QEMU TCG (docs/xen-domu.md
 # has the figures), on top of the dom0 kernel's build.
@@ -17,17 +21,33 @@ $(XEN_HOST_SINK): xen-host/previrt-sink.c
 	@mkdir -p $(dir $@)
 	$(CC) -static -O2 $(CWARN) -o $@ $<
 GUEST ?= previrt
-DOMU_KERNEL = $(if $(filter command line,$(origin KERNEL)),$(KERNEL),$(if $(filter pvops,$(GUEST)),$(XEN_HOST_VMLINUX),$(or $(KBOOT),$(RT_KTINY))/vmlinux))
+# The previrt guest: the annotated build of KCONFIG when given, else of
+# kernel-configs/domu.config (tiny + Linux's virtio-mmio, -blk, -net drivers).
+DOMU_KCONFIG := $(if $(filter command line,$(origin KCONFIG)),$(KCONFIG),domu)
+DOMU_KBUILD  := $(KERNEL_DIR)/$(DOMU_KCONFIG)$(K_REL)
+DOMU_KERNEL = $(if $(filter command line,$(origin KERNEL)),$(KERNEL),$(if $(filter pvops,$(GUEST)),$(XEN_HOST_VMLINUX),$(DOMU_KBUILD)/vmlinux))
+.PHONY: k-domu
+k-domu: $(PLUGIN)
+	$(call k_build,$(DOMU_KCONFIG),$(DOMU_KBUILD))
 
 $(XEN_HOST_VMLINUX): kernel-configs/xen-host.config kernel-configs/xen-pvh.config kernel-configs/tiny.config
 	@$(MAKE) --no-print-directory kernel-xen-host
 
 .PHONY: boot-xen-domu
 boot-xen-domu: $(RT_LOADER) $(INITRD) $(GEN_CPIO) $(XEN_HOST_VMLINUX) $(XEN_HOST_SINK) \
-		$(if $(filter command line,$(origin KERNEL)),,$(if $(filter pvops,$(GUEST)),,k-boot))
+		$(if $(filter command line,$(origin KERNEL)),,$(if $(filter pvops,$(GUEST)),,k-domu))
 	@echo "== Xen 4.17 host (QEMU TCG, PV dom0 $(XEN_HOST_VMLINUX)), $(GUEST) PVH domU $(DOMU_KERNEL)"
 	@GUEST=$(GUEST) KERNEL=$(DOMU_KERNEL) INITRD=$(INITRD) HOST_KERNEL=$(XEN_HOST_VMLINUX) \
-		PREVIRT_LOADER=$(RT_LOADER) GEN=$(GEN_CPIO) SINK=$(XEN_HOST_SINK) OUT=$(BUILD)/xen-domu ci/boot-xen-domu
+		PREVIRT_LOADER=$(RT_LOADER) GEN=$(GEN_CPIO) SINK=$(XEN_HOST_SINK) OUT=$(BUILD)/xen-domu $(if $(IO),IO=$(IO)) \
+		ci/boot-xen-domu
+
+# (a) the annotated domu kernel through the runtime's models, (b) Linux's
+# own Xen PVH domU (the dom0 kernel, blkfront/netfront): ci/bench-xen-domu.
+.PHONY: bench-xen-domu
+bench-xen-domu: $(RT_LOADER) $(INITRD) $(GEN_CPIO) $(XEN_HOST_VMLINUX) $(XEN_HOST_SINK) k-domu
+	@A_KERNEL=$(DOMU_KBUILD)/vmlinux B_KERNEL=$(XEN_HOST_VMLINUX) INITRD=$(INITRD) HOST_KERNEL=$(XEN_HOST_VMLINUX) \
+		PREVIRT_LOADER=$(RT_LOADER) GEN=$(GEN_CPIO) SINK=$(XEN_HOST_SINK) $(if $(REPS),REPS=$(REPS)) \
+		ci/bench-xen-domu $(BUILD)/bench/xen-domu
 
 # In `make check` (a second, no QEMU, no network): the scripts' refusals,
 # dom0's archive from a fake userland tree, /init's syntax, the config chain.

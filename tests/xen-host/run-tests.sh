@@ -31,6 +31,12 @@ refused "boot-xen-domu DOMU_MEM=lots" "DOMU_MEM=lots is not a positive number" e
 refused "boot-xen-domu TIMEOUT=0" "TIMEOUT=0 is not a positive number" env TIMEOUT=0 "$top/ci/boot-xen-domu"
 refused "boot-xen-domu, no such guest kernel" "no guest kernel $work/nothing" \
 	env KERNEL="$work/nothing" "$top/ci/boot-xen-domu"
+refused "boot-xen-domu IO=2" "IO=2 is not 0 or 1" env IO=2 "$top/ci/boot-xen-domu"
+refused "boot-xen-domu ICOUNT=fast" "ICOUNT=fast is not a shift" env ICOUNT=fast "$top/ci/boot-xen-domu"
+refused "boot-xen-domu IO_DISK_BYTES=8M" "IO_DISK_BYTES=8M is not a number of bytes" env IO_DISK_BYTES=8M "$top/ci/boot-xen-domu"
+refused "bench-xen-domu without kernels" "A_KERNEL" env -u A_KERNEL "$top/ci/bench-xen-domu"
+refused "bench-xen-domu REPS=0" "REPS=0 is not a positive number" \
+	env A_KERNEL="$top/Makefile" B_KERNEL="$top/Makefile" INITRD="$top/Makefile" REPS=0 "$top/ci/bench-xen-domu"
 refused "mkinitramfs without arguments" "usage" "$top/xen-host/mkinitramfs"
 mkdir -p "$work/userland/usr/lib/xen-4.17/bin" "$work/userland/lib64" "$work/userland/usr/share/doc/x"
 echo fake >"$work/userland/usr/lib/xen-4.17/bin/xl"
@@ -42,6 +48,9 @@ refused "mkinitramfs DOMU_TIMEOUT=soon" "DOMU_TIMEOUT=soon is not a number" \
 	env GEN="$gen" USERLAND="$work/userland" DOMU_TIMEOUT=soon "$top/xen-host/mkinitramfs" "$work/x.cpio.gz" "$work/domu.cfg"
 refused "mkinitramfs, a userland without Xen 4.17" "holds no Xen 4.17 userland" \
 	env GEN="$gen" USERLAND="$work" "$top/xen-host/mkinitramfs" "$work/x.cpio.gz" "$work/domu.cfg"
+
+refused "mkinitramfs SINK_PORT=9000 without the sink program" "SINK_PORT needs SINK" \
+	env GEN="$gen" USERLAND="$work/userland" SINK_PORT=9000 SINK="$work/nothing" "$top/xen-host/mkinitramfs" "$work/x.cpio.gz" "$work/domu.cfg"
 
 # a good archive from the fake tree
 if GEN="$gen" USERLAND="$work/userland" DOMU_TIMEOUT=42 "$top/xen-host/mkinitramfs" "$work/dom0.cpio.gz" \
@@ -64,6 +73,37 @@ fi
 
 bb=${BUSYBOX:-/bin/busybox}
 "$bb" sh -n "$top/xen-host/init.sh" && ok "dom0's /init parses under busybox sh" || bad "dom0's /init: syntax error"
+for h in hotplug-block hotplug-vif; do
+	"$bb" sh -n "$top/xen-host/$h" && ok "libxl's $h script parses under busybox sh" || bad "$h: syntax error"
+done
+
+# the sink dom0 runs for the guest's network test, against ci/io-sink's protocol (loopback only)
+if cc -static -O2 -o "$work/previrt-sink" "$top/xen-host/previrt-sink.c" 2>"$work/err"; then
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	"$work/previrt-sink" "$port" "$work/sink.count" &
+	spid=$!
+	answer=$(python3 - "$port" <<'PY'
+import socket, sys, time
+for _ in range(50):
+    try:
+        s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+        break
+    except OSError:
+        time.sleep(0.1)
+s.sendall(b"previrt-io-send 100000\n" + b"x" * 100000)
+print(s.recv(100).decode().strip())
+s.sendall(b"yyy")
+s.close()
+PY
+)
+	wait $spid
+	[ "$answer" = "previrt-io-sink 100000" ] && ok "previrt-sink answers once the announced bytes are in" ||
+		bad "previrt-sink answered '$answer'"
+	[ "$(cat "$work/sink.count" 2>/dev/null)" = 100003 ] && ok "previrt-sink counts every byte after the header, to the end" ||
+		bad "previrt-sink counted $(cat "$work/sink.count" 2>/dev/null)"
+else
+	bad "previrt-sink does not build: $(cat "$work/err")"
+fi
 chain=$(KCONFIG=xen-host "$top/ci/kernel-build" --chain | sed 's|.*/||' | tr '\n' ' ')
 [ "$chain" = "tinyconfig tiny.config xen-pvh.config xen-host.config " ] &&
 	ok "xen-host.config builds on tinyconfig, tiny.config, xen-pvh.config" || bad "xen-host.config's chain: $chain"
