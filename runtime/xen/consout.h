@@ -50,21 +50,4 @@ static inline void pv_xen_consout(uint64_t amd, struct pv_consring *r, uint8_t *
 	}
 }
 
-/*
- * The same without a hypercall: what fits in the ring now goes in, the
- * rest is dropped and counted; the caller notifies xenconsoled later.
- * For a caller that may not leave the guest (xen/domu-irq.c).
- */
-static inline void pv_xen_consout_nowait(struct pv_consring *r, const char *s, unsigned n)
-{
-	int k = pv_consring_put(r, s, n);
-
-	if (k == PV_CONSRING_MALFORMED) {
-		r->intf = 0;
-		r->dropped += n;
-	} else if ((unsigned)(k < 0 ? 0 : k) < n) {
-		r->dropped += n - (unsigned)(k < 0 ? 0 : k);
-	}
-}
-
 #endif

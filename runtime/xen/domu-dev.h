@@ -88,6 +88,12 @@ void pv_domu_sync(struct pv_xen_state *st);
  * channel now, or at the next entry that may.
  */
 int pv_domu_may_exit(const struct pv_xen_state *st);
+/*
+ * A domU's console output (its ring): waiting for room and telling
+ * xenconsoled when the entry may exit; else into the ring what fits, the
+ * rest held in order (pv_xen_state.cons_over), xenconsoled told later.
+ */
+void pv_domu_console_write(struct pv_xen_state *st, const char *s, unsigned n);
 /* At every blob entry, before any lock: the exit rule's bookkeeping (irqs_on: the site's RFLAGS.IF). */
 void pv_domu_entry(struct pv_xen_state *st, int irqs_on);
 void pv_domu_notify(struct pv_xen_state *st, uint32_t port);

@@ -10,6 +10,7 @@
 
 #include <xen/hvm/params.h>
 
+#include "xen/consout.h"
 #include "xen/domu-dev.h"
 #include "xen/hypercall.h"
 
@@ -74,12 +75,59 @@ void pv_domu_notify(struct pv_xen_state *st, uint32_t port)
 	st->exits_deferred++;
 }
 
+static void pv_domu_console_nowait(struct pv_xen_state *st, const char *s, unsigned n)
+{
+	unsigned room, i;
+
+	if (!st->cons_over_len) {
+		int k = pv_consring_put(&st->cons, s, n);
+
+		if (k == PV_CONSRING_MALFORMED) {
+			st->cons.intf = 0;
+			st->cons.dropped += n;
+			return;
+		}
+		k = k < 0 ? 0 : k;
+		s += k, n -= (unsigned)k;
+	}
+	room = PV_CONS_OVER - st->cons_over_len;
+	for (i = 0; i < n && i < room; i++)
+		st->cons_over[st->cons_over_len + i] = s[i];
+	st->cons_over_len = (uint16_t)(st->cons_over_len + i);
+	st->cons.dropped += n - i;
+}
+
+/* Held-over console output, when the entry may exit: in order, before anything newer. */
+static void console_flush(struct pv_xen_state *st)
+{
+	unsigned n = st->cons_over_len;
+
+	if (!n || !pv_domu_may_exit(st))
+		return;
+	st->cons_over_len = 0;
+	pv_xen_consout(pv_xen_slots.vmmcall, &st->cons, &st->cons_stalled, st->cons_over, n);
+}
+
+void pv_domu_console_write(struct pv_xen_state *st, const char *s, unsigned n)
+{
+	if (!pv_domu_may_exit(st)) {
+		pv_domu_console_nowait(st, s, n);
+		pv_domu_notify(st, st->cons.port);
+		return;
+	}
+	console_flush(st);
+	pv_xen_consout(pv_xen_slots.vmmcall, &st->cons, &st->cons_stalled, s, n);
+}
+
 /* What waited for an entry that may exit. */
 static void flush_deferred(struct pv_xen_state *st)
 {
 	uint64_t ports;
 
-	if (!pv_domu_may_exit(st) || !st->notify_deferred)
+	if (!pv_domu_may_exit(st))
+		return;
+	console_flush(st);
+	if (!st->notify_deferred)
 		return;
 	ports = st->notify_deferred;
 	st->notify_deferred = 0;
@@ -129,7 +177,8 @@ static int deliverable(const struct pv_xen_state *st)
 
 	if (!p->vector[0] || p->init_step[0])
 		return -1;
-	if (pv_uart_irq(&st->com1))
+	/* THRE held back while held-over console output waits (see cons_over) */
+	if (pv_uart_irq(&st->com1) && (st->cons_over_len < PV_CONS_OVER / 2 || (st->com1.rx_full && (st->com1.ier & PV_UART_IER_RDI))))
 		up |= 1u << PV_COM1_IRQ;
 	line = pv_domu_devs_line(st, &level);
 	if (line >= 0 && line < 8 && level)

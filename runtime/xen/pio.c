@@ -14,7 +14,6 @@
 
 #include <xen/hvm/params.h>
 
-#include "xen/consout.h"
 #include "xen/domu-dev.h"
 #include "xen/hypercall.h"
 #include "xen/modellock.h"
@@ -26,12 +25,8 @@ int pv_xen_pio(struct pv_pio_frame *f) __attribute__((visibility("hidden")));
 /* dom0: Xen's console (console_io); a domU: its console ring, which xenconsoled reads. */
 static void console_write(struct pv_xen_state *st, const char *s, unsigned n)
 {
-	if (st->domu && !pv_domu_may_exit(st)) {
-		/* in an injected handler: what fits now, xenconsoled told later (domu-irq.c) */
-		pv_xen_consout_nowait(&st->cons, s, n);
-		pv_domu_notify(st, st->cons.port);
-	} else if (st->domu)
-		pv_xen_consout(pv_xen_slots.vmmcall, &st->cons, &st->cons_stalled, s, n);
+	if (st->domu)
+		pv_domu_console_write(st, s, n);       /* its console ring, by the exit rule (xen/domu-dev.h) */
 	else
 		pv_xen_console_write(pv_xen_slots.vmmcall, s, n);
 }

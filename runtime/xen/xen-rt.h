@@ -31,6 +31,7 @@
 #include "xen/pic8259.h"
 #include "xen/uart16550.h"
 
+#define PV_CONS_OVER          4096      /* console bytes held while the ring is full (pv_xen_state) */
 #define PV_XEN_THUNK          32        /* bytes per port-I/O thunk: the pool's slot */
 /*
  * An MMIO thunk (patch/xen.c) holds a mov of up to 15 bytes where a
@@ -246,6 +247,15 @@ struct pv_xen_state {
 	 */
 	uint8_t           entry_if;
 	uint8_t           armed;
+	/*
+	 * Console output that came while armed with IF off and found the ring
+	 * full (xenconsoled not told yet): kept here in order, sent at the
+	 * next entry that may exit; while it is half full, COM1's THRE
+	 * interrupt is held back, so the 8250 driver waits instead of
+	 * writing into nothing.
+	 */
+	uint16_t          cons_over_len;
+	char              cons_over[PV_CONS_OVER];
 	uint64_t          notify_deferred;
 	uint64_t          exits_consumed; /* exits made on purpose to disarm */
 	uint64_t          exits_deferred; /* notifications and kicks held back by that rule */
