@@ -194,24 +194,38 @@ static int parse_dec(const char *s, uint64_t *v)
 	return 0;
 }
 
+/*
+ * What every device starts with: device/<cls>/<id> (fe), its numeric name,
+ * its backend's path (be) and domain, a new event channel for it.
+ */
+static int begin_device(struct ctx *c, const char *cls, const char *id, char *fe, size_t fecap, char *be,
+			size_t becap, uint32_t *handle, uint16_t *backend_id, uint32_t *port)
+{
+	uint64_t v;
+	long p;
+
+	path3(fe, fecap, cls, id, 0);
+	if (parse_dec(id, &v) || v > UINT32_MAX)
+		return fail(c, "XenStore: a device name that is not a number");
+	*handle = (uint32_t)v;
+	if (find_backend(c, fe, be, becap, backend_id))
+		return -1;
+	p = pv_xen_evtchn_alloc_unbound(c->amd, *backend_id);
+	if (p < 0)
+		return fail(c, "EVTCHNOP_alloc_unbound refused");
+	*port = (uint32_t)p;
+	return 0;
+}
+
 /* The disk: blkif, one-page ring, bounce pages granted once (xen/blkfront.h). */
 static int connect_vbd(struct ctx *c, const char *id)
 {
 	struct pv_domu_blk *b = &c->d->blk;
 	uint64_t area = c->d->area, v;
 	char fe[48], be[96], path[128];
-	long port;
 
-	path3(fe, sizeof fe, "device/vbd/", id, 0);
-	if (parse_dec(id, &v) || v > UINT32_MAX)
-		return fail(c, "XenStore: a vbd name that is not a device number");
-	b->handle = (uint32_t)v;
-	if (find_backend(c, fe, be, sizeof be, &b->backend_id))
+	if (begin_device(c, "device/vbd/", id, fe, sizeof fe, be, sizeof be, &b->handle, &b->backend_id, &b->port))
 		return -1;
-	port = pv_xen_evtchn_alloc_unbound(c->amd, b->backend_id);
-	if (port < 0)
-		return fail(c, "EVTCHNOP_alloc_unbound refused (vbd)");
-	b->port = (uint32_t)port;
 	{
 		blkif_sring_t *s = (void *)(uintptr_t)(area + PV_DOMU_PG_BLKRING * PV_DOMU_PAGE);
 
@@ -273,23 +287,14 @@ static int parse_mac(const char *s, uint8_t mac[6])
 static int connect_vif(struct ctx *c, const char *id)
 {
 	struct pv_domu_net *n = &c->d->net;
-	uint64_t area = c->d->area, v;
+	uint64_t area = c->d->area;
 	char fe[48], be[96], path[96], mac[32];
-	long port;
 
-	path3(fe, sizeof fe, "device/vif/", id, 0);
-	if (parse_dec(id, &v) || v > UINT32_MAX)
-		return fail(c, "XenStore: a vif name that is not a number");
-	n->handle = (uint32_t)v;
-	if (find_backend(c, fe, be, sizeof be, &n->backend_id))
+	if (begin_device(c, "device/vif/", id, fe, sizeof fe, be, sizeof be, &n->handle, &n->backend_id, &n->port))
 		return -1;
 	if (pv_xs_read(&c->xs, 0, path3(path, sizeof path, fe, "/mac", 0), mac, sizeof mac) <= 0 ||
 	    parse_mac(mac, n->mac))
 		return fail(c, "XenStore: the vif's mac is not six hex bytes");
-	port = pv_xen_evtchn_alloc_unbound(c->amd, n->backend_id);
-	if (port < 0)
-		return fail(c, "EVTCHNOP_alloc_unbound refused (vif)");
-	n->port = (uint32_t)port;
 	{
 		netif_tx_sring_t *tx = (void *)(uintptr_t)(area + PV_DOMU_PG_NETTX * PV_DOMU_PAGE);
 		netif_rx_sring_t *rx = (void *)(uintptr_t)(area + PV_DOMU_PG_NETRX * PV_DOMU_PAGE);
