@@ -213,16 +213,19 @@ void pv_domu_sync(struct pv_xen_state *st)
 					 (uint64_t)HVM_PARAM_CALLBACK_TYPE_VECTOR << 56 | vec) == 0)
 			st->callback_vector = vec;
 		if (line >= 0 && st->callback_vector == vec) {
+			/* the kick comes before the injection it asks for: allowed unless one may be pending already */
+			int may = pv_domu_may_exit(st);
+
 			__atomic_store_n(&sh->vcpu_info[0].evtchn_upcall_pending, 1, __ATOMIC_RELEASE);
-			st->armed = 1;
 			if (!st->upcall) {
 				if (line == PV_COM1_IRQ)
 					st->com1_irqs++;
-				if (pv_domu_may_exit(st))       /* a rising edge: make Xen look (else at the next exit) */
+				if (may)                        /* a rising edge: make Xen look (else at its next look) */
 					pv_xen_kick(pv_xen_slots.vmmcall);
 				else
 					st->exits_deferred++;
 			}
+			st->armed = 1;
 			st->upcall = 1;
 			return;
 		}
