@@ -78,7 +78,7 @@ extern char pv_xen_pio_entry[], pv_xen_mmio_entry[];
  */
 static char console[4096];
 static size_t console_len;
-static unsigned console_calls, sleep_calls, shutdown_calls, trapped[2], cli_trapped;
+static unsigned console_calls, sleep_calls, shutdown_calls;
 static struct xenpf_enter_acpi_sleep last_sleep;
 static unsigned last_shutdown = ~0u;
 
@@ -102,30 +102,7 @@ static long fake_hypercall(unsigned nr, uint64_t a1, uint64_t a2, uint64_t a3)
 	return 0;
 }
 
-static void on_trap(int sig, siginfo_t *info, void *ctx)
-{
-	ucontext_t *uc = ctx;
-	greg_t *g = uc->uc_mcontext.gregs;
-	const uint8_t *ip = (const uint8_t *)(uintptr_t)g[REG_RIP];
-	int amd;
-
-	(void)info;
-	if (ip[0] == 0xfa) {                                 /* the entry's cli: privileged at CPL 3 */
-		cli_trapped++;
-		g[REG_RIP] += 1;
-		return;
-	}
-	if (ip[0] != 0x0f || ip[1] != 0x01 || (ip[2] != 0xc1 && ip[2] != 0xd9)) {
-		signal(sig, SIG_DFL);                         /* a real crash: let it happen */
-		return;
-	}
-	amd = ip[2] == 0xd9;
-	trapped[amd]++;
-	g[REG_RAX] = fake_hypercall((unsigned)g[REG_RAX], (uint64_t)g[REG_RDI], (uint64_t)g[REG_RSI],
-				    (uint64_t)g[REG_RDX]);
-	g[REG_RDI] = g[REG_RSI] = g[REG_RDX] = g[REG_R10] = g[REG_R8] = (greg_t)0xdeadbeefdeadbeefull;
-	g[REG_RIP] += 3;
-}
+#include "xen-trap.h"
 
 /*
  * The mapping holding `addr` made read-only+exec (writable 0) or writable
@@ -147,27 +124,6 @@ static void text_mode(uintptr_t addr, int writable)
 		}
 	if (f)
 		fclose(f);
-}
-
-/* Which hypercall instruction traps here: 1 vmmcall, 0 vmcall, -1 neither. */
-__attribute__((noinline)) static int probe_instruction(void)
-{
-	struct sigaction sa = { 0 };
-
-	sa.sa_sigaction = on_trap;
-	sa.sa_flags = SA_SIGINFO;
-	sigaction(SIGILL, &sa, NULL);
-	sigaction(SIGSEGV, &sa, NULL);
-	for (int amd = 1; amd >= 0; amd--) {
-		unsigned before = trapped[amd];
-		long r = pv_xen_hypercall3((uint64_t)amd, 0x7fff, 1, 2, 3);
-
-		printf("# %s in user space: %s (rax 0x%lx)\n", amd ? "vmmcall" : "vmcall",
-		       trapped[amd] > before ? "faults, trapped" : "answered by the host's hypervisor", r);
-		if (trapped[amd] > before && r == 0x600d)
-			return amd;
-	}
-	return -1;
 }
 
 static struct self_image si;
