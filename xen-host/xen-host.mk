@@ -8,7 +8,7 @@
 #                                        the tiny kernel has no virtio drivers)
 #   make boot-xen-domu GUEST=pvops       the known-good guest: Linux's own PVH domU (the dom0 kernel)
 #   make boot-xen-domu KERNEL=vmlinux INITRD=initramfs.cpio.gz [MARKER=text] [IO=0]
-#   make bench-xen-domu [REPS=n]         (a) previrt domU vs (b) Linux's own domU, -icount (docs/figures.md)
+#   make bench-xen-domu [REPS=n] [ICOUNT=]  (a) previrt domU vs (b) Linux's own domU, -icount (docs/figures.md)
 #
 # Not part of `make check`: one boot takes minutes of QEMU TCG (docs/xen-domu.md
 # has the figures), on top of the dom0 kernel's build.
@@ -47,7 +47,7 @@ boot-xen-domu: $(RT_LOADER) $(INITRD) $(GEN_CPIO) $(XEN_HOST_VMLINUX) $(XEN_HOST
 bench-xen-domu: $(RT_LOADER) $(INITRD) $(GEN_CPIO) $(XEN_HOST_VMLINUX) $(XEN_HOST_SINK) k-domu
 	@A_KERNEL=$(DOMU_KBUILD)/vmlinux B_KERNEL=$(XEN_HOST_VMLINUX) INITRD=$(INITRD) HOST_KERNEL=$(XEN_HOST_VMLINUX) \
 		PREVIRT_LOADER=$(RT_LOADER) GEN=$(GEN_CPIO) SINK=$(XEN_HOST_SINK) $(if $(REPS),REPS=$(REPS)) \
-		ci/bench-xen-domu $(BUILD)/bench/xen-domu
+		$(if $(filter command line,$(origin ICOUNT)),ICOUNT=$(ICOUNT)) ci/bench-xen-domu $(BUILD)/bench/xen-domu
 
 # In `make check` (a second, no QEMU, no network): the scripts' refusals,
 # dom0's archive from a fake userland tree, /init's syntax, the config chain.
