@@ -7,16 +7,15 @@
  *
  * Interrupts.  A PVH domU has one way in: Xen's callback vector, injected
  * while vCPU 0's evtchn_upcall_pending is set.  The runtime makes it look
- * like an 8259 to the kernel: each model drives a line (COM1: IRQ 4; the
- * virtio devices share one, xen/domu-devs.h), and the blob points the
- * callback vector at the vector the kernel gave the highest-priority line
- * that is up and unmasked (ICW2's base + line) and raises the upcall flag
- * for it.  When no line is up, the vector is parked on the virtio line:
- * an event that arrives while the kernel runs (a disk completion, a
- * frame) then enters the kernel as the virtio line's interrupt, whose
- * handler's first 8259 access brings the blob in, which takes the event
- * and raises the line for real.  Console input arrives the same way and
- * costs one interrupt the virtio handlers find nothing in.
+ * like an 8259 to the kernel: every model drives IRQ 4 (COM1's line, which
+ * the virtio devices share: the loader tells the 8250 driver so), the
+ * callback vector is the vector the kernel gave that line (ICW2's base +
+ * 4), registered once, and the blob raises the upcall flag while the line
+ * is up and the 8259 model lets it through.  An event that arrives while
+ * the line is quiet (a disk completion, a frame, console input) makes Xen
+ * raise the flag itself: the kernel runs the line's handlers, whose first
+ * 8259 access brings the blob in, which takes the event and raises the
+ * line for real.
  *
  * No exit where a second delivery would deadlock.  QEMU 7.2's nested SVM
  * (the only way to run Xen here) delivers a vector Xen injected through
@@ -29,21 +28,22 @@
  * because its upcall handler nests; an 8259 flow handler does not.  So the
  * blob keeps `armed` (an injection may have happened since the last exit
  * it knows of) and makes no hypercall from an entry with IF off while
- * armed: notifications wait in notify_deferred, a kick is left out (Xen
- * sees the flag at its next look anyway: the idle HLT, the next tick),
- * console output goes into the ring without waiting.  An entry with IF on
+ * armed: notifications wait in notify_deferred, console output goes
+ * into the ring without waiting.  A rising line costs no kick at all: Xen
+ * sees the flag at its next look (the idle HLT, the next tick), so that
+ * the injection does not land right after the entry, mid-kernel.  An entry with IF on
  * disarms by making an exit itself, first thing, where a second delivery
  * finds nothing held.  Every device shares COM1's line (IRQ 4, the 8250
  * told to share it), so the callback vector never has to change.  What is
- * left: an exit of the kernel's own (the LAPIC) with IF off and such a
- * lock held, before the blob's next entry with IF on; none is known on
- * the paths the domU uses.
+ * left: QEMU also replays at the guest's PAUSE, its exceptions (a
+ * text_poke's int3) and the kernel's own exits, which the blob cannot
+ * keep out of a handler; docs/xen-domu.md has how often that stops a boot.
  *
  * Events.  At every entry (port I/O, MMIO) the blob clears the upcall
  * flag, then takes the pending bits of the ports it owns (Xen's 2-level
  * ABI: xchg evtchn_pending_sel, then each word's pending & ~mask), and
- * serves each: the blkif and netif ports run the models' completions, the
- * console's moves input.  Before it leaves with no line up, it looks at
+ * serves each: the blkif and netif ports run the models' completions
+ * (console input is pulled into the UART model right after).  Before it leaves with no line up, it looks at
  * evtchn_pending_sel again: an event that came in meanwhile would
  * otherwise wait for the next entry, since Xen raises the flag only when
  * a selector bit goes from 0 to 1.
