@@ -296,20 +296,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int notify;
 
 	if (!ready) {
-		sring = aligned_alloc(PV_BLK_PAGE, PV_BLK_PAGE);
-		bounce = aligned_alloc(PV_BLK_PAGE, (size_t)PV_BLK_SLOTS * PV_BLK_SEGS * PV_BLK_PAGE);
-		txs = aligned_alloc(PV_NET_PAGE, PV_NET_PAGE);
-		rxs = aligned_alloc(PV_NET_PAGE, PV_NET_PAGE);
-		txbuf = aligned_alloc(PV_NET_PAGE, (size_t)PV_NET_TXBUF * PV_NET_PAGE);
-		rxbuf = aligned_alloc(PV_NET_PAGE, (size_t)PV_NET_RXBUF * PV_NET_PAGE);
-		if (!sring || !bounce || !txs || !rxs || !txbuf || !rxbuf)
+		if (play_blk_frontend_memory(&sring, &bounce, gref, GREF0) ||
+		    play_net_frontend_memory(&txs, &rxs, &txbuf, &rxbuf, txg, rxg, TXG0, RXG0))
 			abort();
-		for (unsigned i = 0; i < PV_BLK_SLOTS * PV_BLK_SEGS; i++)
-			gref[i] = GREF0 + i;
-		for (unsigned i = 0; i < PV_NET_TXBUF; i++)
-			txg[i] = TXG0 + i;
-		for (unsigned i = 0; i < PV_NET_RXBUF; i++)
-			rxg[i] = RXG0 + i;
 		ready = 1;
 	}
 	ram_init();

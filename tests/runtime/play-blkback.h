@@ -10,6 +10,7 @@
 #ifndef PREVIRT_TEST_PLAY_BLKBACK_H
 #define PREVIRT_TEST_PLAY_BLKBACK_H
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "xen/blkfront.h"
@@ -23,6 +24,22 @@ struct play_blkback {
 	uint32_t req_cons, rsp_prod;
 	unsigned served, bad_segments;
 };
+
+/*
+ * The frontend's memory as its tests set it up: a shared ring page, the
+ * bounce pages, their grants gref0, gref0 + 1, ... in page order.  0, or
+ * -1 when the host has no memory for it.
+ */
+static inline int play_blk_frontend_memory(blkif_sring_t **sring, uint8_t **bounce, grant_ref_t *gref, grant_ref_t gref0)
+{
+	*sring = aligned_alloc(PV_BLK_PAGE, PV_BLK_PAGE);
+	*bounce = aligned_alloc(PV_BLK_PAGE, (size_t)PV_BLK_SLOTS * PV_BLK_SEGS * PV_BLK_PAGE);
+	if (!*sring || !*bounce)
+		return -1;
+	for (unsigned i = 0; i < PV_BLK_SLOTS * PV_BLK_SEGS; i++)
+		gref[i] = gref0 + i;
+	return 0;
+}
 
 static uint8_t *play_blk_page(struct play_blkback *b, grant_ref_t g)
 {

@@ -10,6 +10,7 @@
 #ifndef PREVIRT_TEST_PLAY_NETBACK_H
 #define PREVIRT_TEST_PLAY_NETBACK_H
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "xen/netfront.h"
@@ -24,6 +25,28 @@ struct play_netback {
 	uint16_t wlen[PV_NET_TXBUF];
 	unsigned nwire, bad;
 };
+
+/*
+ * The frontend's memory as its tests set it up: both ring pages, the TX
+ * and RX buffer pages, their grants txg0 + i and rxg0 + i in buffer
+ * order.  0, or -1 when the host has no memory for it.
+ */
+static inline int play_net_frontend_memory(netif_tx_sring_t **txs, netif_rx_sring_t **rxs, uint8_t **txbuf,
+					   uint8_t **rxbuf, grant_ref_t *txg, grant_ref_t *rxg, grant_ref_t txg0,
+					   grant_ref_t rxg0)
+{
+	*txs = aligned_alloc(PV_NET_PAGE, PV_NET_PAGE);
+	*rxs = aligned_alloc(PV_NET_PAGE, PV_NET_PAGE);
+	*txbuf = aligned_alloc(PV_NET_PAGE, (size_t)PV_NET_TXBUF * PV_NET_PAGE);
+	*rxbuf = aligned_alloc(PV_NET_PAGE, (size_t)PV_NET_RXBUF * PV_NET_PAGE);
+	if (!*txs || !*rxs || !*txbuf || !*rxbuf)
+		return -1;
+	for (unsigned i = 0; i < PV_NET_TXBUF; i++)
+		txg[i] = txg0 + i;
+	for (unsigned i = 0; i < PV_NET_RXBUF; i++)
+		rxg[i] = rxg0 + i;
+	return 0;
+}
 
 static uint8_t *play_net_txpage(struct play_netback *b, grant_ref_t g)
 {

@@ -281,16 +281,8 @@ static void rx_ahead(void)
 
 int main(void)
 {
-	txs = aligned_alloc(PV_NET_PAGE, PV_NET_PAGE);
-	rxs = aligned_alloc(PV_NET_PAGE, PV_NET_PAGE);
-	txbuf = aligned_alloc(PV_NET_PAGE, (size_t)PV_NET_TXBUF * PV_NET_PAGE);
-	rxbuf = aligned_alloc(PV_NET_PAGE, (size_t)PV_NET_RXBUF * PV_NET_PAGE);
-	if (!txs || !rxs || !txbuf || !rxbuf)
+	if (play_net_frontend_memory(&txs, &rxs, &txbuf, &rxbuf, txg, rxg, TXG0, RXG0))
 		return 2;
-	for (unsigned i = 0; i < PV_NET_TXBUF; i++)
-		txg[i] = TXG0 + i;
-	for (unsigned i = 0; i < PV_NET_RXBUF; i++)
-		rxg[i] = RXG0 + i;
 
 	well_formed();
 	hostile_tx("response id past the buffers", tx_bad_id, 0);

@@ -606,12 +606,8 @@ static void copies(void)
 
 int main(void)
 {
-	sring = aligned_alloc(PV_BLK_PAGE, PV_BLK_PAGE);
-	bounce = aligned_alloc(PV_BLK_PAGE, (size_t)PV_BLK_SLOTS * PV_BLK_SEGS * PV_BLK_PAGE);
-	if (!sring || !bounce)
+	if (play_blk_frontend_memory(&sring, &bounce, gref, GREF0))
 		return 2;
-	for (unsigned i = 0; i < PV_BLK_SLOTS * PV_BLK_SEGS; i++)
-		gref[i] = GREF0 + i;
 
 	copies();
 	probing();

@@ -447,16 +447,8 @@ static void reset_waiting(void)
 
 int main(void)
 {
-	txs = aligned_alloc(PV_NET_PAGE, PV_NET_PAGE);
-	rxs = aligned_alloc(PV_NET_PAGE, PV_NET_PAGE);
-	txbuf = aligned_alloc(PV_NET_PAGE, (size_t)PV_NET_TXBUF * PV_NET_PAGE);
-	rxbuf = aligned_alloc(PV_NET_PAGE, (size_t)PV_NET_RXBUF * PV_NET_PAGE);
-	if (!txs || !rxs || !txbuf || !rxbuf)
+	if (play_net_frontend_memory(&txs, &rxs, &txbuf, &rxbuf, txg, rxg, TXG0, RXG0))
 		return 2;
-	for (unsigned i = 0; i < PV_NET_TXBUF; i++)
-		txg[i] = TXG0 + i;
-	for (unsigned i = 0; i < PV_NET_RXBUF; i++)
-		rxg[i] = RXG0 + i;
 
 	well_formed();
 	bad_tx("with a writable buffer", tx_writable);
