@@ -255,15 +255,8 @@ $(RT_T)/xprog.o: tests/runtime/xprog.c tests/runtime/xprog.h $(PLUGIN)
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -fplugin=$(PLUGIN) -fplugin-arg-previrt-all-code-models -c $< -o $@
 
-$(RT_T)/blob-pio.o: runtime/xen/pio.c $(RT_HDRS)
-	@mkdir -p $(dir $@)
-	$(CC) $(RT_BLOB_CFLAGS) -c $< -o $@
-
-$(RT_T)/blob-mmio.o: runtime/xen/mmio.c $(RT_HDRS)
-	@mkdir -p $(dir $@)
-	$(CC) $(RT_BLOB_CFLAGS) -c $< -o $@
-
-$(RT_T)/blob-domu-irq.o: runtime/xen/domu-irq.c $(RT_HDRS)
+# blob objects the host tests link (built as the blob builds them)
+$(RT_T)/blob-pio.o $(RT_T)/blob-mmio.o $(RT_T)/blob-domu-irq.o: $(RT_T)/blob-%.o: runtime/xen/%.c $(RT_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_BLOB_CFLAGS) -c $< -o $@
 

@@ -197,14 +197,13 @@ void pv_domu_sync(struct pv_xen_state *st)
 	if (!sh)
 		return;
 	flush_deferred(st);
-	pv_domu_console_input(st);      /* input that arrived while the line was quiet */
 	for (unsigned round = 0; round < 4; round++) {
 		int line;
 		uint8_t vec;
 
 		__atomic_store_n(&sh->vcpu_info[0].evtchn_upcall_pending, 0, __ATOMIC_RELEASE);
 		take_events(st, sh);
-		pv_domu_console_input(st);
+		pv_domu_console_input(st);      /* input that arrived while the line was quiet */
 		line = deliverable(st);
 		/* no line up: park the vector where an event's interrupt finds a handler that enters the blob */
 		vec = st->pic.vector[0] ? (uint8_t)(st->pic.vector[0] + (line >= 0 ? (unsigned)line : park)) : 0;
