@@ -61,15 +61,18 @@ RT_LOADER_SRCS := runtime/loader/main.c runtime/loader/console.c \
                   runtime/loader/bootparams.c runtime/loader/libc.c runtime/loader/pvh.c runtime/loader/linuxboot.c \
                   runtime/loader/acpi.c runtime/loader/acpis5.c runtime/loader/madt.c runtime/loader/bootinfo.c runtime/loader/elfimage.c runtime/loader/prepare.c runtime/xen/pio.c \
                   runtime/xen/mmio.c runtime/xen/mmio-phys.c runtime/xen/domu-dev.c runtime/xen/domu-irq.c \
+                  runtime/xen/domu-control.c runtime/xen/power-button.c runtime/xen/xenstore.c runtime/xen/xs-hyper.c \
                   $(RT_VIRTIO) runtime/xen/blkfront.c runtime/xen/netfront.c \
                   runtime/loader/resident.c runtime/loader/domudev.c
 # No SSE (the loader never enables it), static, non-PIC, linked at 1 MiB.
 RT_LOADER_CFLAGS := $(RT_CFLAGS) -fno-pic -fno-pie -mcmodel=small -mgeneral-regs-only \
                   -fno-asynchronous-unwind-tables -fcf-protection=none
-# The loader's own copies of the XenStore client and the grant table (it
-# does a domU's xenbus handshakes, loader/domudev.c): built as loader code,
-# in a directory that loader.lds does not take into the Xen blob.
-RT_LOADER_FRONT := $(RT_OUT)/loader/xenfront/xenstore.o $(RT_OUT)/loader/xenfront/gnttab.o
+# The loader's own copy of the grant table (it does a domU's xenbus
+# handshakes, loader/domudev.c): built as loader code, in a directory that
+# loader.lds does not take into the Xen blob.  The XenStore client is the
+# blob's (which reads control/shutdown for xl shutdown): the loader calls it
+# where it is linked.
+RT_LOADER_FRONT := $(RT_OUT)/loader/xenfront/gnttab.o
 RT_L4BLOB      := $(RT_OUT)/loader/l4blob
 RT_L4BLOB_OBJS := $(RT_L4BLOB)/pio.o $(RT_L4BLOB)/pit.o $(RT_L4BLOB)/entry.o
 RT_LOADER_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/loader/%.o,$(RT_CORE) $(RT_LOADER_SRCS)) \
@@ -108,7 +111,9 @@ RT_BLOB_DEV_OBJS := $(patsubst runtime/%.c,$(RT_OUT)/loader/%.o,$(RT_VIRTIO) run
 RT_BLOB_OBJS   := $(RT_OUT)/loader/xen/pio.o $(RT_OUT)/loader/xen/uart16550.o $(RT_OUT)/loader/xen/consring.o \
                   $(RT_OUT)/loader/xen/pic8259.o $(RT_OUT)/loader/xen/entry.o \
                   $(RT_OUT)/loader/xen/mmio.o $(RT_OUT)/loader/xen/mmio-phys.o $(RT_OUT)/loader/xen/pagewalk.o \
-                  $(RT_OUT)/loader/xen/domu-dev.o $(RT_OUT)/loader/xen/domu-irq.o $(RT_BLOB_DEV_OBJS)
+                  $(RT_OUT)/loader/xen/domu-dev.o $(RT_OUT)/loader/xen/domu-irq.o $(RT_OUT)/loader/xen/domu-control.o \
+                  $(RT_OUT)/loader/xen/power-button.o $(RT_OUT)/loader/xen/xenstore.o $(RT_OUT)/loader/xen/xs-hyper.o \
+                  $(RT_BLOB_DEV_OBJS)
 
 $(RT_OUT)/loader/xen/%.o: runtime/xen/%.c $(RT_HDRS)
 	@mkdir -p $(dir $@)
@@ -256,7 +261,7 @@ $(RT_T)/xprog.o: tests/runtime/xprog.c tests/runtime/xprog.h $(PLUGIN)
 	$(CC) -O2 -g -fplugin=$(PLUGIN) -fplugin-arg-previrt-all-code-models -c $< -o $@
 
 # blob objects the host tests link (built as the blob builds them)
-$(RT_T)/blob-pio.o $(RT_T)/blob-mmio.o $(RT_T)/blob-domu-irq.o: $(RT_T)/blob-%.o: runtime/xen/%.c $(RT_HDRS)
+$(RT_T)/blob-pio.o $(RT_T)/blob-mmio.o $(RT_T)/blob-domu-irq.o $(RT_T)/blob-power-button.o: $(RT_T)/blob-%.o: runtime/xen/%.c $(RT_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_BLOB_CFLAGS) -c $< -o $@
 
@@ -269,11 +274,11 @@ $(RT_T)/xmmio.o: tests/runtime/xmmio.c tests/runtime/xmmio.h $(PLUGIN)
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -fplugin=$(PLUGIN) -fplugin-arg-previrt-all-code-models -c $< -o $@
 
-RT_XEN_HARNESS_OBJS := $(RT_T)/xprog.o $(RT_T)/xmmio.o $(RT_T)/blob-pio.o $(RT_T)/blob-mmio.o $(RT_T)/blob-domu-irq.o $(RT_T)/blob-entry.o
+RT_XEN_HARNESS_OBJS := $(RT_T)/xprog.o $(RT_T)/xmmio.o $(RT_T)/blob-pio.o $(RT_T)/blob-mmio.o $(RT_T)/blob-domu-irq.o $(RT_T)/blob-power-button.o $(RT_T)/blob-entry.o
 # A domU's events, interrupt line and exit rule: xen/domu-irq.c as the blob
 # builds it, its hypercalls trapped (xen-trap.h), the devices played.
-$(RT_T)/test-domu-irq: tests/runtime/test-domu-irq.c tests/runtime/xen-trap.h $(RT_T)/blob-domu-irq.o $(RT_HOST_LIB)
-	$(CC) $(RT_TEST_CFLAGS) $(RT_XEN_ABI) $< $(RT_T)/blob-domu-irq.o $(RT_HOST_LIB) -o $@
+$(RT_T)/test-domu-irq: tests/runtime/test-domu-irq.c tests/runtime/xen-trap.h $(RT_T)/blob-domu-irq.o $(RT_T)/blob-power-button.o $(RT_HOST_LIB)
+	$(CC) $(RT_TEST_CFLAGS) $(RT_XEN_ABI) $< $(RT_T)/blob-domu-irq.o $(RT_T)/blob-power-button.o $(RT_HOST_LIB) -o $@
 
 $(RT_T)/xen-harness: tests/runtime/xen-harness.c tests/runtime/xen-trap.h tests/runtime/selfimage.c tests/runtime/selfimage.h \
 		$(RT_XEN_HARNESS_OBJS) $(RT_HOST_LIB)
@@ -517,7 +522,7 @@ $(KMOD): tests/kmod/previrt_testmod.c tests/kmod/Kbuild $(RT_KPOOL)
 		M=$(abspath $(@D)) KCFLAGS=-fplugin=$(abspath $(PLUGIN)) KAFLAGS=-fplugin=$(abspath $(PLUGIN)) modules
 $(KMOD_BAD): $(KMOD) tests/runtime/corrupt-module
 	tests/runtime/corrupt-module $< $@
-$(KMOD_INITRD): $(KMOD_DIR)/20-previrt_testmod.ko $(KMOD_BAD) $(WORKLOAD) $(WORKLOAD_IO) $(GEN_CPIO) workload/init.sh workload/mkinitramfs
+$(KMOD_INITRD): $(KMOD_DIR)/20-previrt_testmod.ko $(KMOD_BAD) $(WORKLOAD) $(WORKLOAD_IO) $(GEN_CPIO) workload/init.sh workload/power-button.sh workload/mkinitramfs
 	@workload/mkinitramfs $@ $(WORKLOAD) $(GEN_CPIO) $(KMOD_BAD) $(KMOD_DIR)/20-previrt_testmod.ko
 $(KMOD_DIR)/20-previrt_testmod.ko: $(KMOD)
 	cp $< $@

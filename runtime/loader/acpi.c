@@ -104,3 +104,32 @@ int acpi_fadt_add_pm_timer(uint64_t rsdp, uint16_t port)
 	acpi_set_checksum(f, len, 9);
 	return 1;
 }
+
+/*
+ * A PVH domU's FADT (libxl's) says "no fixed power button" (flags
+ * PWR_BUTTON), since Xen emulates no PM1 event block for PVH.  The blob
+ * does (xen/power-button.h), so the loader gives the button back: flag
+ * PWR_BUTTON cleared, SCI_INT set to `sci` (the 8259 line the blob raises
+ * for its devices), and hands the PM1a event block's and GPE0 block's
+ * ports to the blob.  1 done, 0 the FADT has no 4-byte PM1a event block
+ * (nothing is changed), -1 no FADT.
+ */
+int acpi_fadt_power_button(uint64_t rsdp, uint8_t sci, struct pv_xen_acpi *out)
+{
+	uint8_t *f = acpi_find_table(rsdp, "FACP", 116);
+	uint32_t evt;
+
+	if (!f)
+		return -1;
+	evt = acpi_rd32(f + 56);                                        /* PM1a_EVT_BLK */
+	if (!evt || evt > 0xfffc || f[88] != 4)                         /* PM1_EVT_LEN */
+		return 0;
+	f[46] = sci, f[47] = 0;                                         /* SCI_INT */
+	acpi_wr32(f + 112, acpi_rd32(f + 112) & ~(1u << 4));            /* PWR_BUTTON: a fixed one */
+	acpi_set_checksum(f, acpi_rd32(f + 4), 9);
+	out->pm1a_evt = (uint16_t)evt;
+	out->sci = sci;
+	if (acpi_rd32(f + 80) && acpi_rd32(f + 80) <= 0xffff && f[92])  /* GPE0_BLK, GPE0_BLK_LEN */
+		out->gpe0 = (uint16_t)acpi_rd32(f + 80), out->gpe0_len = f[92];
+	return 1;
+}

@@ -55,4 +55,7 @@ int acpi_read_fadt(uint64_t rsdp, struct pv_xen_acpi *out);
  */
 int acpi_fadt_add_pm_timer(uint64_t rsdp, uint16_t port);
 
+/* A domU's fixed power button on the blob's PM1a model, SCI on 8259 line `sci` (acpi.c says how). */
+int acpi_fadt_power_button(uint64_t rsdp, uint8_t sci, struct pv_xen_acpi *out);
+
 #endif

@@ -47,25 +47,6 @@ void *memcpy(void *d, const void *s, size_t n);
  */
 #define VIRTIO_IRQ     PV_COM1_IRQ
 
-/* The XenStore client's environment (xen/xenstore.h): kick xenstored, let dom0 run. */
-struct xs_env {
-	uint64_t amd;
-	uint32_t port;
-};
-
-void pv_xs_notify(struct pv_xs *xs)
-{
-	struct xs_env *e = xs->env;
-
-	pv_xen_evtchn_send(e->amd, e->port);
-}
-
-int pv_xs_wait(struct pv_xs *xs)
-{
-	pv_xen_yield(((struct xs_env *)xs->env)->amd);
-	return 0;
-}
-
 /* "a" "b" "c" into buf (cap bytes, NUL-terminated, cut short if need be) */
 static const char *path3(char *buf, size_t cap, const char *a, const char *b, const char *c)
 {
@@ -82,7 +63,7 @@ static const char *path3(char *buf, size_t cap, const char *a, const char *b, co
 struct ctx {
 	uint64_t amd;
 	struct pv_xs xs;
-	struct xs_env env;
+	struct pv_xs_hyper env;
 	struct pv_gnttab gt;
 	struct pv_domu_devs *d;
 	const char *why;
@@ -336,6 +317,33 @@ static int connect_vif(struct ctx *c, const char *id)
  * setup_data node turns its range into E820_TYPE_RESERVED_KERN, so an area
  * at the very top would fall out of the direct map.
  */
+/*
+ * xl shutdown (xen/domu-control.c): the store ring moves into the runtime
+ * area, where the blob reaches it through the kernel's direct map (its
+ * Xen-made frame is outside guest RAM, so the kernel maps it nowhere;
+ * xenstored mapped the page itself, by frame, when the domain was made, so
+ * the move is invisible to it), a watch on control/shutdown is set, and
+ * control/feature-poweroff says the guest answers "poweroff".  0, or -1
+ * with c->why.
+ */
+static int watch_control(struct ctx *c, uint64_t store_pfn, uint64_t area, uint32_t port)
+{
+	static const struct pv_xs_part watch[2] = { { "control/shutdown", 17 }, { "previrt", 8 } };
+	uint64_t to = (area >> 12) + PV_DOMU_PG_STORE;
+	char ok[3];
+
+	if (pv_xen_move_frame(c->amd, store_pfn, to) < 0)
+		return fail(c, "XENMEM_add_to_physmap refused to move the XenStore ring into the runtime area");
+	c->xs.ring = (volatile struct xenstore_domain_interface *)(uintptr_t)(to << 12);
+	if (pv_xs_request(&c->xs, XS_WATCH, 0, watch, 2, ok, sizeof ok) != 3 || ok[0] != 'O' || ok[1] != 'K')
+		return fail(c, "XenStore refused the watch on control/shutdown");
+	if (pv_xs_write(&c->xs, 0, "control/feature-poweroff", "1") < 0)
+		con_printf("previrt-loader: xen: domU: could not write control/feature-poweroff (%s)\n", c->xs.remote_error);
+	c->d->store.present = 1;
+	c->d->store.port = port;
+	return 0;
+}
+
 static uint64_t place_area(const struct bootinfo *bi, const struct domudev_avoid *avoid, unsigned navoid)
 {
 	const uint64_t size = (uint64_t)PV_DOMU_AREA_PAGES * PV_DOMU_PAGE;
@@ -454,17 +462,16 @@ int domudev_setup(uint64_t vmmcall, const struct bootinfo *bi, const struct domu
 		con_printf("previrt-loader: xen: domU: no XenStore ring: no disk or NIC\n");
 		return 0;
 	}
-	c.env = (struct xs_env){ vmmcall, (uint32_t)store_port };
+	c.env = (struct pv_xs_hyper){ vmmcall, (uint32_t)store_port };
 	if (pv_xs_init(&c.xs, (void *)(uintptr_t)(store_pfn << 12), XS_BUDGET, &c.env) < 0)
 		return *why = "XenStore: the ring's indices are impossible", -1;
 	no_vbd = first_entry(&c, "device/vbd", vbd, sizeof vbd);
 	no_vif = no_vbd < 0 ? -1 : first_entry(&c, "device/vif", vif, sizeof vif);
 	if (no_vbd < 0 || no_vif < 0)
 		return *why = c.why, -1;
-	if (no_vbd && no_vif) {
-		con_printf("previrt-loader: xen: domU: no vbd or vif in XenStore: no disk or NIC\n");
-		return 0;
-	}
+	if (no_vbd && no_vif)
+		con_printf("previrt-loader: xen: domU: no vbd or vif in XenStore: no disk or NIC "
+			   "(the runtime area still carries xl shutdown's XenStore watch)\n");
 	area = place_area(bi, avoid, navoid);
 	if (!area)
 		return *why = "no 2 MiB of RAM below 4 GiB left for the runtime area", -1;
@@ -476,9 +483,13 @@ int domudev_setup(uint64_t vmmcall, const struct bootinfo *bi, const struct domu
 	c.d->area = area;
 	c.d->irq = VIRTIO_IRQ;
 	ram_extent(bi, c.d);
-	c.d->mmio_base = place_windows(bi);
-	if (!c.d->mmio_base)
-		return *why = "no hole in the memory map for the virtio-mmio windows", -1;
+	if (!no_vbd || !no_vif) {
+		c.d->mmio_base = place_windows(bi);
+		if (!c.d->mmio_base)
+			return *why = "no hole in the memory map for the virtio-mmio windows", -1;
+	}
+	if (watch_control(&c, store_pfn, area, (uint32_t)store_port))
+		return *why = c.why, -1;
 	for (unsigned f = 0; f < PV_DOMU_GNT_FRAMES; f++)
 		if (pv_xen_map_grant_frame(vmmcall, f, (area >> 12) + PV_DOMU_PG_GNTTAB + f) < 0)
 			return *why = "XENMEM_add_to_physmap refused a grant table frame", -1;
@@ -492,7 +503,8 @@ int domudev_setup(uint64_t vmmcall, const struct bootinfo *bi, const struct domu
 			b = virtio_param(b, c.d->mmio_base + PV_DOMU_WIN_BLK * PV_DOMU_WIN_SIZE, c.d->irq);
 		if (c.d->net.present)
 			b = virtio_param(b, c.d->mmio_base + PV_DOMU_WIN_NET * PV_DOMU_WIN_SIZE, c.d->irq);
-		for (const char *p = " 8250.share_irqs=1"; *p; p++)       /* COM1's line is theirs too */
+		/* COM1's line is theirs too, and the ACPI SCI's (the power button: loader/acpi.c) */
+		for (const char *p = " 8250.share_irqs=1"; *p; p++)
 			*b++ = *p;
 		*b = 0;
 	}

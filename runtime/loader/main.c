@@ -361,6 +361,16 @@ static void domu_devices(struct loader_ctx *c, struct pv_xen_state *xs)
 	{
 		const struct pv_domu_devs *d = (const void *)(uintptr_t)r.area;
 
+		/* xl shutdown presses a power button the blob models (xen/domu-control.c) */
+		if (d->store.present) {
+			int pb = acpi_fadt_power_button(pvh.rsdp, d->irq, &xs->acpi);
+
+			con_printf("previrt-loader: xen: domU: %s\n", pb > 0 ?
+				   "xl shutdown -> XenStore watch -> ACPI fixed power button (FADT: PWR_BUTTON cleared, SCI on the devices' IRQ)" :
+				   "no PM1a event block in the FADT: xl shutdown is not answered");
+		}
+		if (!d->blk.present && !d->net.present)
+			goto params;
 		xs->nmmio_win = PV_DOMU_WINDOWS;
 		for (unsigned w = 0; w < PV_DOMU_WINDOWS; w++) {
 			xs->mmio_win[w].base = d->mmio_base + (uint64_t)w * PV_DOMU_WIN_SIZE;
@@ -370,6 +380,7 @@ static void domu_devices(struct loader_ctx *c, struct pv_xen_state *xs)
 		xs->mmio_win[PV_DOMU_WIN_NET].size = d->net.present ? PV_DOMU_WIN_SIZE : 0;
 		c->xen.mmio_entry = align_up(c->pool, 64) + (uint64_t)(pv_xen_mmio_entry - __xenblob_start);
 	}
+params:
 	con_printf("previrt-loader: xen: domU: kernel parameters added:%s; direct map %s\n", r.cmdline,
 		   pob ? "from page_offset_base" : "at __PAGE_OFFSET (0xffff888000000000)");
 }

@@ -24,6 +24,16 @@ static struct pv_domu_rt *rt_of(const struct pv_xen_state *st)
 	return (struct pv_domu_rt *)(uintptr_t)(pv_xen_direct_map(st) + st->devs_pa + PV_DOMU_PG_RT * PV_DOMU_PAGE);
 }
 
+struct pv_domu_devs *pv_domu_devs_of(const struct pv_xen_state *st)
+{
+	return devs(st);
+}
+
+struct pv_domu_rt *pv_domu_rt_of(const struct pv_xen_state *st)
+{
+	return rt_of(st);
+}
+
 static void unmask_port(struct shared_info *sh, uint32_t port)
 {
 	const unsigned bits = 8 * sizeof(xen_ulong_t);
@@ -92,9 +102,23 @@ static int activate(struct pv_xen_state *st)
 		if (kick)                       /* the RX buffers just posted */
 			pv_domu_notify(st, d->net.port);
 	}
+	if (d->store.present) {
+		/* the ring the loader moved into the area; it left the indices where they are */
+		rt->xs_env = (struct pv_xs_hyper){ pv_xen_slots.vmmcall, d->store.port };
+		if (pv_xs_init(&rt->xs, (void *)(uintptr_t)(dm + area + PV_DOMU_PG_STORE * PV_DOMU_PAGE),
+			       PV_DOMU_XS_BUDGET, &rt->xs_env) == 0) {
+			unmask_port((struct shared_info *)(uintptr_t)st->shinfo, d->store.port);
+			rt->control_check = 1;  /* an xl shutdown that came before anyone listened */
+		}
+	}
 	rt->magic = PV_DOMU_RT_MAGIC;
 	st->devs_active = 1;
 	return 0;
+}
+
+int pv_domu_activate(struct pv_xen_state *st)
+{
+	return activate(st);
 }
 
 /* Only once activated: before, the direct map may not exist yet (early printk comes through here too). */
@@ -158,6 +182,10 @@ int pv_domu_devs_event(struct pv_xen_state *st, uint32_t port)
 			pv_domu_notify(st, d->net.port);
 		return 1;
 	}
+	if (d->store.present && port == d->store.port) {
+		rt_of(st)->control_check = 1;   /* a watch event (or a late reply): look at control/shutdown */
+		return 1;
+	}
 	return 0;
 }
 
@@ -192,6 +220,8 @@ char *pv_domu_devs_stats(const struct pv_xen_state *st, char *b)
 		b = pv_put_stat(b, " received ", rt->vnet.rx_frames);
 		b = pv_put_stat(b, " refused ", rt->vnet.tx_bad + rt->vnet.rx_bad);
 	}
+	if (devs(st)->store.present)
+		b = pv_put_stat(b, ", control/shutdown reads ", rt->control_reads);
 	b = pv_put_stat(b, ", device events ", rt->events);
 	b = pv_put_stat(b, ", exits held back ", st->exits_deferred);
 	return pv_put_stat(b, ", disarming exits ", st->exits_consumed);

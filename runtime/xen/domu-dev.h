@@ -58,9 +58,11 @@
 #include "xen/netfront.h"
 #include "xen/virtio-blk.h"
 #include "xen/virtio-net.h"
+#include "xen/xenstore.h"
 #include "xen/xen-rt.h"
 
 #define PV_DOMU_RT_MAGIC 0x54524456u    /* "VDRT" */
+#define PV_DOMU_XS_BUDGET 100000u       /* yields one XenStore request of the blob may wait for xenstored */
 
 /* The blob's device state, in the runtime area's PV_DOMU_PG_RT pages. */
 struct pv_domu_rt {
@@ -71,6 +73,10 @@ struct pv_domu_rt {
 	struct pv_vblk vblk;
 	struct pv_netfront nf;
 	struct pv_vnet vnet;
+	struct pv_xs xs;                /* XenStore, for control/shutdown (xen/domu-control.c) */
+	struct pv_xs_hyper xs_env;
+	uint8_t  control_check;         /* control/shutdown may have changed: read it at the next entry that may exit */
+	uint64_t control_reads;         /* control/shutdown reads */
 	uint64_t events;                /* event channel notifications taken */
 	uint64_t spurious;              /* parked-vector interrupts with nothing to deliver */
 };
@@ -107,6 +113,23 @@ void pv_domu_console_input(struct pv_xen_state *st);
  */
 int pv_domu_devs_event(struct pv_xen_state *st, uint32_t port);
 int pv_domu_devs_line(const struct pv_xen_state *st, int *level);
+
+/*
+ * The hand-over and the blob's device state in the runtime area; only
+ * after pv_domu_activate said 0.  pv_domu_activate: on the first access
+ * that comes after the kernel built its direct map (a device window, an
+ * ACPI event register); 0 when the runtime area is there.
+ */
+int pv_domu_activate(struct pv_xen_state *st);
+struct pv_domu_devs *pv_domu_devs_of(const struct pv_xen_state *st);
+struct pv_domu_rt *pv_domu_rt_of(const struct pv_xen_state *st);
+
+/*
+ * `xl shutdown` and `xl reboot` (xen/domu-control.c): read control/shutdown
+ * when a watch event said it changed and the entry may exit; poweroff
+ * presses the ACPI power button, reboot resets.
+ */
+void pv_domu_control(struct pv_xen_state *st);
 
 /* The devices' statistics for the blob's last line: ", disk requests N ..." at b; the new end. */
 char *pv_domu_devs_stats(const struct pv_xen_state *st, char *b);

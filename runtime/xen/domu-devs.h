@@ -34,6 +34,7 @@
 #define PV_DOMU_PG_BLKRING   18u     /* the blkif shared ring */
 #define PV_DOMU_PG_NETTX     19u     /* the netif TX and RX shared rings */
 #define PV_DOMU_PG_NETRX     20u
+#define PV_DOMU_PG_STORE     21u     /* the XenStore ring, moved here by the loader (xl shutdown's watch) */
 #define PV_DOMU_PG_BLKBUF    24u     /* blkfront's bounce pages */
 #define PV_DOMU_PG_NETTXBUF  (PV_DOMU_PG_BLKBUF + PV_BLK_SLOTS * PV_BLK_SEGS)
 #define PV_DOMU_PG_NETRXBUF  (PV_DOMU_PG_NETTXBUF + PV_NET_TXBUF)
@@ -88,6 +89,10 @@ struct pv_domu_devs {
 	} gap[PV_DOMU_GAPS];            /* what is not RAM below ram_end (start == end: none) */
 	struct pv_domu_blk blk;
 	struct pv_domu_net net;
+	struct {
+		uint8_t  present;       /* the ring is at PV_DOMU_PG_STORE, a watch on control/shutdown set */
+		uint32_t port;          /* its event channel (HVM_PARAM_STORE_EVTCHN) */
+	} store;
 };
 _Static_assert(sizeof(struct pv_domu_devs) <= PV_DOMU_PG_RT * PV_DOMU_PAGE, "the info pages hold the hand-over");
 

@@ -13,6 +13,7 @@
 #include "xen/consout.h"
 #include "xen/domu-dev.h"
 #include "xen/hypercall.h"
+#include "xen/power-button.h"
 
 extern struct pv_xen_slots pv_xen_slots __attribute__((visibility("hidden")));
 
@@ -183,6 +184,8 @@ static int deliverable(const struct pv_xen_state *st)
 	line = pv_domu_devs_line(st, &level);
 	if (line >= 0 && line < 8 && level)
 		up |= (uint8_t)(1u << line);
+	if (pv_acpi_sci(st) && st->acpi.sci < 8)        /* the power button (xen/power-button.h) */
+		up |= (uint8_t)(1u << st->acpi.sci);
 	up &= (uint8_t)~p->imr[0];
 	return up ? __builtin_ctz(up) : -1;
 }
@@ -197,6 +200,7 @@ void pv_domu_sync(struct pv_xen_state *st)
 	if (!sh)
 		return;
 	flush_deferred(st);
+	pv_domu_control(st);                    /* a control/shutdown request, when the entry may exit */
 	for (unsigned round = 0; round < 4; round++) {
 		int line;
 		uint8_t vec;

@@ -17,6 +17,7 @@
 #include "xen/domu-dev.h"
 #include "xen/hypercall.h"
 #include "xen/modellock.h"
+#include "xen/power-button.h"
 #include "xen/xen-rt.h"
 
 extern struct pv_xen_slots pv_xen_slots __attribute__((visibility("hidden")));
@@ -54,6 +55,8 @@ static void print_stats(struct pv_xen_state *st)
 		b = pv_put_stat(b, ", COM1 interrupts ", st->com1_irqs);
 	if (st->domu)
 		b = pv_put_stat(b, ", console input bytes ", st->com1_rx);
+	if (st->power_presses)
+		b = pv_put_stat(b, ", power button presses ", st->power_presses);
 	if (st->lock_timeouts)
 		b = pv_put_stat(b, ", model lock waits given up ", st->lock_timeouts);
 	if (st->domu && (st->cons.dropped || st->cons.malformed)) {
@@ -165,6 +168,18 @@ int pv_xen_pio(struct pv_pio_frame *f)
 			pv_domu_sync(st);
 			pv_model_unlock(st, held);
 		}
+		handled = 1;
+	} else if (st->domu && pv_acpi_evt_port(st, port)) {
+		int held = pv_model_lock(st);
+
+		/* ACPI comes after the kernel's direct map: the devices and the control watch may start */
+		pv_domu_activate(st);
+		if (d & PV_PIO_OUT)
+			pv_acpi_evt_write(st, port, width, (uint32_t)f->rax);
+		else
+			pv_pio_set_in(f, width, pv_acpi_evt_read(st, port, width));
+		pv_domu_sync(st);                /* the SCI's level may have changed */
+		pv_model_unlock(st, held);
 		handled = 1;
 	} else if ((d & PV_PIO_OUT) && pv_xen_port_emulated(&st->acpi, port)) {
 		handled = power_write(st, port, width, (uint32_t)f->rax);

@@ -201,6 +201,16 @@ struct pv_xen_acpi {
 	uint16_t pm_tmr;
 	uint8_t  pit2;                  /* L4: the blob models PIT channel 2 and port 0x61 (l4/pit.h) */
 	uint8_t  pic;                   /* Xen domU: the blob models the 8259 pair (xen/pic8259.h) */
+	/*
+	 * A Xen domU's ACPI event hardware (xen/power-button.c), which Xen does
+	 * not emulate for PVH: PM1a status/enable (4 ports from pm1a_evt) with
+	 * the fixed power button, a GPE0 block with nothing ever pending, and
+	 * the SCI on 8259 line `sci`.  0: not modelled (dom0, or no FADT block).
+	 */
+	uint16_t pm1a_evt;
+	uint16_t gpe0;
+	uint8_t  gpe0_len;
+	uint8_t  sci;
 };
 #define PV_PM_TIMER_HZ 3579545u
 /* a domU's PM timer port: where Xen's HVM layout puts it (ACPI_PM_TMR_BLK_ADDRESS_V1) */
@@ -261,6 +271,9 @@ struct pv_xen_state {
 	uint64_t          exits_deferred; /* notifications and kicks held back by that rule */
 	uint64_t          com1_irqs;    /* rising edges of IRQ 4 */
 	uint64_t          com1_rx;      /* console input bytes moved from the ring into the UART */
+	/* A domU's PM1a status and enable registers (acpi.pm1a_evt; xen/power-button.c). */
+	uint16_t          pm1_sts, pm1_en;
+	uint64_t          power_presses; /* power button presses (xl shutdown) */
 	/*
 	 * MMIO to device models inside the kernel (xen/mmio.c; the patcher
 	 * builds MMIO thunks only when struct pv_xen's mmio_entry is set).
@@ -343,7 +356,8 @@ static inline int pv_xen_port_emulated(const struct pv_xen_acpi *pw, unsigned po
 	       (pw->pm1a_cnt && port == pw->pm1a_cnt) || (pw->pm1b_cnt && port == pw->pm1b_cnt) ||
 	       (pw->reset_port && port == pw->reset_port) || (pw->pm_tmr && port == pw->pm_tmr) ||
 	       (pw->pit2 && (port == 0x42 || port == 0x43 || port == 0x61)) ||
-	       (pw->pic && pv_pic_port(port));
+	       (pw->pic && pv_pic_port(port)) ||
+	       (pw->pm1a_evt && port - pw->pm1a_evt < 4u) || (pw->gpe0 && port - pw->gpe0 < pw->gpe0_len);
 }
 
 /*

@@ -71,6 +71,16 @@ void pv_xs_notify(struct pv_xs *xs);
 int  pv_xs_wait(struct pv_xs *xs);
 
 /*
+ * The environment under Xen (xen/xs-hyper.c, for the loader and the blob
+ * alike): pv_xs.env points to one of these; notify is EVTCHNOP_send on
+ * the store's port, wait is one SCHEDOP_yield.
+ */
+struct pv_xs_hyper {
+	uint64_t amd;                   /* hypercall flavour (xen/hypercall.h) */
+	uint32_t port;                  /* HVM_PARAM_STORE_EVTCHN */
+};
+
+/*
  * Take over the ring at `ring`, continuing from the indices it holds now
  * (the toolstack leaves them where the last user stopped).  0, or
  * -PV_XS_E_RING when they are already impossible.

@@ -29,6 +29,7 @@
 
 #include "check.h"
 #include "xen/domu-dev.h"
+#include "xen/power-button.h"
 
 struct pv_xen_slots pv_xen_slots;
 
@@ -120,6 +121,15 @@ char *pv_domu_devs_stats(const struct pv_xen_state *s, char *b)
 {
 	(void)s;
 	return b;
+}
+
+/* xen/domu-control.c (its XenStore side): here only whether sync asks it, and when */
+static unsigned control_calls, control_calls_may_exit;
+
+void pv_domu_control(struct pv_xen_state *s)
+{
+	control_calls++;
+	control_calls_may_exit += (unsigned)pv_domu_may_exit(s);
 }
 
 static void post_event(uint32_t port)
@@ -253,5 +263,33 @@ int main(void)
 	      "an event posted during the scan is served in the same sync (%u served)", nevents);
 	check(!sh->vcpu_info[0].evtchn_pending_sel && !(sh->evtchn_pending[0] & (1u << 9)),
 	      "nothing left pending");
+
+	/* 5: xl shutdown's power button (xen/power-button.h): the SCI on IRQ 4, level */
+	control_calls = control_calls_may_exit = 0;
+	st.armed = 0;
+	st.acpi.pm1a_evt = 0xb000, st.acpi.gpe0 = 0xafe0, st.acpi.gpe0_len = 4, st.acpi.sci = PV_COM1_IRQ;
+	pv_pic_write(&st.pic, 0x21, 0xef);                      /* IRQ 4 unmasked */
+	dev_level = 0;
+	entry(1);
+	check(!sh->vcpu_info[0].evtchn_upcall_pending && control_calls && control_calls == control_calls_may_exit,
+	      "no button pressed: the line stays down; sync asks about control/shutdown only where it may exit");
+	pv_acpi_power_button(&st);
+	entry(1);
+	check(!sh->vcpu_info[0].evtchn_upcall_pending, "a press the kernel has not enabled (PWRBTN_EN clear) raises nothing");
+	pv_acpi_evt_write(&st, 0xb002, 2, PV_PM1_PWRBTN);      /* acpi_enable_event(ACPI_EVENT_POWER_BUTTON) */
+	entry(1);
+	check(sh->vcpu_info[0].evtchn_upcall_pending && st.upcall, "enabled and pressed: the SCI raises IRQ 4");
+	check(pv_acpi_evt_read(&st, 0xb000, 2) == PV_PM1_PWRBTN && pv_acpi_evt_read(&st, 0xb000, 4) == (PV_PM1_PWRBTN | PV_PM1_PWRBTN << 16),
+	      "PM1 status reads PWRBTN_STS, the 32-bit read status and enable (0x%x)", pv_acpi_evt_read(&st, 0xb000, 4));
+	check(pv_acpi_evt_read(&st, 0xafe0, 1) == 0 && pv_acpi_evt_read(&st, 0xafe2, 2) == 0,
+	      "the GPE0 block reads nothing pending, nothing enabled");
+	pv_acpi_evt_write(&st, 0xb000, 2, 0x0001);             /* a status bit that is not set: nothing changes */
+	check(st.pm1_sts == PV_PM1_PWRBTN, "writing 1 to another status bit leaves PWRBTN_STS");
+	pv_acpi_evt_write(&st, 0xb001, 1, PV_PM1_PWRBTN >> 8); /* the handler clears it, byte-wide */
+	entry(1);
+	check(!st.pm1_sts && !sh->vcpu_info[0].evtchn_upcall_pending, "write 1 to clear: the SCI goes down with it");
+	check(pv_acpi_evt_port(&st, 0xb003) && !pv_acpi_evt_port(&st, 0xb004) && pv_acpi_evt_port(&st, 0xafe3) &&
+	      !pv_acpi_evt_port(&st, 0xafe4) && st.power_presses == 1,
+	      "the modelled ports are the PM1a event block's 4 and GPE0's gpe0_len");
 	return check_summary();
 }

@@ -193,6 +193,17 @@ int pv_domu_devs_event(struct pv_xen_state *st, uint32_t port)
 	return 0;
 }
 
+int pv_domu_activate(struct pv_xen_state *st)
+{
+	(void)st;
+	return -1;
+}
+
+void pv_domu_control(struct pv_xen_state *st)
+{
+	(void)st;
+}
+
 char *pv_domu_devs_stats(const struct pv_xen_state *st, char *b)
 {
 	(void)st;

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `xl shutdown` and `xl reboot` for a non-Xen kernel (part of the handler
+ * blob).  The toolstack writes "poweroff" or "reboot" into the domain's
+ * control/shutdown node (libxl sees a callback vector registered, so it
+ * takes the guest for PV-aware).  The loader put a XenStore watch on that
+ * node and moved the store ring into the runtime area; the watch's event
+ * comes in on the store's event channel (domu-dev.c sets control_check),
+ * and at the next blob entry that may exit (domu-dev.h's exit rule) the
+ * value is read here, acknowledged by writing "" as Linux's own Xen guest
+ * does, and turned into what the kernel understands without Xen support:
+ *
+ *   poweroff, halt  the ACPI power button (power-button.h): the kernel's
+ *                   button driver reports KEY_POWER and user space (acpid,
+ *                   systemd-logind) shuts down cleanly and powers off,
+ *                   which ends in PM1a SLP_EN -> SCHEDOP_shutdown(poweroff);
+ *                   user space that ignores the button keeps running, as on
+ *                   hardware;
+ *   reboot          a reset (SCHEDOP_shutdown(reboot)): ACPI has no reboot
+ *                   button, so this is `xl reboot -F`'s hard reset of an HVM
+ *                   guest without PV drivers, not a clean reboot;
+ *   anything else   (suspend) left unanswered: not supported.
+ *
+ * The XenStore requests wait for xenstored with SCHEDOP_yield: a few
+ * milliseconds of the vCPU, once per request.
+ */
+#include <stdint.h>
+
+#include "xen/domu-dev.h"
+#include "xen/hypercall.h"
+#include "xen/power-button.h"
+
+extern struct pv_xen_slots pv_xen_slots __attribute__((visibility("hidden")));
+
+static int is(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+static void say(struct pv_xen_state *st, const char *s)
+{
+	unsigned n = 0;
+
+	while (s[n])
+		n++;
+	pv_domu_console_write(st, s, n);
+}
+
+/* the store port's pending bit: the replies to our own requests, already taken */
+static void clear_store_event(struct pv_xen_state *st, uint32_t port)
+{
+	struct shared_info *sh = (struct shared_info *)(uintptr_t)st->shinfo;
+	const unsigned bits = 8 * sizeof(xen_ulong_t);
+
+	if (sh && port < 8 * sizeof sh->evtchn_pending)
+		__atomic_fetch_and(&sh->evtchn_pending[port / bits], ~((xen_ulong_t)1 << (port % bits)), __ATOMIC_ACQ_REL);
+}
+
+void pv_domu_control(struct pv_xen_state *st)
+{
+	struct pv_domu_rt *rt;
+	char v[16];
+	long n;
+	uint32_t seen;
+
+	if (!st->devs_active || !pv_domu_may_exit(st))
+		return;
+	rt = pv_domu_rt_of(st);
+	if (!rt->control_check || !pv_domu_devs_of(st)->store.present || rt->xs.broken)
+		return;
+	rt->control_check = 0;
+	rt->control_reads++;
+	seen = rt->xs.watch_events;
+	n = pv_xs_read(&rt->xs, 0, "control/shutdown", v, sizeof v);
+	clear_store_event(st, pv_domu_devs_of(st)->store.port);
+	/* a watch event that came in during the read (counted and skipped by it): read again next time */
+	if (rt->xs.watch_events - seen > 1)
+		rt->control_check = 1;
+	if (n <= 0)
+		return;                 /* no node, or empty: nothing asked (or our own acknowledgement) */
+	if (is(v, "poweroff") || is(v, "halt")) {
+		pv_xs_write(&rt->xs, 0, "control/shutdown", "");
+		clear_store_event(st, pv_domu_devs_of(st)->store.port);
+		if (pv_acpi_power_button(st))
+			say(st, "previrt-xen: xl shutdown: ACPI power button pressed\r\n");
+		else
+			say(st, "previrt-xen: xl shutdown: no ACPI event registers to press a power button with\r\n");
+	} else if (is(v, "reboot")) {
+		pv_xs_write(&rt->xs, 0, "control/shutdown", "");
+		say(st, "previrt-xen: xl reboot: reset (no reboot button in ACPI: the kernel is not asked)\r\n");
+		pv_xen_shutdown(pv_xen_slots.vmmcall, SHUTDOWN_reboot);
+	}
+}
