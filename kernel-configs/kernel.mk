@@ -93,7 +93,7 @@ $(GEN_CPIO):
 		$(K_ENV) KCONFIG=tiny O=$(KTINY) PLUGIN=0 ci/kernel-build --extract-only
 	$(CC) -O2 -o $@ $(KSRC)/usr/gen_init_cpio.c
 
-$(WORKLOAD_DIR)/initramfs.cpio.gz: $(WORKLOAD) $(WORKLOAD_IO) $(GEN_CPIO) workload/init.sh workload/mkinitramfs
+$(WORKLOAD_DIR)/initramfs.cpio.gz: $(WORKLOAD) $(WORKLOAD_IO) $(GEN_CPIO) workload/init.sh workload/power-button.sh workload/mkinitramfs
 	@workload/mkinitramfs $@ $(WORKLOAD) $(GEN_CPIO)
 
 initramfs: $(WORKLOAD_DIR)/initramfs.cpio.gz

@@ -7,13 +7,15 @@
 #
 # Every line the host says starts with "xen-host:"; ci/boot-xen-domu
 # judges them.  /etc/previrt/host.conf (written by xen-host/mkinitramfs)
-# sets DOMU_TIMEOUT, the seconds the guest gets to power itself off.
+# sets DOMU_TIMEOUT, the seconds the guest gets to power itself off, and
+# XL_SHUTDOWN (1: end the guest with `xl shutdown` once it waits for it).
 bb=/bin/busybox
 say() { echo "xen-host: $*"; }
 fail() { echo "xen-host: FAIL: $*"; $bb sync; $bb poweroff -f; }
 XEN=/usr/lib/xen-4.17/bin
 export PATH=$XEN:/usr/sbin:/usr/bin:/sbin:/bin
 DOMU_TIMEOUT=600
+XL_SHUTDOWN=0
 . /etc/previrt/host.conf
 
 $bb mount -t proc proc /proc
@@ -74,6 +76,26 @@ tailer=$!
 		say "no console pty for the guest in xenstore"
 	fi
 ) &
+
+# XL_SHUTDOWN=1: the guest's init waits for its power button
+# ("previrt-init: waiting for the power button"); `xl shutdown` asks it to
+# power off (control/shutdown = poweroff) and waits for the domain to go
+if [ "$XL_SHUTDOWN" = 1 ]; then
+	(
+		i=0
+		until $bb grep -q "previrt-init: waiting for the power button" $log 2>/dev/null || [ $i -ge 6000 ]; do
+			$bb usleep 200000
+			i=$((i + 1))
+		done
+		if [ $i -ge 6000 ]; then
+			say "the guest never said it waits for its power button: no xl shutdown"
+		else
+			say "xl shutdown domu (the guest waits for its power button)"
+			xl shutdown -w domu >/tmp/xl-shutdown.out 2>&1
+			say "xl shutdown: status $? $($bb tr '\n' ' ' </tmp/xl-shutdown.out)"
+		fi
+	) &
+fi
 
 # the guest ends by itself (its workload powers it off); xl's own watcher
 # then destroys it (on_poweroff = "destroy")
