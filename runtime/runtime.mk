@@ -261,7 +261,7 @@ $(RT_T)/xprog.o: tests/runtime/xprog.c tests/runtime/xprog.h $(PLUGIN)
 	$(CC) -O2 -g -fplugin=$(PLUGIN) -fplugin-arg-previrt-all-code-models -c $< -o $@
 
 # blob objects the host tests link (built as the blob builds them)
-$(RT_T)/blob-pio.o $(RT_T)/blob-mmio.o $(RT_T)/blob-domu-irq.o $(RT_T)/blob-power-button.o: $(RT_T)/blob-%.o: runtime/xen/%.c $(RT_HDRS)
+$(RT_T)/blob-pio.o $(RT_T)/blob-mmio.o $(RT_T)/blob-domu-irq.o $(RT_T)/blob-power-button.o $(RT_T)/blob-domu-control.o $(RT_T)/blob-xenstore.o: $(RT_T)/blob-%.o: runtime/xen/%.c $(RT_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_BLOB_CFLAGS) -c $< -o $@
 
@@ -279,6 +279,11 @@ RT_XEN_HARNESS_OBJS := $(RT_T)/xprog.o $(RT_T)/xmmio.o $(RT_T)/blob-pio.o $(RT_T
 # builds it, its hypercalls trapped (xen-trap.h), the devices played.
 $(RT_T)/test-domu-irq: tests/runtime/test-domu-irq.c tests/runtime/xen-trap.h $(RT_T)/blob-domu-irq.o $(RT_T)/blob-power-button.o $(RT_HOST_LIB)
 	$(CC) $(RT_TEST_CFLAGS) $(RT_XEN_ABI) $< $(RT_T)/blob-domu-irq.o $(RT_T)/blob-power-button.o $(RT_HOST_LIB) -o $@
+
+# xl shutdown/reboot: xen/domu-control.c as the blob builds it, against play-xenstored.h, its hypercall trapped.
+$(RT_T)/test-domu-control: tests/runtime/test-domu-control.c tests/runtime/play-xenstored.h tests/runtime/xen-trap.h \
+		$(RT_T)/blob-domu-control.o $(RT_T)/blob-power-button.o $(RT_T)/blob-xenstore.o
+	$(CC) $(RT_TEST_CFLAGS) $(RT_XEN_ABI) $< $(RT_T)/blob-domu-control.o $(RT_T)/blob-power-button.o $(RT_T)/blob-xenstore.o -o $@
 
 $(RT_T)/xen-harness: tests/runtime/xen-harness.c tests/runtime/xen-trap.h tests/runtime/selfimage.c tests/runtime/selfimage.h \
 		$(RT_XEN_HARNESS_OBJS) $(RT_HOST_LIB)
@@ -397,7 +402,7 @@ fuzz-virtio: $(RT_FUZZ)/fuzz-virtio
 		-artifact_prefix=tests/runtime/fuzz-corpus-virtio/ $(RT_FUZZ)/corpus-virtio tests/runtime/fuzz-corpus-virtio
 .PHONY: fuzz-virtio
 
-RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-consring $(RT_T)/test-pic8259 $(RT_T)/test-acpi-s5 $(RT_T)/test-madt $(RT_T)/test-xenstore $(RT_T)/test-blkfront $(RT_T)/test-gnttab $(RT_T)/test-netfront $(RT_T)/test-pagewalk $(RT_T)/test-xen-plan $(RT_T)/test-domu-irq $(RT_T)/test-virtio-blk $(RT_T)/test-virtio-net $(RT_T)/fuzz-virtio-replay $(RT_T)/fuzz-xenfront-replay $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
+RT_TESTS := $(RT_T)/test-l4 $(RT_T)/l4-harness $(RT_T)/test-core $(RT_T)/fuzz-replay $(RT_T)/loader-check $(RT_T)/minikernel.elf $(RT_T)/xen-harness $(RT_T)/test-uart $(RT_T)/test-consring $(RT_T)/test-pic8259 $(RT_T)/test-acpi-s5 $(RT_T)/test-madt $(RT_T)/test-xenstore $(RT_T)/test-blkfront $(RT_T)/test-gnttab $(RT_T)/test-netfront $(RT_T)/test-pagewalk $(RT_T)/test-xen-plan $(RT_T)/test-domu-irq $(RT_T)/test-domu-control $(RT_T)/test-virtio-blk $(RT_T)/test-virtio-net $(RT_T)/fuzz-virtio-replay $(RT_T)/fuzz-xenfront-replay $(RT_T)/corrupt-elf $(RT_T)/runtime-harness $(RT_T)/decode-diff $(RT_T)/patch-elf $(RT_T)/test-vmm
 runtime: $(RT_HOST_LIB) $(RT_TESTS) $(RT_LOADER)
 
 check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $(filter %/previrt-report,$(ALL))
@@ -439,6 +444,8 @@ check-runtime: $(RT_TESTS) $(RT_LOADER) $(RT_T)/kinds.elf $(RT_T)/linux612.elf $
 	@$(RT_T)/test-netfront
 	@echo "== runtime: a domU's events, interrupt line and exit rule (domu-irq.c), hypercalls trapped"
 	@$(RT_T)/test-domu-irq
+	@echo "== runtime: xl shutdown/reboot (domu-control.c) against a scripted xenstored, hostile included"
+	@$(RT_T)/test-domu-control
 	@echo "== runtime: the virtio-blk model over virtio-mmio, probed as Linux 6.1 does, against a played blkback; hostile driver and backend"
 	@$(RT_T)/test-virtio-blk
 	@echo "== runtime: the virtio-net model over virtio-mmio, probed as Linux 6.1 does, against a played netback; hostile driver and backend"
