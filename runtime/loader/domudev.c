@@ -311,13 +311,6 @@ static int connect_vif(struct ctx *c, const char *id)
 }
 
 /*
- * 2 MiB of RAM below 4 GiB for the area: the highest that overlaps nothing
- * in `avoid` and has RAM above it.  Not the top of RAM: Linux sizes its
- * direct map by the last E820 RAM page (e820__end_of_ram_pfn), and the
- * setup_data node turns its range into E820_TYPE_RESERVED_KERN, so an area
- * at the very top would fall out of the direct map.
- */
-/*
  * xl shutdown (xen/domu-control.c): the store ring moves into the runtime
  * area, where the blob reaches it through the kernel's direct map (its
  * Xen-made frame is outside guest RAM, so the kernel maps it nowhere;
@@ -344,6 +337,13 @@ static int watch_control(struct ctx *c, uint64_t store_pfn, uint64_t area, uint3
 	return 0;
 }
 
+/*
+ * 2 MiB of RAM below 4 GiB for the area: the highest that overlaps nothing
+ * in `avoid` and has RAM above it.  Not the top of RAM: Linux sizes its
+ * direct map by the last E820 RAM page (e820__end_of_ram_pfn), and the
+ * setup_data node turns its range into E820_TYPE_RESERVED_KERN, so an area
+ * at the very top would fall out of the direct map.
+ */
 static uint64_t place_area(const struct bootinfo *bi, const struct domudev_avoid *avoid, unsigned navoid)
 {
 	const uint64_t size = (uint64_t)PV_DOMU_AREA_PAGES * PV_DOMU_PAGE;
