@@ -75,8 +75,13 @@ void pv_domu_control(struct pv_xen_state *st)
 	seen = rt->xs.watch_events;
 	n = pv_xs_read(&rt->xs, 0, "control/shutdown", v, sizeof v);
 	clear_store_event(st, pv_domu_devs_of(st)->store.port);
-	/* a watch event that came in during the read (counted and skipped by it): read again next time */
-	if (rt->xs.watch_events - seen > 1)
+	/*
+	 * Watch events the read skipped (xen/xenstore.c counts them): the one
+	 * that asked for this look, or a newer one whose write xenstored may
+	 * have made after answering the read.  Look once more at the next
+	 * entry; that look finds no event and ends it.
+	 */
+	if (rt->xs.watch_events != seen)
 		rt->control_check = 1;
 	if (n <= 0)
 		return;                 /* no node, or empty: nothing asked (or our own acknowledgement) */
