@@ -6,8 +6,9 @@
  * takes the guest for PV-aware).  The loader put a XenStore watch on that
  * node and moved the store ring into the runtime area; the watch's event
  * comes in on the store's event channel (domu-dev.c sets control_check),
- * and at the next blob entry that may exit (domu-dev.h's exit rule) the
- * value is read here, acknowledged by writing "" as Linux's own Xen guest
+ * and at the SCI handler's status read that the event's interrupt brings
+ * (pv_domu_control_sci), or else at the next blob entry that may exit
+ * (domu-dev.h's exit rule), the value is read here, acknowledged by writing "" as Linux's own Xen guest
  * does, and turned into what the kernel understands without Xen support:
  *
  *   poweroff, halt  the ACPI power button (power-button.h): the kernel's
@@ -58,14 +59,14 @@ static void clear_store_event(struct pv_xen_state *st, uint32_t port)
 		__atomic_fetch_and(&sh->evtchn_pending[port / bits], ~((xen_ulong_t)1 << (port % bits)), __ATOMIC_ACQ_REL);
 }
 
-void pv_domu_control(struct pv_xen_state *st)
+static void look(struct pv_xen_state *st)
 {
 	struct pv_domu_rt *rt;
 	char v[16];
 	long n;
 	uint32_t seen;
 
-	if (!st->devs_active || !pv_domu_may_exit(st))
+	if (!st->devs_active)
 		return;
 	rt = pv_domu_rt_of(st);
 	if (!rt->control_check || !pv_domu_devs_of(st)->store.present || rt->xs.broken)
@@ -97,4 +98,24 @@ void pv_domu_control(struct pv_xen_state *st)
 		say(st, "previrt-xen: xl reboot: reset (no reboot button in ACPI: the kernel is not asked)\r\n");
 		pv_xen_shutdown(pv_xen_slots.vmmcall, SHUTDOWN_reboot);
 	}
+}
+
+void pv_domu_control(struct pv_xen_state *st)
+{
+	if (pv_domu_may_exit(st))
+		look(st);
+}
+
+/*
+ * From the SCI handler's first PM1 status read (xen/pio.c): inside the
+ * interrupt, but between the line's actions, where the kernel holds none
+ * of the locks IRQ 4's handlers take (the descriptor's lock is dropped
+ * around the actions; a second delivery finds the line in progress and
+ * returns).  So the exit rule's reason does not apply there, and an idle
+ * kernel, which makes no entry with IF on for as long as it idles, still
+ * answers xl shutdown before libxl gives up waiting for the acknowledgement.
+ */
+void pv_domu_control_sci(struct pv_xen_state *st)
+{
+	look(st);
 }

@@ -130,6 +130,8 @@ struct pv_domu_rt *pv_domu_rt_of(const struct pv_xen_state *st);
  * presses the ACPI power button, reboot resets.
  */
 void pv_domu_control(struct pv_xen_state *st);
+/* The same from the SCI handler's PM1 status read, armed or not (domu-control.c says why that is safe). */
+void pv_domu_control_sci(struct pv_xen_state *st);
 
 /* The devices' statistics for the blob's last line: ", disk requests N ..." at b; the new end. */
 char *pv_domu_devs_stats(const struct pv_xen_state *st, char *b);

@@ -174,6 +174,11 @@ int pv_xen_pio(struct pv_pio_frame *f)
 
 		/* ACPI comes after the kernel's direct map: the devices and the control watch may start */
 		pv_domu_activate(st);
+		if (!(d & PV_PIO_OUT) && port == st->acpi.pm1a_evt) {
+			/* the SCI handler's first read: an xl shutdown waiting is answered now, its press seen by this read */
+			pv_domu_sync(st);
+			pv_domu_control_sci(st);
+		}
 		if (d & PV_PIO_OUT)
 			pv_acpi_evt_write(st, port, width, (uint32_t)f->rax);
 		else

@@ -7,7 +7,7 @@
  *
  * What it pins: nothing is asked of xenstored unless a watch event (or
  * activation) said to look, and never from an entry that may not exit
- * (the exit rule, domu-dev.h); "poweroff" and "halt" are acknowledged
+ * (the exit rule, domu-dev.h) except the SCI handler's PM1 status read; "poweroff" and "halt" are acknowledged
  * (the node written empty) and press the ACPI power button once; an empty
  * or missing node presses nothing; "reboot" is acknowledged and resets the
  * domain; "suspend" is left unanswered; a watch event the read skipped
@@ -149,7 +149,15 @@ int main(void)
 	check(srv.requests == 0 && rt.control_check == 1,
 	      "an entry that may not exit (armed, IF off) asks nothing and keeps the look for later");
 
-	/* 2: poweroff */
+	/* 1b: from the SCI handler's status read, armed: asked at once */
+	pv_domu_control_sci(&st);
+	check(srv.requests == 2 && st.pm1_sts == PV_PM1_PWRBTN && !rt.control_check,
+	      "from the SCI's PM1 status read the look is made even while armed (an idle kernel makes no IF-on entry)");
+	fresh(F_NONE);
+	node("poweroff");
+	rt.control_check = 1;
+
+		/* 2: poweroff */
 	may_exit = 1;
 	sh->evtchn_pending[0] = (xen_ulong_t)1 << 7;
 	pv_domu_control(&st);

@@ -204,6 +204,11 @@ void pv_domu_control(struct pv_xen_state *st)
 	(void)st;
 }
 
+void pv_domu_control_sci(struct pv_xen_state *st)
+{
+	(void)st;
+}
+
 char *pv_domu_devs_stats(const struct pv_xen_state *st, char *b)
 {
 	(void)st;
