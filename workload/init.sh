@@ -1,7 +1,8 @@
 #!/bin/busybox sh
 # /init of the previrt workload initramfs: mount the pseudo file systems,
 # run the workload once, report its exit status and power off (or, with
-# previrt.shutdown=button, wait for the ACPI power button).  The boot
+# previrt.shutdown=button, wait for the ACPI power button; with
+# previrt.shutdown=reboot, reboot).  The boot
 # test (ci/boot-native) reads these lines on the serial console.
 bb=/bin/busybox
 $bb mount -t proc proc /proc
@@ -37,6 +38,10 @@ echo "previrt-init: workload exit status $?"
 # previrt.shutdown=button: stay up until the power button is pressed
 # (busybox acpid runs /etc/acpi/PWRF/00000080, workload/power-button.sh);
 # ci/boot-xen-domu presses it with `xl shutdown`.
+case $cmdline in *" previrt.shutdown=reboot "*)
+	echo "previrt-init: rebooting (reboot -f)"
+	$bb reboot -f ;;
+esac
 case $cmdline in *" previrt.shutdown=button "*)
 	if [ -e /dev/input/event0 ] && $bb acpid -c /etc/acpi -l /tmp/acpid.log; then
 		echo "previrt-init: waiting for the power button (acpid)"

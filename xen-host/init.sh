@@ -8,14 +8,15 @@
 # Every line the host says starts with "xen-host:"; ci/boot-xen-domu
 # judges them.  /etc/previrt/host.conf (written by xen-host/mkinitramfs)
 # sets DOMU_TIMEOUT, the seconds the guest gets to power itself off, and
-# XL_SHUTDOWN (1: end the guest with `xl shutdown` once it waits for it).
+# XL_END (shutdown or reboot: end the guest with `xl shutdown` or `xl
+# reboot` once it waits for it; 0: it ends by itself).
 bb=/bin/busybox
 say() { echo "xen-host: $*"; }
 fail() { echo "xen-host: FAIL: $*"; $bb sync; $bb poweroff -f; }
 XEN=/usr/lib/xen-4.17/bin
 export PATH=$XEN:/usr/sbin:/usr/bin:/sbin:/bin
 DOMU_TIMEOUT=600
-XL_SHUTDOWN=0
+XL_END=0
 . /etc/previrt/host.conf
 
 $bb mount -t proc proc /proc
@@ -77,10 +78,11 @@ tailer=$!
 	fi
 ) &
 
-# XL_SHUTDOWN=1: the guest's init waits for its power button
+# XL_END=shutdown|reboot: the guest's init waits for its power button
 # ("previrt-init: waiting for the power button"); `xl shutdown` asks it to
-# power off (control/shutdown = poweroff) and waits for the domain to go
-if [ "$XL_SHUTDOWN" = 1 ]; then
+# power off (control/shutdown = poweroff), `xl reboot` to reboot, and -w
+# waits for the domain to go
+if [ "$XL_END" != 0 ]; then
 	(
 		i=0
 		until $bb grep -q "previrt-init: waiting for the power button" $log 2>/dev/null || [ $i -ge 6000 ]; do
@@ -88,11 +90,11 @@ if [ "$XL_SHUTDOWN" = 1 ]; then
 			i=$((i + 1))
 		done
 		if [ $i -ge 6000 ]; then
-			say "the guest never said it waits for its power button: no xl shutdown"
+			say "the guest never said it waits for its power button: no xl $XL_END"
 		else
-			say "xl shutdown domu (the guest waits for its power button)"
-			xl shutdown -w domu >/tmp/xl-shutdown.out 2>&1
-			say "xl shutdown: status $? $($bb tr '\n' ' ' </tmp/xl-shutdown.out)"
+			say "xl $XL_END domu (the guest waits for its power button)"
+			xl "$XL_END" -w domu >/tmp/xl-end.out 2>&1
+			say "xl $XL_END: status $? $($bb tr '\n' ' ' </tmp/xl-end.out)"
 		fi
 	) &
 fi

@@ -49,6 +49,15 @@ static void say(struct pv_xen_state *st, const char *s)
 	pv_domu_console_write(st, s, n);
 }
 
+/* before the domain ends: let xenconsoled take the last line (bounded; it may be gone) */
+static void drain(struct pv_xen_state *st)
+{
+	volatile struct xencons_interface *c = (volatile struct xencons_interface *)(uintptr_t)st->cons.intf;
+
+	for (unsigned i = 0; c && i < 2000 && c->out_cons != c->out_prod; i++)
+		pv_xen_yield(pv_xen_slots.vmmcall);
+}
+
 /* the store port's pending bit: the replies to our own requests, already taken */
 static void clear_store_event(struct pv_xen_state *st, uint32_t port)
 {
@@ -95,7 +104,9 @@ static void look(struct pv_xen_state *st)
 			say(st, "previrt-xen: xl shutdown: no ACPI event registers to press a power button with\r\n");
 	} else if (is(v, "reboot")) {
 		pv_xs_write(&rt->xs, 0, "control/shutdown", "");
+		st->armed = 0;          /* the domain ends here: its last line may exit, held output goes first */
 		say(st, "previrt-xen: xl reboot: reset (no reboot button in ACPI: the kernel is not asked)\r\n");
+		drain(st);
 		pv_xen_shutdown(pv_xen_slots.vmmcall, SHUTDOWN_reboot);
 	}
 }

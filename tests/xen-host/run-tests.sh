@@ -32,7 +32,7 @@ refused "boot-xen-domu TIMEOUT=0" "TIMEOUT=0 is not a positive number" env TIMEO
 refused "boot-xen-domu, no such guest kernel" "no guest kernel $work/nothing" \
 	env KERNEL="$work/nothing" "$top/ci/boot-xen-domu"
 refused "boot-xen-domu IO=2" "IO=2 is not 0 or 1" env IO=2 "$top/ci/boot-xen-domu"
-refused "boot-xen-domu SHUTDOWN=now" "SHUTDOWN=now is not xl or self" env SHUTDOWN=now "$top/ci/boot-xen-domu"
+refused "boot-xen-domu SHUTDOWN=now" "SHUTDOWN=now is not xl, xl-reboot, reboot or self" env SHUTDOWN=now "$top/ci/boot-xen-domu"
 refused "boot-xen-domu ICOUNT=fast" "ICOUNT=fast is not a shift" env ICOUNT=fast "$top/ci/boot-xen-domu"
 refused "boot-xen-domu IO_DISK_BYTES=8M" "IO_DISK_BYTES=8M is not a number of bytes" env IO_DISK_BYTES=8M "$top/ci/boot-xen-domu"
 refused "bench-xen-domu without kernels" "A_KERNEL" env -u A_KERNEL "$top/ci/bench-xen-domu"
@@ -47,8 +47,8 @@ echo 'name = "domu"' >"$work/domu.cfg"
 echo kernel >"$work/vmlinux"
 refused "mkinitramfs DOMU_TIMEOUT=soon" "DOMU_TIMEOUT=soon is not a number" \
 	env GEN="$gen" USERLAND="$work/userland" DOMU_TIMEOUT=soon "$top/xen-host/mkinitramfs" "$work/x.cpio.gz" "$work/domu.cfg"
-refused "mkinitramfs XL_SHUTDOWN=yes" "XL_SHUTDOWN=yes is not 0 or 1" \
-	env GEN="$gen" USERLAND="$work/userland" XL_SHUTDOWN=yes "$top/xen-host/mkinitramfs" "$work/x.cpio.gz" "$work/domu.cfg"
+refused "mkinitramfs XL_END=yes" "XL_END=yes is not 0, shutdown or reboot" \
+	env GEN="$gen" USERLAND="$work/userland" XL_END=yes "$top/xen-host/mkinitramfs" "$work/x.cpio.gz" "$work/domu.cfg"
 refused "mkinitramfs, a userland without Xen 4.17" "holds no Xen 4.17 userland" \
 	env GEN="$gen" USERLAND="$work" "$top/xen-host/mkinitramfs" "$work/x.cpio.gz" "$work/domu.cfg"
 
@@ -56,7 +56,7 @@ refused "mkinitramfs SINK_PORT=9000 without the sink program" "SINK_PORT needs S
 	env GEN="$gen" USERLAND="$work/userland" SINK_PORT=9000 SINK="$work/nothing" "$top/xen-host/mkinitramfs" "$work/x.cpio.gz" "$work/domu.cfg"
 
 # a good archive from the fake tree
-if GEN="$gen" USERLAND="$work/userland" DOMU_TIMEOUT=42 XL_SHUTDOWN=1 "$top/xen-host/mkinitramfs" "$work/dom0.cpio.gz" \
+if GEN="$gen" USERLAND="$work/userland" DOMU_TIMEOUT=42 XL_END=reboot "$top/xen-host/mkinitramfs" "$work/dom0.cpio.gz" \
 	"$work/domu.cfg" "$work/vmlinux" >/dev/null 2>"$work/err"; then
 	list=$(gzip -dc "$work/dom0.cpio.gz" | cpio -it --quiet 2>/dev/null)
 	missing=""
@@ -68,8 +68,8 @@ if GEN="$gen" USERLAND="$work/userland" DOMU_TIMEOUT=42 XL_SHUTDOWN=1 "$top/xen-
 		bad "dom0's archive lacks:$missing"
 	printf '%s\n' "$list" | grep -q "^usr/share" && bad "usr/share was packed" || ok "usr/share (documentation) left out"
 	gzip -dc "$work/dom0.cpio.gz" | (cd "$work" && cpio -id --quiet etc/previrt/host.conf 2>/dev/null)
-	grep -qx "DOMU_TIMEOUT=42" "$work/etc/previrt/host.conf" && grep -qx "XL_SHUTDOWN=1" "$work/etc/previrt/host.conf" &&
-		ok "host.conf carries DOMU_TIMEOUT=42 and XL_SHUTDOWN=1" ||
+	grep -qx "DOMU_TIMEOUT=42" "$work/etc/previrt/host.conf" && grep -qx "XL_END=reboot" "$work/etc/previrt/host.conf" &&
+		ok "host.conf carries DOMU_TIMEOUT=42 and XL_END=reboot" ||
 		bad "host.conf: $(cat "$work/etc/previrt/host.conf" 2>/dev/null)"
 else
 	bad "mkinitramfs failed on a good tree: $(cat "$work/err")"
