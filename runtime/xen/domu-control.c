@@ -58,16 +58,6 @@ static void drain(struct pv_xen_state *st)
 		pv_xen_yield(pv_xen_slots.vmmcall);
 }
 
-/* the store port's pending bit: the replies to our own requests, already taken */
-static void clear_store_event(struct pv_xen_state *st, uint32_t port)
-{
-	struct shared_info *sh = (struct shared_info *)(uintptr_t)st->shinfo;
-	const unsigned bits = 8 * sizeof(xen_ulong_t);
-
-	if (sh && port < 8 * sizeof sh->evtchn_pending)
-		__atomic_fetch_and(&sh->evtchn_pending[port / bits], ~((xen_ulong_t)1 << (port % bits)), __ATOMIC_ACQ_REL);
-}
-
 static void look(struct pv_xen_state *st)
 {
 	struct pv_domu_rt *rt;
@@ -84,7 +74,7 @@ static void look(struct pv_xen_state *st)
 	rt->control_reads++;
 	seen = rt->xs.watch_events;
 	n = pv_xs_read(&rt->xs, 0, "control/shutdown", v, sizeof v);
-	clear_store_event(st, pv_domu_devs_of(st)->store.port);
+	pv_domu_clear_port((struct shared_info *)(uintptr_t)st->shinfo, pv_domu_devs_of(st)->store.port);   /* our replies' event, taken */
 	/*
 	 * Watch events the read skipped (xen/xenstore.c counts them): the one
 	 * that asked for this look, or a newer one whose write xenstored may
@@ -97,7 +87,7 @@ static void look(struct pv_xen_state *st)
 		return;                 /* no node, or empty: nothing asked (or our own acknowledgement) */
 	if (is(v, "poweroff") || is(v, "halt")) {
 		pv_xs_write(&rt->xs, 0, "control/shutdown", "");
-		clear_store_event(st, pv_domu_devs_of(st)->store.port);
+		pv_domu_clear_port((struct shared_info *)(uintptr_t)st->shinfo, pv_domu_devs_of(st)->store.port);   /* our replies' event, taken */
 		if (pv_acpi_power_button(st))
 			say(st, "previrt-xen: xl shutdown: ACPI power button pressed\r\n");
 		else

@@ -34,15 +34,6 @@ struct pv_domu_rt *pv_domu_rt_of(const struct pv_xen_state *st)
 	return rt_of(st);
 }
 
-/* drop a port's pending bit: what it said is known otherwise (the store ring's indices) */
-static void clear_port(struct shared_info *sh, uint32_t port)
-{
-	const unsigned bits = 8 * sizeof(xen_ulong_t);
-
-	if (port && port < 8 * sizeof sh->evtchn_pending)
-		__atomic_fetch_and(&sh->evtchn_pending[port / bits], ~((xen_ulong_t)1 << (port % bits)), __ATOMIC_ACQ_REL);
-}
-
 static void unmask_port(struct shared_info *sh, uint32_t port)
 {
 	const unsigned bits = 8 * sizeof(xen_ulong_t);
@@ -116,7 +107,7 @@ static int activate(struct pv_xen_state *st)
 		rt->xs_env = (struct pv_xs_hyper){ pv_xen_slots.vmmcall, d->store.port };
 		if (pv_xs_init(&rt->xs, (void *)(uintptr_t)(dm + area + PV_DOMU_PG_STORE * PV_DOMU_PAGE),
 			       PV_DOMU_XS_BUDGET, &rt->xs_env) == 0) {
-			clear_port((struct shared_info *)(uintptr_t)st->shinfo, d->store.port);   /* the loader's own traffic */
+			pv_domu_clear_port((struct shared_info *)(uintptr_t)st->shinfo, d->store.port);   /* the loader's own traffic */
 			unmask_port((struct shared_info *)(uintptr_t)st->shinfo, d->store.port);
 			/*
 			 * A watch event already in the ring (an xl shutdown before

@@ -64,6 +64,15 @@
 #define PV_DOMU_RT_MAGIC 0x54524456u    /* "VDRT" */
 #define PV_DOMU_XS_BUDGET 100000u       /* yields one XenStore request of the blob may wait for xenstored */
 
+/* Drop an event channel's pending bit in shared_info (Xen's 2-level ABI): what it said is known otherwise. */
+static inline void pv_domu_clear_port(struct shared_info *sh, uint32_t port)
+{
+	const unsigned bits = 8 * sizeof(xen_ulong_t);
+
+	if (sh && port && port < 8 * sizeof sh->evtchn_pending)
+		__atomic_fetch_and(&sh->evtchn_pending[port / bits], ~((xen_ulong_t)1 << (port % bits)), __ATOMIC_ACQ_REL);
+}
+
 /* The blob's device state, in the runtime area's PV_DOMU_PG_RT pages. */
 struct pv_domu_rt {
 	uint32_t magic;                 /* PV_DOMU_RT_MAGIC once activated */
