@@ -525,6 +525,19 @@ static void setup_xen(struct loader_ctx *c, int commit)
 	xs->magic = PV_XEN_STATE_MAGIC;
 	pv_uart_reset(&xs->com1);
 	if (pvh.domu) {
+		char rule[8];
+
+		/*
+		 * The exit rule (xen/domu-dev.h) guards against a VMM that
+		 * delivers an injected interrupt twice: Debian 12's QEMU 7.2 under
+		 * Xen (docs/xen-domu.md, "The second delivery").  Real hardware
+		 * and a fixed QEMU need none of its held-back notifications.
+		 */
+		if (pv_cmdline_get(c->cmdline, "previrt.exit_rule", rule, sizeof rule) >= 0) {
+			if (!streq(rule, "on") && !streq(rule, "off"))
+				fatal("previrt.exit_rule", "must be on or off");
+			xs->exit_rule = streq(rule, "on");
+		}
 		domu_move_ring(c, xs);
 		/*
 		 * A domU has no PM timer: give the FADT one at the port Xen's HVM
@@ -552,6 +565,9 @@ static void setup_xen(struct loader_ctx *c, int commit)
 			   domu_shared_info(c, xs) ? "polled only (Xen refused to map shared_info)" :
 			   "through Xen's callback vector (shared_info mapped in the kernel image)");
 		domu_devices(c, xs);
+		con_printf("previrt-loader: xen: domU: exit rule %s\n", xs->exit_rule ?
+			   "on (previrt.exit_rule=on: no hypercall from an entry with IF off after an injection)" :
+			   "off (each injected interrupt is delivered once)");
 	}
 	xs->pm_per_tsc = ((uint64_t)PV_PM_TIMER_HZ << 32) / ((uint64_t)c->tsc_khz * 1000);
 	con_printf("previrt-loader: xen: TSC %u kHz; PM timer at port 0x%x from the TSC\n", c->tsc_khz,

@@ -17,10 +17,17 @@
  * 8259 access brings the blob in, which takes the event and raises the
  * line for real.
  *
- * No exit where a second delivery would deadlock.  QEMU 7.2's nested SVM
- * (the only way to run Xen here) delivers a vector Xen injected through
- * EVENTINJ once more at the guest's next exit, whatever RFLAGS.IF says
- * (docs/l4.md has the trace).  If that exit comes while the kernel holds
+ * Interrupt timing.  By default (previrt.exit_rule=off) the blob behaves
+ * as hardware: a line that goes up during an access is made known to Xen
+ * by one exit at the end of the entry (pv_domu_leave, every model lock
+ * released; the blob runs with IF off), so the vector follows the access
+ * at once, or at the kernel's next sti; notifications go out at once.
+ *
+ * The exit rule (previrt.exit_rule=on), for a VMM that delivers an
+ * injected interrupt twice: Debian 12's QEMU 7.2, whose nested SVM
+ * delivers a vector Xen injected through EVENTINJ once more at the CPU
+ * loop's next exit request, whatever RFLAGS.IF says (docs/l4.md has the
+ * trace, docs/xen-domu.md the fix ci/qemu/ builds).  If that exit comes while the kernel holds
  * a lock the interrupt's handler takes (the 8259 line's descriptor lock
  * inside the handler itself, the UART's port lock in a tty write), the
  * second handler spins on it forever with IF off, and QEMU then never
@@ -35,9 +42,9 @@
  * disarms by making an exit itself, first thing, where a second delivery
  * finds nothing held.  Every device shares COM1's line (IRQ 4, the 8250
  * told to share it), so the callback vector never has to change.  What is
- * left: QEMU also replays at the guest's PAUSE, its exceptions (a
- * text_poke's int3) and the kernel's own exits, which the blob cannot
- * keep out of a handler; docs/xen-domu.md has how often that stops a boot.
+ * left: QEMU also replays at exit requests that come while the kernel
+ * runs, which the blob cannot keep out of a handler; docs/xen-domu.md has
+ * how often that stopped a boot.
  *
  * Events.  At every entry (port I/O, MMIO) the blob clears the upcall
  * flag, then takes the pending bits of the ports it owns (Xen's 2-level
@@ -103,6 +110,9 @@ void pv_domu_sync(struct pv_xen_state *st);
  * channel now, or at the next entry that may.
  */
 int pv_domu_may_exit(const struct pv_xen_state *st);
+
+/* The end of an entry, its model lock released: the kick for a line that went up (exit rule off). */
+void pv_domu_leave(struct pv_xen_state *st);
 /*
  * A domU's console output (its ring): waiting for room and telling
  * xenconsoled when the entry may exit; else into the ring what fits, the

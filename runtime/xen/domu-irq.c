@@ -43,7 +43,8 @@ void pv_domu_console_input(struct pv_xen_state *st)
  * with IF on.  So an entry with IF on first makes that exit itself (a
  * XENVER_version call, before any model lock is taken: a second delivery
  * then lands on the blob's entry, where nothing is held), and an entry
- * with IF off while armed makes none at all.
+ * with IF off while armed makes none at all.  Only with st->exit_rule:
+ * on a VMM that delivers each injection once, `armed` stays 0.
  */
 void pv_domu_entry(struct pv_xen_state *st, int irqs_on)
 {
@@ -52,6 +53,8 @@ void pv_domu_entry(struct pv_xen_state *st, int irqs_on)
 	if (!st->domu || !sh)
 		return;
 	st->entry_if = (uint8_t)irqs_on;
+	if (!st->exit_rule)
+		return;                         /* a VMM that delivers an injection once: nothing to guard */
 	if (__atomic_load_n(&sh->vcpu_info[0].evtchn_upcall_pending, __ATOMIC_ACQUIRE))
 		st->armed = 1;                  /* Xen's (an event) or ours: an injection may follow or have been */
 	if (irqs_on && st->armed) {
@@ -61,9 +64,26 @@ void pv_domu_entry(struct pv_xen_state *st, int irqs_on)
 	}
 }
 
+/*
+ * The end of an entry, every model lock released.  Without the exit rule
+ * a line that went up here is made known to Xen at once, by an exit: with
+ * IF on Xen injects the vector right after it (the access's own
+ * interrupt, as on hardware: the handler enters the blob afresh, nothing
+ * held); with IF off it opens an interrupt window, and the vector comes
+ * at the kernel's next sti.  Without it Xen would look at the flag only
+ * at the guest's next exit of its own.
+ */
+void pv_domu_leave(struct pv_xen_state *st)
+{
+	if (!st->kick)
+		return;
+	st->kick = 0;
+	pv_xen_kick(pv_xen_slots.vmmcall);
+}
+
 int pv_domu_may_exit(const struct pv_xen_state *st)
 {
-	return !st->domu || !st->armed;
+	return !st->domu || !st->exit_rule || !st->armed;
 }
 
 void pv_domu_notify(struct pv_xen_state *st, uint32_t port)
@@ -227,9 +247,11 @@ void pv_domu_sync(struct pv_xen_state *st)
 			 * 4, boots without it 1 in 6.
 			 */
 			__atomic_store_n(&sh->vcpu_info[0].evtchn_upcall_pending, 1, __ATOMIC_RELEASE);
+			if (!st->upcall && !st->exit_rule)
+				st->kick = 1;           /* pv_domu_leave: as hardware, the interrupt follows the access */
 			if (!st->upcall && line == PV_COM1_IRQ)
 				st->com1_irqs++;
-			st->armed = 1;
+			st->armed = st->exit_rule;     /* (the rule's bookkeeping: without it nothing disarms) */
 			st->upcall = 1;
 			return;
 		}

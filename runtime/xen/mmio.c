@@ -123,6 +123,7 @@ int pv_xen_mmio(struct pv_mmio_frame *f)
 		pv_xen_model_write(st, (unsigned)win, (uint32_t)(phys - st->mmio_win[win].base), width,
 				   store_value(f, d, width));
 	pv_model_unlock(st, held);
+	pv_domu_leave(st);                       /* a raised line's kick, the lock released */
 	__atomic_fetch_add(&st->mmio_emulated, 1, __ATOMIC_RELAXED);
 	return 1;
 }

@@ -190,5 +190,6 @@ int pv_xen_pio(struct pv_pio_frame *f)
 		handled = power_write(st, port, width, (uint32_t)f->rax);
 	}
 	__atomic_fetch_add(handled ? &st->pio_emulated : &st->pio_passed, 1, __ATOMIC_RELAXED);
+	pv_domu_leave(st);                       /* every lock released: a raised line's kick */
 	return handled;
 }

@@ -249,14 +249,17 @@ struct pv_xen_state {
 	uint8_t           callback_vector; /* the vector registered with Xen, 0: none yet */
 	uint8_t           upcall;       /* the blob raised evtchn_upcall_pending for a line */
 	/*
-	 * The exit rule (xen/domu-dev.h: QEMU 7.2's nested SVM delivers an
-	 * injected vector again at the guest's next exit).  entry_if: the
+	 * The exit rule (xen/domu-dev.h: an unpatched QEMU's nested SVM
+	 * delivers an injected vector again at the guest's next exit; off
+	 * unless the loader was given previrt.exit_rule=on).  entry_if: the
 	 * site's RFLAGS.IF at this entry; armed: an injection may have
 	 * happened since the last exit the blob knows of; notify_deferred:
 	 * event channels (ports < 64) to notify at the next entry that may exit.
 	 */
 	uint8_t           entry_if;
 	uint8_t           armed;
+	uint8_t           exit_rule;    /* the rule applies (previrt.exit_rule=on: an unpatched QEMU's nested SVM) */
+	uint8_t           kick;         /* rule off: a line went up at this entry; Xen is made to look once the lock is free */
 	/*
 	 * Console output that came while armed with IF off and found the ring
 	 * full (xenconsoled not told yet): kept here in order, sent at the

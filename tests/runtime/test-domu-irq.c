@@ -15,6 +15,9 @@
  * output goes into the ring and the rest is held in order, THRE is held
  * back once the held part is half full); an entry with IF on first exits
  * on purpose, then sends what waited, console bytes in their order.
+ * Without the rule (previrt.exit_rule=off, the default): a rising line's
+ * flag costs one exit at the entry's end (pv_domu_leave), none for a
+ * level already up, and notifications go out at once.
  */
 #define _GNU_SOURCE                     /* REG_RIP and friends (xen-trap.h) */
 #include <stdint.h>
@@ -171,6 +174,7 @@ int main(void)
 	pv_consring_init(&st.cons, cons, 2);
 	pv_pic_reset(&st.pic);
 	st.acpi.pic = 1;
+	st.exit_rule = 1;                       /* sections 1-5: previrt.exit_rule=on (an unpatched QEMU) */
 	/* every port masked but the console's (2) and the devices' (3, 5, 9), as the loader and activation leave them */
 	for (unsigned i = 0; i < sizeof sh->evtchn_mask / sizeof sh->evtchn_mask[0]; i++)
 		sh->evtchn_mask[i] = ~(xen_ulong_t)0;
@@ -291,5 +295,45 @@ int main(void)
 	check(pv_acpi_evt_port(&st, 0xb003) && !pv_acpi_evt_port(&st, 0xb004) && pv_acpi_evt_port(&st, 0xafe3) &&
 	      !pv_acpi_evt_port(&st, 0xafe4) && st.power_presses == 1,
 	      "the modelled ports are the PM1a event block's 4 and GPE0's gpe0_len");
+	pv_acpi_evt_write(&st, 0xb002, 2, 0);                   /* the button's enable off again */
+
+	/* 6: without the exit rule (a VMM that delivers an injection once): hardware's timing */
+	st.exit_rule = 0;
+	st.armed = 0;
+	st.upcall = 0;
+	dev_level = 0;
+	pv_pic_write(&st.pic, 0x21, 0xef);                      /* IRQ 4 unmasked */
+	entry(0);
+	pv_domu_leave(&st);
+	dev_level = 1;
+	h = nh;
+	entry(0);                               /* the access that raises the device's level, IF off */
+	check(sh->vcpu_info[0].evtchn_upcall_pending && st.upcall && !st.armed && calls(h, 0) == 0 && st.kick,
+	      "rule off: a rising line raises the flag with no hypercall under the lock, nothing armed, a kick due "
+	      "(%u %u %u %u %u)", sh->vcpu_info[0].evtchn_upcall_pending, st.upcall, st.armed, calls(h, 0), st.kick);
+	pv_domu_leave(&st);
+	check(calls(h, H_KICK) == 1 && calls(h, 0) == 1 && !st.kick,
+	      "at the entry's end, every lock released: one exit, so Xen injects now or opens its interrupt window");
+	h = nh;
+	entry(1);
+	pv_domu_leave(&st);
+	check(calls(h, 0) == 0 && sh->vcpu_info[0].evtchn_upcall_pending,
+	      "the line still up at the next entry, IF on: no second kick (a level, not a new edge), no disarming exit");
+	h = nh;
+	pv_domu_entry(&st, 0);
+	pv_domu_notify(&st, 5);
+	check(calls(h, H_SEND) == 1 && hlog[h].arg == 5 && !st.notify_deferred,
+	      "rule off: a notification from an entry with IF off goes out at once (%u sends, %u calls, arg %lu)",
+	      calls(h, H_SEND), calls(h, 0), (unsigned long)hlog[h].arg);
+	pv_pic_write(&st.pic, 0x21, 0xff);
+	entry(0);
+	dev_level = 0;
+	pv_pic_write(&st.pic, 0x21, 0xef);
+	entry(0);
+	dev_level = 1;
+	h = nh;
+	entry(0);
+	pv_domu_leave(&st);
+	check(calls(h, H_KICK) == 1, "the line down and up again: a new edge, a new kick");
 	return check_summary();
 }
