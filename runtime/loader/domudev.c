@@ -264,7 +264,10 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
-/* The NIC: netif, one slot per frame, no SG/GSO/csum offload (xen/netfront.h). */
+/*
+ * The NIC: netif with RX one slot per frame and no offloads, TX with the
+ * backend's scatter-gather and TCP GSO when it has them (xen/netfront.h).
+ */
 static int connect_vif(struct ctx *c, const char *id)
 {
 	struct pv_domu_net *n = &c->d->net;
@@ -296,7 +299,24 @@ static int connect_vif(struct ctx *c, const char *id)
 			return -1;
 	if (wait_state(c, be, XenbusStateInitWait))
 		return -1;
-	/* what netfront.h negotiates: copy-mode RX, no checksum offload, nothing else */
+	/* what netback takes on TX: its own keys, absent meaning 0 (io/netif.h) */
+	{
+		static const struct {
+			const char *key;
+			uint8_t bit;
+		} tx_feat[] = {
+			{ "/feature-sg", PV_NET_FEAT_SG },
+			{ "/feature-gso-tcpv4", PV_NET_FEAT_GSO_TCPV4 },
+			{ "/feature-gso-tcpv6", PV_NET_FEAT_GSO_TCPV6 },
+		};
+		uint64_t v;
+
+		n->backend_feat = 0;
+		for (unsigned i = 0; i < sizeof tx_feat / sizeof tx_feat[0]; i++)
+			if (pv_xs_read_uint(&c->xs, 0, path3(path, sizeof path, be, tx_feat[i].key, 0), &v) >= 0 && v == 1)
+				n->backend_feat |= tx_feat[i].bit;
+	}
+	/* what netfront.h negotiates: copy-mode RX, no RX checksum offload, nothing else */
 	if (write_uint(c, fe, "tx-ring-ref", n->tx_ring_ref) || write_uint(c, fe, "rx-ring-ref", n->rx_ring_ref) ||
 	    write_uint(c, fe, "event-channel", n->port) || write_uint(c, fe, "request-rx-copy", 1) ||
 	    write_uint(c, fe, "feature-rx-notify", 1) || write_uint(c, fe, "feature-no-csum-offload", 1) ||
@@ -305,8 +325,10 @@ static int connect_vif(struct ctx *c, const char *id)
 	if (wait_state(c, be, XenbusStateConnected))
 		return -1;
 	n->present = 1;
-	con_printf("previrt-loader: xen: domU: NIC %s: netif connected to domain %u (event channel %u), mac %s\n",
-		   id, n->backend_id, n->port, mac);
+	con_printf("previrt-loader: xen: domU: NIC %s: netif connected to domain %u (event channel %u), mac %s, TX%s%s%s\n",
+		   id, n->backend_id, n->port, mac, n->backend_feat ? "" : " one page a frame",
+		   (n->backend_feat & PV_NET_FEAT_SG) ? " sg" : "",
+		   (n->backend_feat & PV_NET_FEAT_GSO_TCPV4) ? ((n->backend_feat & PV_NET_FEAT_GSO_TCPV6) ? " gso-tcpv4 gso-tcpv6" : " gso-tcpv4") : "");
 	return 0;
 }
 

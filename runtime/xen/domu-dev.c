@@ -97,6 +97,7 @@ static int activate(struct pv_xen_state *st)
 			rt->failed = 1;
 			return -1;
 		}
+		rt->nf.feat = d->net.backend_feat;     /* before pv_vnet_init: it decides the offloads offered */
 		pv_vnet_init(&rt->vnet, &rt->nf, &rt->mem, d->net.mac);
 		unmask_port((struct shared_info *)(uintptr_t)st->shinfo, d->net.port);
 		if (kick)                       /* the RX buffers just posted */
@@ -224,6 +225,8 @@ char *pv_domu_devs_stats(const struct pv_xen_state *st, char *b)
 	}
 	if (devs(st)->net.present) {
 		b = pv_put_stat(b, ", NIC frames sent ", rt->vnet.tx_frames);
+		b = pv_put_stat(b, " (TSO ", rt->vnet.tx_gso);
+		*b++ = ')';
 		b = pv_put_stat(b, " received ", rt->vnet.rx_frames);
 		b = pv_put_stat(b, " refused ", rt->vnet.tx_bad + rt->vnet.rx_bad);
 	}

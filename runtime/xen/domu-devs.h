@@ -56,6 +56,7 @@ struct pv_domu_blk {
 	uint8_t     present;
 	uint8_t     readonly;           /* the backend's "info" has VDISK_READONLY */
 	uint16_t    backend_id;
+	uint8_t     backend_feat;       /* PV_NET_FEAT_*: what netback takes on TX (its feature-sg, -gso-tcpv4, -gso-tcpv6) */
 	uint32_t    handle;             /* the virtual device number (device/vbd/<handle>) */
 	uint32_t    port;               /* the event channel, bound by blkback */
 	uint32_t    sector_size;
@@ -69,6 +70,7 @@ struct pv_domu_net {
 	uint8_t     present;
 	uint8_t     mac[6];
 	uint16_t    backend_id;
+	uint8_t     backend_feat;       /* PV_NET_FEAT_*: what netback takes on TX (its feature-sg, -gso-tcpv4, -gso-tcpv6) */
 	uint32_t    handle;
 	uint32_t    port;
 	grant_ref_t tx_ring_ref, rx_ring_ref;

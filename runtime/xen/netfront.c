@@ -88,36 +88,132 @@ long pv_netfront_send(struct pv_netfront *nf, const void *frame, uint32_t len, i
 long pv_netfront_send_gather(struct pv_netfront *nf, const struct pv_net_piece *src, unsigned n, uint32_t len,
 			     int *notify)
 {
-	struct netif_tx_request *q;
+	return pv_netfront_send_frame(nf, src, n, len, 0, notify);
+}
+
+/* the request a frame's offload asks for is one this backend takes, and fits the frame */
+static int offload_ok(const struct pv_netfront *nf, const struct pv_net_tx_offload *o, uint32_t len)
+{
+	switch (o->csum) {
+	case PV_NET_CSUM_NONE:
+		break;
+	case PV_NET_CSUM_FILL:
+		if (o->gso_type || o->csum_start >= len || (uint32_t)o->csum_start + o->csum_offset + 2 > len)
+			return 0;
+		break;
+	case PV_NET_CSUM_BLANK:         /* netback finds the TCP/UDP header itself */
+		if (!o->gso_type)
+			return 0;
+		break;
+	default:
+		return 0;
+	}
+	if (!o->gso_type)
+		return 1;
+	if (o->csum != PV_NET_CSUM_BLANK || !o->gso_size)
+		return 0;
+	return (o->gso_type == XEN_NETIF_GSO_TYPE_TCPV4 && (nf->feat & PV_NET_FEAT_GSO_TCPV4)) ||
+	       (o->gso_type == XEN_NETIF_GSO_TYPE_TCPV6 && (nf->feat & PV_NET_FEAT_GSO_TCPV6));
+}
+
+/*
+ * The Internet checksum (RFC 1071) of the copy's bytes [start, len), whose
+ * field at start + offset holds the seed (virtio's partial checksum),
+ * stored there; the copy spans `pages` TX pages in slot order.
+ */
+static void fill_csum(uint8_t *const *page, uint32_t len, uint32_t start, uint32_t offset)
+{
+	uint64_t sum = 0;
+	uint32_t at = start + offset;
+	uint16_t c;
+
+	for (uint32_t i = start; i < len; i++)
+		sum += (uint32_t)page[i / PV_NET_PAGE][i % PV_NET_PAGE] << (((i - start) & 1) ? 0 : 8);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	c = (uint16_t)~sum;
+	if (!c)
+		c = 0xffff;             /* as Linux's skb_checksum_help: 0 means "none" to UDP */
+	page[at / PV_NET_PAGE][at % PV_NET_PAGE] = (uint8_t)(c >> 8);
+	at++;
+	page[at / PV_NET_PAGE][at % PV_NET_PAGE] = (uint8_t)c;
+}
+
+long pv_netfront_send_frame(struct pv_netfront *nf, const struct pv_net_piece *src, unsigned n, uint32_t len,
+			    const struct pv_net_tx_offload *off, int *notify)
+{
+	static const struct pv_net_tx_offload none;
+	unsigned id[PV_NET_MAX_SLOTS], slots, extra, k = 0;
+	uint8_t *page[PV_NET_MAX_SLOTS];
 	RING_IDX old = nf->tx_prod_pvt;
-	unsigned id;
-	uint8_t *dst;
+	uint32_t at = 0;
 
 	*notify = 0;
+	if (!off)
+		off = &none;
 	if (nf->broken)
 		return -PV_NET_E_RING;
-	if (!src || len < PV_NET_MIN || len > PV_NET_PAGE || !pieces_fit(src, n, len))
+	if (!src || len < PV_NET_MIN || len > ((nf->feat & PV_NET_FEAT_SG) ? PV_NET_MAX_FRAME : PV_NET_PAGE) ||
+	    !pieces_fit(src, n, len) || !offload_ok(nf, off, len))
 		return -PV_NET_E_ARG;
-	for (id = 0; id < PV_NET_TXBUF && nf->tx_busy[id]; id++)
-		;
-	if (id == PV_NET_TXBUF || nf->tx_prod_pvt - nf->tx_cons >= PV_NET_RING)
+	slots = (len + PV_NET_PAGE - 1) / PV_NET_PAGE;
+	extra = off->gso_type ? 1 : 0;
+	if (nf->tx_prod_pvt - nf->tx_cons + slots + extra > PV_NET_RING || nf->tx_inflight + slots > PV_NET_TXBUF)
 		return -PV_NET_E_BUSY;
-	dst = nf->txbuf + (size_t)id * PV_NET_PAGE;
+	for (unsigned b = 0; b < PV_NET_TXBUF && k < slots; b++)
+		if (!nf->tx_busy[b]) {
+			id[k] = b;
+			page[k++] = nf->txbuf + (size_t)b * PV_NET_PAGE;
+		}
+	if (k < slots)
+		return -PV_NET_E_BUSY;
+	/* one read of each source byte, into consecutive pages */
 	for (unsigned i = 0; i < n; i++) {
-		pv_vmem_read(dst, src[i].p, src[i].len);   /* one read of each source byte */
-		dst += src[i].len;
+		const volatile uint8_t *p = src[i].p;
+		uint32_t left = src[i].len;
+
+		while (left) {
+			uint32_t room = PV_NET_PAGE - at % PV_NET_PAGE, here = left < room ? left : room;
+
+			pv_vmem_read(page[at / PV_NET_PAGE] + at % PV_NET_PAGE, p, here);
+			p += here;
+			at += here;
+			left -= here;
+		}
 	}
-	q = &nf->tx->ring[nf->tx_prod_pvt & (PV_NET_RING - 1)].req;
-	q->gref = nf->tx_gref[id];
-	q->offset = 0;
-	q->flags = 0;                           /* checksummed, one slot, no extras */
-	q->id = (uint16_t)id;
-	q->size = (uint16_t)len;
-	nf->tx_busy[id] = 1;
-	nf->tx_inflight++;
-	nf->tx_prod_pvt++;
+	if (off->csum == PV_NET_CSUM_FILL)
+		fill_csum(page, len, off->csum_start, off->csum_offset);
+	for (unsigned i = 0; i < slots; i++) {
+		struct netif_tx_request *q = &nf->tx->ring[nf->tx_prod_pvt++ & (PV_NET_RING - 1)].req;
+		uint16_t fl = i + 1 < slots ? NETTXF_more_data : 0;
+
+		if (i == 0) {
+			fl |= extra ? NETTXF_extra_info : 0;
+			fl |= off->csum == PV_NET_CSUM_BLANK ? NETTXF_csum_blank | NETTXF_data_validated : 0;
+		}
+		q->gref = nf->tx_gref[id[i]];
+		q->offset = 0;
+		q->flags = fl;
+		q->id = (uint16_t)id[i];
+		/* the first slot's size is the frame's, every other slot's its own bytes */
+		q->size = (uint16_t)(i == 0 ? len : (i + 1 < slots ? PV_NET_PAGE : len - i * PV_NET_PAGE));
+		nf->tx_busy[id[i]] = 1;
+		nf->tx_head[id[i]] = i == 0 ? (uint8_t)(1 + extra) : 0;
+		if (i == 0 && extra) {
+			struct netif_extra_info *x =
+				(struct netif_extra_info *)&nf->tx->ring[nf->tx_prod_pvt++ & (PV_NET_RING - 1)].req;
+
+			zero(x, sizeof *x);
+			x->type = XEN_NETIF_EXTRA_TYPE_GSO;
+			x->flags = 0;
+			x->u.gso.size = off->gso_size;
+			x->u.gso.type = off->gso_type;
+		}
+	}
+	nf->tx_inflight += slots;
+	nf->tx_gso += extra;
 	*notify = push(&nf->tx->req_prod, &nf->tx->req_event, old, nf->tx_prod_pvt);
-	return id;
+	return id[0];
 }
 
 static long broken(struct pv_netfront *nf)
@@ -153,6 +249,15 @@ long pv_netfront_tx_reap(struct pv_netfront *nf)
 		id = rp->id;
 		status = rp->status;
 		nf->tx_cons++;
+		if (nf->tx_expect_null || status == NETIF_RSP_NULL) {
+			/* an extra slot's answer comes right after its frame's first slot's, and only then */
+			if (!nf->tx_expect_null || status != NETIF_RSP_NULL) {
+				broken(nf);
+				return n;
+			}
+			nf->tx_expect_null = 0;
+			continue;
+		}
 		if (id >= PV_NET_TXBUF || !nf->tx_busy[id] ||
 		    (status != NETIF_RSP_OKAY && status != NETIF_RSP_ERROR && status != NETIF_RSP_DROPPED)) {
 			broken(nf);
@@ -160,10 +265,15 @@ long pv_netfront_tx_reap(struct pv_netfront *nf)
 		}
 		nf->tx_busy[id] = 0;
 		nf->tx_inflight--;
-		if (status == NETIF_RSP_OKAY)
-			nf->tx_frames++;
-		else
-			nf->tx_errors++;
+		nf->tx_slots++;
+		if (nf->tx_head[id]) {          /* a frame's fate is its first slot's status */
+			nf->tx_expect_null = nf->tx_head[id] == 2;
+			nf->tx_head[id] = 0;
+			if (status == NETIF_RSP_OKAY)
+				nf->tx_frames++;
+			else
+				nf->tx_errors++;
+		}
 		n++;
 	}
 }

@@ -5,10 +5,19 @@
  * NIC driver sends go out on the TX ring to dom0's netback, frames netback
  * receives for us come in on the RX ring.
  *
- * The simplest netif there is, on purpose: one page per frame, no
- * scatter-gather, no GSO, no extra-info slots (the model writes none of
- * feature-sg, feature-gso-*, and writes feature-no-csum-offload and
- * request-rx-copy), so every request and response is exactly one slot.
+ * RX is the simplest netif there is: one page per frame, no
+ * scatter-gather, no GSO, no checksum offload (the loader writes none of
+ * the frontend's feature-sg, feature-gso-*, and writes
+ * feature-no-csum-offload and request-rx-copy), so every RX response is
+ * exactly one slot.  TX uses what the backend offers (`feat`, from its
+ * feature-sg and feature-gso-tcpv4/-tcpv6, set by the caller after
+ * pv_netfront_init): with feature-sg a frame of up to 65535 bytes goes
+ * out in up to 16 page-sized slots (NETTXF_more_data); with a GSO feature
+ * a segmentation offload frame carries its MSS in a GSO extra-info slot
+ * (NETTXF_extra_info) and leaves its checksum to netback
+ * (NETTXF_csum_blank); any other frame's partial checksum is completed
+ * here, on the private copy (PV_NET_CSUM_FILL: the virtio-net meaning of
+ * NEEDS_CSUM, for any protocol).
  * As for the disk (blkfront.h), the backend is granted only runtime-owned
  * bounce pages, posted once for RX and refilled per frame for TX; data
  * reach the kernel by copy after the response is checked.
@@ -16,7 +25,10 @@
  * What netback controls is checked before use:
  *  - rsp_prod may not pass the requests we pushed, on either ring;
  *  - a response is read once; its id must be a buffer we have out (TX: a
- *    frame in flight; RX: a buffer posted and not yet answered);
+ *    slot in flight; RX: a buffer posted and not yet answered);
+ *  - a TX response with status NULL is accepted only right after the
+ *    response to a frame's first slot when that slot carried an extra
+ *    slot, and such a response must be followed by it;
  *  - an RX frame must lie inside its page (offset + length <= 4096) and
  *    carry none of the flags we did not negotiate (more_data, extra_info,
  *    gso_prefix): those would make the next slot something other than a
@@ -40,9 +52,28 @@
 
 #define PV_NET_PAGE   4096u
 #define PV_NET_RING   256u      /* a one-page TX ring has 256 slots, an RX ring 256 */
-#define PV_NET_TXBUF  64u       /* frames in flight to netback */
+#define PV_NET_TXBUF  64u       /* TX pages in flight to netback (a frame takes 1 to PV_NET_MAX_SLOTS) */
 #define PV_NET_RXBUF  64u       /* receive pages posted to netback */
 #define PV_NET_MIN    14u       /* an Ethernet header */
+#define PV_NET_MAX_FRAME 65535u /* a TX frame's length is the first slot's 16-bit size */
+#define PV_NET_MAX_SLOTS 16u    /* pages for PV_NET_MAX_FRAME bytes; netback takes up to 18 */
+
+/* the backend's TX features (struct pv_netfront.feat, from its XenStore directory) */
+#define PV_NET_FEAT_SG        1u        /* feature-sg: frames longer than a page, in several slots */
+#define PV_NET_FEAT_GSO_TCPV4 2u        /* feature-gso-tcpv4 */
+#define PV_NET_FEAT_GSO_TCPV6 4u        /* feature-gso-tcpv6 */
+
+/* What one TX frame asks for (pv_netfront_send_frame). */
+enum { PV_NET_CSUM_NONE, PV_NET_CSUM_FILL, PV_NET_CSUM_BLANK };
+struct pv_net_tx_offload {
+	uint8_t  csum;          /* NONE: the frame is complete; FILL: the Internet checksum of bytes
+				 * [csum_start, len), seeded with what is there, is stored (big-endian)
+				 * at csum_start + csum_offset, on the private copy; BLANK: netback
+				 * completes a TCP/UDP checksum (NETTXF_csum_blank), GSO frames only */
+	uint8_t  gso_type;      /* 0, or XEN_NETIF_GSO_TYPE_TCPV4/_TCPV6 (needs the feature and BLANK) */
+	uint16_t gso_size;      /* the MSS, > 0 with gso_type */
+	uint16_t csum_start, csum_offset;
+};
 
 enum {
 	PV_NET_E_RING = 1,      /* netback's indices or a response are impossible (sticky) */
@@ -57,9 +88,13 @@ struct pv_netfront {
 	uint8_t *txbuf, *rxbuf;                 /* PV_NET_TXBUF / PV_NET_RXBUF runtime-owned pages */
 	const grant_ref_t *tx_gref, *rx_gref;   /* their grants, by buffer index */
 	uint8_t  tx_busy[PV_NET_TXBUF], rx_posted[PV_NET_RXBUF];
+	uint8_t  tx_head[PV_NET_TXBUF];        /* the buffer is a frame's first slot: 1, 2 with an extra slot */
+	uint8_t  tx_expect_null;                /* the next TX response must be an extra slot's NULL */
+	uint8_t  feat;                          /* PV_NET_FEAT_*: the caller's, after init */
 	unsigned tx_inflight;
 	int      broken;
 	uint64_t tx_frames, tx_errors, rx_frames, rx_errors, rx_toolong;
+	uint64_t tx_gso, tx_slots;              /* frames sent with a GSO slot; data slots answered */
 };
 
 /*
@@ -87,7 +122,19 @@ struct pv_net_piece {
 long pv_netfront_send_gather(struct pv_netfront *nf, const struct pv_net_piece *src, unsigned n, uint32_t len,
 			     int *notify);
 
-/* 1 when a send now would find a TX buffer and a ring slot */
+/*
+ * The general send: the frame gathered from src[0..n) into as many TX
+ * pages as it needs (more than one needs PV_NET_FEAT_SG), with what `off`
+ * asks (NULL: nothing).  The first buffer's index, or -PV_NET_E_ARG (a
+ * request this backend cannot take, or malformed: checksum bytes outside
+ * the frame, GSO without its feature, BLANK without GSO...),
+ * -PV_NET_E_BUSY (not enough free TX pages or ring slots: nothing queued),
+ * -PV_NET_E_RING.
+ */
+long pv_netfront_send_frame(struct pv_netfront *nf, const struct pv_net_piece *src, unsigned n, uint32_t len,
+			    const struct pv_net_tx_offload *off, int *notify);
+
+/* 1 when a send now would find a TX buffer and a ring slot (a small frame's) */
 static inline int pv_netfront_tx_room(const struct pv_netfront *nf)
 {
 	return !nf->broken && nf->tx_inflight < PV_NET_TXBUF && nf->tx_prod_pvt - nf->tx_cons < PV_NET_RING;

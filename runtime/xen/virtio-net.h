@@ -6,19 +6,30 @@
  * (netfront.h), which owns the only memory netback is granted.
  *
  * Offered: VIRTIO_F_VERSION_1 and VIRTIO_NET_F_MAC (the MAC the loader
- * gives, the vif's).  Nothing else: no checksum or segmentation offload
- * (so Linux sends whole, checksummed frames and builds no SG skbs), no
- * MRG_RXBUF (every RX buffer holds a whole frame), no STATUS (Linux
- * assumes the link up), no CTRL_VQ, MQ, MTU.  Queue 0 is RX, 1 is TX;
- * every buffer starts with the 12-byte struct virtio_net_hdr_v1.
+ * gives, the vif's); when netback takes scatter-gather and TCPv4 GSO
+ * (netfront.h's feat), also VIRTIO_NET_F_CSUM and HOST_TSO4 (and
+ * HOST_TSO6 with its GSO feature): Linux then sends frames of up to 64
+ * KiB with a partial checksum, one per TCP burst instead of one per
+ * 1448-byte segment, and netback (or dom0's stack) segments them, as it
+ * does for Linux's own netfront.  Nothing else: no GUEST_* offloads (RX
+ * frames arrive whole and checksummed), no MRG_RXBUF (every RX buffer
+ * holds a whole frame), no STATUS (Linux assumes the link up), no
+ * CTRL_VQ, MQ, MTU.  Queue 0 is RX, 1 is TX; every buffer starts with the
+ * 12-byte struct virtio_net_hdr_v1.
  *
  * TX: a chain must be device-readable only, header + 14..4096 frame
- * bytes; its header must ask for nothing (flags 0, GSO_NONE: nothing was
- * offered).  The frame is gathered straight into a netfront TX buffer
+ * bytes (65535 with the offloads); its header is read once and may ask
+ * only for what was negotiated: NEEDS_CSUM (flags 1) with VIRTIO_NET_F_CSUM,
+ * csum_start + csum_offset + 2 inside the frame; gso_type TCPV4 (1) or
+ * TCPV6 (4) with their HOST_TSO feature, NEEDS_CSUM and a gso_size; no
+ * ECN bit, no other flag or type.  A GSO frame goes to netback with its
+ * MSS and its checksum left blank; any other NEEDS_CSUM frame has its
+ * checksum completed by netfront on its private copy, whatever the
+ * protocol.  The frame is gathered straight into netfront's TX pages
  * and the chain goes back to the used ring at once (netfront copied it).
- * A chain that breaks these rules is returned unsent (counted); with no
- * TX buffer free it stays on the available ring until netback returns
- * one (pv_vnet_service reaps first); with netif broken, frames are
+ * A chain that breaks these rules is returned unsent (counted); without
+ * TX pages for it, it stays on the available ring until netback returns
+ * some (pv_vnet_service reaps first); with netif broken, frames are
  * dropped and returned (a NIC without a link).
  *
  * RX: a frame is taken from netfront only when a posted RX chain can
@@ -40,7 +51,14 @@
 #include "xen/virtio-mmio.h"
 
 #define PV_VNET_DEVICE_ID  1u
+#define PV_VNET_F_CSUM     0
 #define PV_VNET_F_MAC      5
+#define PV_VNET_F_HOST_TSO4 11
+#define PV_VNET_F_HOST_TSO6 12
+#define PV_VNET_HDR_F_NEEDS_CSUM 1u
+#define PV_VNET_GSO_NONE   0u
+#define PV_VNET_GSO_TCPV4  1u
+#define PV_VNET_GSO_TCPV6  4u
 #define PV_VNET_HDR        12u          /* struct virtio_net_hdr_v1 (VERSION_1: num_buffers included) */
 #define PV_VNET_RXQ        0u
 #define PV_VNET_TXQ        1u
@@ -57,10 +75,14 @@ struct pv_vnet {
 	struct pv_net_piece piece[PV_VQ_MAX_CHAIN];
 	/* statistics */
 	uint64_t tx_frames, tx_bad, tx_dropped;   /* sent; refused chains; dropped (netif broken) */
+	uint64_t tx_gso, tx_csum;                 /* sent with a GSO slot; with the checksum completed here */
 	uint64_t rx_frames, rx_bad;               /* delivered; malformed RX chains returned empty */
 };
 
-/* Set up over a connected frontend, with the MAC the driver reads from config space. */
+/*
+ * Set up over a connected frontend (its feat already set: it decides the
+ * offloads offered), with the MAC the driver reads from config space.
+ */
 void pv_vnet_init(struct pv_vnet *d, struct pv_netfront *nf, const struct pv_vmem *mem, const uint8_t mac[6]);
 
 /* A driver's read of `width` (1, 2, 4) bytes at `off` in the 4 KiB window. */

@@ -34,7 +34,7 @@
 #include "xen/vmem.h"
 
 #define PV_VQ_NUM_MAX    256u   /* QueueNumMax of every model queue */
-#define PV_VQ_MAX_CHAIN  16u    /* virtio-blk: header + 11 data + status = 13; virtio-net: 1 or 2 */
+#define PV_VQ_MAX_CHAIN  64u    /* virtio-blk: header + 11 data + status = 13; virtio-net TSO: header + linear part + MAX_SKB_FRAGS (17 by default, up to 45) */
 
 #define PV_VQ_DESC_F_NEXT      1u
 #define PV_VQ_DESC_F_WRITE     2u

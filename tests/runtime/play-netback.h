@@ -6,6 +6,10 @@
  * out of the granted pages onto a "wire" and puts frames into posted RX
  * pages, found by grant reference (txg0, txg0 + 1, ... and rxg0, ... in
  * buffer order); a test may also write any response it likes.
+ * TX as Linux's netback reads it: a frame is its first slot (size = the
+ * whole frame), an extra-info slot after it when NETTXF_extra_info, then
+ * one slot per NETTXF_more_data; each data slot is answered with its id,
+ * the extra slot with NETIF_RSP_NULL right after the first slot's answer.
  */
 #ifndef PREVIRT_TEST_PLAY_NETBACK_H
 #define PREVIRT_TEST_PLAY_NETBACK_H
@@ -21,8 +25,13 @@ struct play_netback {
 	uint8_t *txbuf, *rxbuf;         /* PV_NET_TXBUF / PV_NET_RXBUF pages */
 	grant_ref_t txg0, rxg0;
 	RING_IDX tx_cons, tx_prod, rx_cons, rx_prod;
-	uint8_t wire[PV_NET_TXBUF][PV_NET_PAGE];
-	uint16_t wlen[PV_NET_TXBUF];
+	/* the wire: frames in order, their bytes one after another in arena */
+	uint8_t arena[1u << 20];
+	uint8_t *wire[PV_NET_TXBUF];
+	uint32_t wlen[PV_NET_TXBUF];
+	uint16_t wflags[PV_NET_TXBUF];          /* the first slot's flags */
+	struct netif_extra_info wextra[PV_NET_TXBUF];   /* with NETTXF_extra_info */
+	unsigned wslots[PV_NET_TXBUF];          /* data slots */
 	unsigned nwire, bad;
 };
 
@@ -58,22 +67,75 @@ static uint8_t *play_net_rxpage(struct play_netback *b, grant_ref_t g)
 	return g >= b->rxg0 && g < b->rxg0 + PV_NET_RXBUF ? b->rxbuf + (size_t)(g - b->rxg0) * PV_NET_PAGE : 0;
 }
 
-/* take every TX request onto the wire (while it has room) and answer it with `status` */
+static void play_net_tx_answer(struct play_netback *b, uint16_t id, int16_t status)
+{
+	struct netif_tx_response *r = &b->txs->ring[b->tx_prod++ & (PV_NET_RING - 1)].rsp;
+
+	r->id = id;
+	r->status = status;
+}
+
+/*
+ * take every TX frame onto the wire (while it has room) and answer each
+ * of its slots with `status`; a slot in no granted page, past its page,
+ * or sizes that do not add up count as bad (the slots are still answered)
+ */
 static void play_net_tx(struct play_netback *b, int16_t status)
 {
 	while (b->tx_cons != b->txs->req_prod) {
-		struct netif_tx_request q = b->txs->ring[b->tx_cons++ & (PV_NET_RING - 1)].req;
-		uint8_t *p = play_net_txpage(b, q.gref);
-		struct netif_tx_response *r = &b->txs->ring[b->tx_prod++ & (PV_NET_RING - 1)].rsp;
+		struct netif_tx_request q[PV_NET_MAX_SLOTS + 2];
+		struct netif_extra_info x;
+		unsigned n = 0, has_x, ok = 1;
+		uint32_t rest = 0, at = b->nwire ? (uint32_t)(b->wire[b->nwire - 1] + b->wlen[b->nwire - 1] - b->arena) : 0;
+		uint16_t fl;
 
-		if (!p || q.offset + q.size > PV_NET_PAGE || q.flags) {
-			b->bad++;
-		} else if (b->nwire < PV_NET_TXBUF) {
-			memcpy(b->wire[b->nwire], p + q.offset, q.size);
-			b->wlen[b->nwire++] = q.size;
+		memset(&x, 0, sizeof x);
+		q[n++] = b->txs->ring[b->tx_cons++ & (PV_NET_RING - 1)].req;
+		has_x = q[0].flags & NETTXF_extra_info;
+		if (has_x && b->tx_cons != b->txs->req_prod)
+			memcpy(&x, (const void *)&b->txs->ring[b->tx_cons++ & (PV_NET_RING - 1)].req, sizeof x);
+		else if (has_x)
+			ok = 0;
+		for (fl = q[0].flags; ok && (fl & NETTXF_more_data); fl = q[n - 1].flags) {
+			if (b->tx_cons == b->txs->req_prod || n == sizeof q / sizeof q[0]) {
+				ok = 0;
+				break;
+			}
+			q[n++] = b->txs->ring[b->tx_cons++ & (PV_NET_RING - 1)].req;
+			rest += q[n - 1].size;
 		}
-		r->id = q.id;
-		r->status = status;
+		if (q[0].flags & ~(NETTXF_more_data | NETTXF_extra_info | NETTXF_csum_blank | NETTXF_data_validated) ||
+		    rest >= q[0].size || at + q[0].size > sizeof b->arena || b->nwire == PV_NET_TXBUF)
+			ok = 0;
+		for (unsigned i = 0; ok && i < n; i++) {
+			uint8_t *p = play_net_txpage(b, q[i].gref);
+			uint32_t len = i ? q[i].size : q[0].size - rest;
+
+			if (!p || q[i].offset + len > PV_NET_PAGE || (i && (q[i].flags & ~NETTXF_more_data)))
+				ok = 0;
+		}
+		if (ok) {
+			uint32_t w = at;
+
+			for (unsigned i = 0; i < n; i++) {
+				uint32_t len = i ? q[i].size : q[0].size - rest;
+
+				memcpy(b->arena + w, play_net_txpage(b, q[i].gref) + q[i].offset, len);
+				w += len;
+			}
+			b->wire[b->nwire] = b->arena + at;
+			b->wlen[b->nwire] = q[0].size;
+			b->wflags[b->nwire] = q[0].flags;
+			b->wextra[b->nwire] = x;
+			b->wslots[b->nwire++] = n;
+		} else {
+			b->bad++;
+		}
+		for (unsigned i = 0; i < n; i++) {
+			play_net_tx_answer(b, q[i].id, status);
+			if (i == 0 && has_x)
+				play_net_tx_answer(b, 0xffff, NETIF_RSP_NULL);
+		}
 	}
 	__atomic_store_n(&b->txs->rsp_prod, b->tx_prod, __ATOMIC_RELEASE);
 }

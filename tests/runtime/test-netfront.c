@@ -10,8 +10,17 @@
  * path); all 64 TX buffers in flight; RX buffers reposted with the
  * same id; netback's per-buffer errors; notification rules; many times
  * round both 256-slot rings.
+ * TX with the backend's offloads (feat): frames up to 65535 bytes in
+ * page-sized slots whose sizes netback adds up; a GSO frame's extra slot
+ * (MSS, type) and csum_blank; a partial checksum completed on the copy,
+ * across a page boundary and from an odd offset, checked the way a
+ * receiver checks it (region + the seed's pseudo-header sum fold to
+ * 0xffff); what the
+ * backend did not offer, checksum bytes outside the frame, too few free
+ * pages (nothing queued) refused.
  * A hostile netback: TX responses with an id not in flight, a duplicate,
- * an extra slot's NULL status, rsp_prod past the requests; RX responses
+ * an extra slot's NULL status where none was sent, a GSO frame's first
+ * answer not followed by its NULL, rsp_prod past the requests; RX responses
  * for a buffer not posted, a frame running past its page, flags we did
  * not negotiate, rsp_prod past the buffers posted.  Each breaks the ring;
  * the caller's buffer is never written from a refused response.
@@ -191,6 +200,149 @@ static void well_formed(void)
 	      "a frame shorter than a header or longer than a page is refused");
 }
 
+/* RFC 1071 over a flat buffer, 16-bit words: 0xffff when the region's checksum is right */
+static uint16_t ones_sum(const uint8_t *p, uint32_t n)
+{
+	uint32_t sum = 0;
+
+	for (uint32_t i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+static void offloads(void)
+{
+	static uint8_t f[PV_NET_MAX_FRAME];
+	struct pv_net_tx_offload gso = { .csum = PV_NET_CSUM_BLANK, .gso_type = XEN_NETIF_GSO_TYPE_TCPV4, .gso_size = 1448 };
+	struct pv_net_piece pc[3];
+	int notify, ok;
+	long r;
+
+	/* scatter-gather: one frame over three slots, gathered from three pieces */
+	fresh();
+	nf.feat = PV_NET_FEAT_SG;
+	frame(f, 9000, 7);
+	pc[0] = (struct pv_net_piece){ f, 100 };
+	pc[1] = (struct pv_net_piece){ f + 100, 5000 };
+	pc[2] = (struct pv_net_piece){ f + 5100, 3900 };
+	r = pv_netfront_send_frame(&nf, pc, 3, 9000, 0, &notify);
+	ok = r >= 0 && txs->req_prod == 3 && txs->ring[0].req.size == 9000 && txs->ring[0].req.flags == NETTXF_more_data &&
+	     txs->ring[1].req.size == 4096 && txs->ring[1].req.flags == NETTXF_more_data && txs->ring[2].req.size == 808 &&
+	     txs->ring[2].req.flags == 0 && nf.tx_inflight == 3;
+	check(ok, "feature-sg: a 9000-byte frame goes out in 3 slots (first slot's size the frame's, more_data on all but the last)");
+	nb_tx(NETIF_RSP_OKAY);
+	check(nb.nwire == 1 && nb.wlen[0] == 9000 && nb.wslots[0] == 3 && !memcmp(nb.wire[0], f, 9000) && nb.bad == 0,
+	      "netback reassembles it byte for byte");
+	check(pv_netfront_tx_reap(&nf) == 3 && nf.tx_inflight == 0 && nf.tx_frames == 1 && !nf.broken,
+	      "its 3 answers free 3 pages and count 1 frame");
+
+	/* GSO: the largest frame, 16 slots and the extra slot after the first */
+	fresh();
+	nf.feat = PV_NET_FEAT_SG | PV_NET_FEAT_GSO_TCPV4;
+	frame(f, PV_NET_MAX_FRAME, 9);
+	pc[0] = (struct pv_net_piece){ f, PV_NET_MAX_FRAME };
+	r = pv_netfront_send_frame(&nf, pc, 1, PV_NET_MAX_FRAME, &gso, &notify);
+	{
+		const struct netif_extra_info *x = (const void *)&txs->ring[1].req;
+
+		ok = r >= 0 && txs->req_prod == 17 &&
+		     txs->ring[0].req.flags == (NETTXF_more_data | NETTXF_extra_info | NETTXF_csum_blank | NETTXF_data_validated) &&
+		     x->type == XEN_NETIF_EXTRA_TYPE_GSO && x->flags == 0 && x->u.gso.size == 1448 &&
+		     x->u.gso.type == XEN_NETIF_GSO_TYPE_TCPV4 && x->u.gso.pad == 0 && x->u.gso.features == 0;
+	}
+	check(ok, "GSO: a 65535-byte frame is 16 data slots and a GSO extra slot (MSS 1448, TCPv4) after the first, csum_blank");
+	nb_tx(NETIF_RSP_OKAY);
+	check(nb.nwire == 1 && nb.wlen[0] == PV_NET_MAX_FRAME && nb.wslots[0] == 16 && !memcmp(nb.wire[0], f, PV_NET_MAX_FRAME) &&
+	      nb.wextra[0].u.gso.size == 1448 && nb.bad == 0, "netback reads it as one 65535-byte GSO frame");
+	check(pv_netfront_tx_reap(&nf) == 16 && nf.tx_inflight == 0 && nf.tx_frames == 1 && nf.tx_gso == 1 && !nf.broken &&
+	      !nf.tx_expect_null, "the first slot's answer, the extra slot's NULL, 15 more: all taken, 1 frame");
+
+	/* a partial checksum completed on the copy: from an odd offset, the field across a page boundary */
+	fresh();
+	nf.feat = PV_NET_FEAT_SG;
+	frame(f, 6001, 3);
+	{
+		struct pv_net_tx_offload c = { .csum = PV_NET_CSUM_FILL, .csum_start = 4093, .csum_offset = 2 };
+		uint8_t seed[2] = { f[4095], f[4096] };
+
+		pc[0] = (struct pv_net_piece){ f, 6001 };
+		r = pv_netfront_send_frame(&nf, pc, 1, 6001, &c, &notify);
+		nb_tx(NETIF_RSP_OKAY);
+		/*
+		 * The receiver's check (TCP's, with the pseudo-header the seed
+		 * stood for): the finished region's 16-bit words from its start,
+		 * plus the seed, fold to 0xffff.
+		 */
+		uint32_t sum = ones_sum(nb.wire[0] + 4093, 6001 - 4093) + (uint32_t)(seed[0] << 8 | seed[1]);
+
+		sum = (sum & 0xffff) + (sum >> 16);
+		ok = r >= 0 && nb.nwire == 1 && sum == 0xffff && !memcmp(nb.wire[0], f, 4095) &&
+		     !memcmp(nb.wire[0] + 4097, f + 4097, 6001 - 4097);
+	}
+	check(ok, "a partial checksum from byte 4093 (odd), its field across the page boundary: region + seed fold to 0xffff "
+		  "(the receiver's check), nothing else changed");
+	fresh();
+	memset(f, 0, 64);
+	f[40] = 0xff, f[41] = 0xff;             /* a seed that makes the sum's complement 0 */
+	{
+		struct pv_net_tx_offload c = { .csum = PV_NET_CSUM_FILL, .csum_start = 20, .csum_offset = 20 };
+
+		pc[0] = (struct pv_net_piece){ f, 64 };
+		r = pv_netfront_send_frame(&nf, pc, 1, 64, &c, &notify);
+		nb_tx(NETIF_RSP_OKAY);
+		check(r >= 0 && nb.wire[0][40] == 0xff && nb.wire[0][41] == 0xff,
+		      "a checksum that folds to 0 is sent as 0xffff (UDP's 'none' avoided, as Linux's skb_checksum_help)");
+	}
+
+	/* refusals: nothing queued */
+	fresh();
+	nf.feat = PV_NET_FEAT_SG;
+	pc[0] = (struct pv_net_piece){ f, 9000 };
+	ok = pv_netfront_send_frame(&nf, pc, 1, 9000, &gso, &notify) == -PV_NET_E_ARG;        /* no GSO feature */
+	{
+		struct pv_net_tx_offload blank = { .csum = PV_NET_CSUM_BLANK };
+		struct pv_net_tx_offload out = { .csum = PV_NET_CSUM_FILL, .csum_start = 8990, .csum_offset = 9 };
+		struct pv_net_tx_offload odd = { .csum = 7 };
+
+		ok &= pv_netfront_send_frame(&nf, pc, 1, 9000, &blank, &notify) == -PV_NET_E_ARG;
+		ok &= pv_netfront_send_frame(&nf, pc, 1, 9000, &out, &notify) == -PV_NET_E_ARG;
+		ok &= pv_netfront_send_frame(&nf, pc, 1, 9000, &odd, &notify) == -PV_NET_E_ARG;
+	}
+	nf.feat = PV_NET_FEAT_SG | PV_NET_FEAT_GSO_TCPV4;
+	{
+		struct pv_net_tx_offload v6 = gso, nomss = gso, nocsum = gso;
+
+		v6.gso_type = XEN_NETIF_GSO_TYPE_TCPV6;
+		nomss.gso_size = 0;
+		nocsum.csum = PV_NET_CSUM_NONE;
+		ok &= pv_netfront_send_frame(&nf, pc, 1, 9000, &v6, &notify) == -PV_NET_E_ARG;
+		ok &= pv_netfront_send_frame(&nf, pc, 1, 9000, &nomss, &notify) == -PV_NET_E_ARG;
+		ok &= pv_netfront_send_frame(&nf, pc, 1, 9000, &nocsum, &notify) == -PV_NET_E_ARG;
+	}
+	nf.feat = 0;
+	ok &= pv_netfront_send_frame(&nf, pc, 1, 9000, 0, &notify) == -PV_NET_E_ARG;         /* > a page without SG */
+	check(ok && txs->req_prod == 0 && nf.tx_inflight == 0,
+	      "refused, nothing queued: GSO without the feature (v4, v6), BLANK without GSO, checksum bytes past the frame, "
+	      "an unknown checksum kind, GSO without MSS or BLANK, 9000 bytes without feature-sg");
+
+	/* not enough free pages for a big frame: busy, nothing queued, then it fits */
+	fresh();
+	nf.feat = PV_NET_FEAT_SG;
+	for (unsigned i = 0; i < PV_NET_TXBUF - 15; i++)
+		pv_netfront_send(&nf, f, 60, &notify);
+	pc[0] = (struct pv_net_piece){ f, PV_NET_MAX_FRAME };
+	ok = pv_netfront_send_frame(&nf, pc, 1, PV_NET_MAX_FRAME, 0, &notify) == -PV_NET_E_BUSY &&
+	     txs->req_prod == PV_NET_TXBUF - 15;
+	nb_tx(NETIF_RSP_OKAY);
+	pv_netfront_tx_reap(&nf);
+	ok &= pv_netfront_send_frame(&nf, pc, 1, PV_NET_MAX_FRAME, 0, &notify) >= 0;
+	check(ok, "a 16-page frame with 15 pages free: busy, nothing queued; sent once netback returned the rest");
+}
+
 static void hostile_tx(const char *what, void (*inject)(void), unsigned retired)
 {
 	static uint8_t f[64];
@@ -227,6 +379,22 @@ static void tx_null(void)
 }
 
 /* a good response for frame 0, but rsp_prod 3 ahead with 2 in flight: nothing of it is taken */
+/* a GSO frame's first slot answered, then a data answer where its extra slot's NULL belongs */
+static void tx_no_null(void)
+{
+	static uint8_t f[9000];
+	struct pv_net_tx_offload gso = { .csum = PV_NET_CSUM_BLANK, .gso_type = XEN_NETIF_GSO_TYPE_TCPV4, .gso_size = 1448 };
+	struct pv_net_piece pc = { f, 9000 };
+	int notify;
+
+	pv_netfront_tx_reap(&nf);               /* (the two small frames stay unanswered) */
+	nf.feat = PV_NET_FEAT_SG | PV_NET_FEAT_GSO_TCPV4;
+	pv_netfront_send_frame(&nf, &pc, 1, 9000, &gso, &notify);       /* buffers 2..4, ring slots 2..6 */
+	txs->ring[0].rsp = (struct netif_tx_response){ .id = 2, .status = 0 };
+	txs->ring[1].rsp = (struct netif_tx_response){ .id = 3, .status = 0 };
+	txs->rsp_prod = 2;
+}
+
 static void tx_ahead(void)
 {
 	txs->ring[0].rsp = (struct netif_tx_response){ .id = 0, .status = 0 };
@@ -285,10 +453,12 @@ int main(void)
 		return 2;
 
 	well_formed();
+	offloads();
 	hostile_tx("response id past the buffers", tx_bad_id, 0);
 	hostile_tx("duplicate response", tx_duplicate, 1);
 	hostile_tx("NULL status (an extra slot we never sent)", tx_null, 0);
 	hostile_tx("rsp_prod past the requests", tx_ahead, 0);
+	hostile_tx("a GSO frame's first answer followed by a data answer, not its NULL", tx_no_null, 1);
 	hostile_rx("response for a buffer not posted", rx_not_posted);
 	hostile_rx("frame running past its page", rx_past_page);
 	hostile_rx("extra_info flag", rx_extra);

@@ -16,6 +16,12 @@
  * num_buffers 1; frames waiting in netback's ring while no RX buffer is
  * posted, none lost; more TX chains than netfront's 64 buffers;
  * NO_INTERRUPT; an RX buffer too small for a frame.
+ * Offloads, with a netback that takes sg and TCP GSO: CSUM and HOST_TSO4/6
+ * offered; a TSO chain of a header and three pieces becomes one netif
+ * GSO frame; a NEEDS_CSUM frame is completed by the device (checked as a
+ * receiver checks it); ECN, UDP GSO, GSO without NEEDS_CSUM or MSS,
+ * DATA_VALID, checksum bytes past the frame, and offloads the driver did
+ * not negotiate are refused; without GSO in netback none is offered.
  * A hostile driver: TX chains with a writable buffer, asking for
  * checksum or GSO, too short, too long; RX chains with a readable buffer
  * or too small (each returned, counted, the queue goes on); a buffer
@@ -78,12 +84,15 @@ static const uint64_t linux_net = 1ull << 0 | 1ull << 1 | 1ull << 5 | 1ull << 11
 				  1ull << 23 | 1ull << 3 | 1ull << 2 | 1ull << 63 | 1ull << 62 | 1ull << 60 |
 				  1ull << 57 | 1ull << 53;
 
+static unsigned backend_feat;           /* netback's TX features for the next fresh() */
+
 static void fresh(void)
 {
 	int notify;
 
 	ram_init();
 	pv_netfront_init(&nf, txs, rxs, txbuf, txg, rxbuf, rxg, &notify);
+	nf.feat = (uint8_t)backend_feat;
 	memset(&nb, 0, sizeof nb);
 	nb.txs = txs;
 	nb.rxs = rxs;
@@ -96,12 +105,12 @@ static void fresh(void)
 }
 
 /* virtio_dev_probe + virtnet_probe + virtnet_find_vqs, in Linux 6.1's order; the features agreed */
-static uint64_t probe(uint8_t got_mac[6])
+static uint64_t probe_with(uint64_t driver_table, uint8_t got_mac[6])
 {
 	uint32_t id, gen, old, status;
 	uint64_t f;
 
-	status = probe_to_features_ok(linux_net, &id, &f);
+	status = probe_to_features_ok(driver_table, &id, &f);
 	if (id != PV_VNET_DEVICE_ID || !(status & PV_VIRTIO_S_FEATURES_OK))
 		return 0;
 	if (f & 1ull << PV_VNET_F_MAC) {
@@ -117,6 +126,11 @@ static uint64_t probe(uint8_t got_mac[6])
 		return 0;
 	add_status(PV_VIRTIO_S_DRIVER_OK);
 	return f;
+}
+
+static uint64_t probe(uint8_t got_mac[6])
+{
+	return probe_with(linux_net, got_mac);
 }
 
 /* add_recvbuf_small for buffer i (poisoned, so what the device wrote shows) */
@@ -445,12 +459,151 @@ static void reset_waiting(void)
 	      ram_intact(), "after the new probe the frame reaches the new buffer, the old one untouched");
 }
 
+/* a TX chain: the header (flags, gso_type, gso_size, csum_start, csum_offset) at TXBUFS, the frame in `n` pieces after it */
+static uint16_t send_hdr(const uint8_t *f, const uint32_t *piece, unsigned n, uint8_t flags, uint8_t gso,
+			 uint16_t gso_size, uint16_t cstart, uint16_t coff)
+{
+	struct drv_buf b[8];
+	uint64_t at = TXBUFS;
+	uint8_t *h = gp(at);
+	uint16_t head;
+
+	memset(h, 0, 12);
+	h[0] = flags, h[1] = gso;
+	h[4] = (uint8_t)gso_size, h[5] = (uint8_t)(gso_size >> 8);
+	h[6] = (uint8_t)cstart, h[7] = (uint8_t)(cstart >> 8);
+	h[8] = (uint8_t)coff, h[9] = (uint8_t)(coff >> 8);
+	b[0] = (struct drv_buf){ at, 12, 0 };
+	at += 4096;
+	for (unsigned i = 0; i < n; i++) {
+		memcpy(gp(at), f, piece[i]);    /* each piece on its own pages, a page apart */
+		b[1 + i] = (struct drv_buf){ at, piece[i], 0 };
+		f += piece[i];
+		at += (piece[i] + 2 * 4096 - 1) / 4096 * 4096;
+	}
+	head = drv_chain(&txq, b, n + 1);
+	drv_avail(&txq, head);
+	notify_q(PV_VNET_TXQ);
+	return head;
+}
+
+static uint16_t ones_sum(const uint8_t *p, uint32_t n)
+{
+	uint32_t sum = 0;
+
+	for (uint32_t i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+static void offloads(void)
+{
+	static uint8_t f[30000];
+	static const uint32_t three[3] = { 1000, 15000, 4000 };
+	uint8_t got[6];
+	uint64_t feat;
+	uint16_t h;
+	unsigned ok;
+
+	backend_feat = PV_NET_FEAT_SG | PV_NET_FEAT_GSO_TCPV4 | PV_NET_FEAT_GSO_TCPV6;
+	fresh();
+	feat = probe(got);
+	check(feat == (1ull << 32 | 1ull << PV_VNET_F_MAC | 1ull << PV_VNET_F_CSUM | 1ull << PV_VNET_F_HOST_TSO4 |
+		       1ull << PV_VNET_F_HOST_TSO6),
+	      "netback with sg and TCP GSO: CSUM, HOST_TSO4 and HOST_TSO6 offered and taken by Linux's table (%#llx)",
+	      (unsigned long long)feat);
+
+	/* xmit_skb of a TSO skb: header apart, linear part and two frags */
+	frame(f, 20000, 21);
+	h = send_hdr(f, three, 3, PV_VNET_HDR_F_NEEDS_CSUM, PV_VNET_GSO_TCPV4, 1448, 34, 16);
+	play_net_tx(&nb, NETIF_RSP_OKAY);
+	ok = used_idx(&txq) == 1 && used_at(&txq, 0, h, 0) && nb.nwire == 1 && nb.wlen[0] == 20000 &&
+	     !memcmp(nb.wire[0], f, 20000) && nb.wslots[0] == 5 &&
+	     nb.wflags[0] == (NETTXF_more_data | NETTXF_extra_info | NETTXF_csum_blank | NETTXF_data_validated) &&
+	     nb.wextra[0].type == XEN_NETIF_EXTRA_TYPE_GSO && nb.wextra[0].u.gso.size == 1448 &&
+	     nb.wextra[0].u.gso.type == XEN_NETIF_GSO_TYPE_TCPV4 && vn.tx_gso == 1 && nb.bad == 0;
+	check(ok, "a 20000-byte TSO frame in 3 pieces: one netif frame of 5 slots, GSO slot (MSS 1448, TCPv4), csum_blank");
+	service();                              /* netback's answers reaped */
+	check(nf.tx_inflight == 0 && nf.tx_frames == 1 && !nf.broken, "its answers free every page");
+
+	/* NEEDS_CSUM without GSO: completed by the device, any protocol */
+	frame(f, 1514, 22);
+	{
+		uint8_t seed[2] = { f[50], f[51] };
+		uint32_t sum;
+
+		nb.nwire = 0;
+		send_hdr(f, (const uint32_t[1]){ 1514 }, 1, PV_VNET_HDR_F_NEEDS_CSUM, PV_VNET_GSO_NONE, 0, 34, 16);
+		play_net_tx(&nb, NETIF_RSP_OKAY);
+		sum = ones_sum(nb.wire[0] + 34, 1514 - 34) + (uint32_t)(seed[0] << 8 | seed[1]);
+		sum = (sum & 0xffff) + (sum >> 16);
+		check(nb.nwire == 1 && nb.wflags[0] == 0 && sum == 0xffff && !memcmp(nb.wire[0], f, 50) &&
+		      !memcmp(nb.wire[0] + 52, f + 52, 1514 - 52) && vn.tx_csum == 1,
+		      "NEEDS_CSUM at 34+16: the device completes it (region + seed fold to 0xffff), no netif flag");
+	}
+	service();
+
+	/* what was not offered, or is impossible: returned unsent, counted */
+	{
+		static const struct {
+			uint8_t flags, gso;
+			uint16_t mss, start, off;
+		} bad[] = {
+			{ 1, 0x81, 1448, 34, 16 },      /* TCPV4 with ECN */
+			{ 1, 3, 1448, 34, 6 },          /* UDP */
+			{ 0, 1, 1448, 0, 0 },           /* GSO without NEEDS_CSUM */
+			{ 1, 1, 0, 34, 16 },            /* GSO without MSS */
+			{ 2, 0, 0, 0, 0 },              /* DATA_VALID: RX's */
+			{ 1, 0, 0, 1999, 0 },           /* csum_start past the frame */
+			{ 1, 0, 0, 1990, 9 },           /* the field's bytes past it */
+		};
+		uint64_t before = vn.tx_bad;
+
+		nb.nwire = 0;
+		ok = 1;
+		for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			uint16_t used0 = used_idx(&txq);
+
+			h = send_hdr(f, (const uint32_t[1]){ 1998 }, 1, bad[i].flags, bad[i].gso, bad[i].mss, bad[i].start,
+				     bad[i].off);
+			ok &= used_idx(&txq) == (uint16_t)(used0 + 1) && used_at(&txq, used0, h, 0);
+		}
+		play_net_tx(&nb, NETIF_RSP_OKAY);
+		check(ok && vn.tx_bad == before + sizeof bad / sizeof bad[0] && nb.nwire == 0 && ram_intact(),
+		      "ECN, UDP GSO, GSO without NEEDS_CSUM or MSS, DATA_VALID, checksum bytes past the frame: "
+		      "each chain returned unsent and counted");
+	}
+
+	/* a driver that took no offload may ask for none */
+	fresh();
+	feat = probe_with(linux_net & ~(1ull << PV_VNET_F_CSUM | 1ull << PV_VNET_F_HOST_TSO4 | 1ull << PV_VNET_F_HOST_TSO6),
+			  got);
+	nb.nwire = 0;
+	send_hdr(f, (const uint32_t[1]){ 1514 }, 1, PV_VNET_HDR_F_NEEDS_CSUM, PV_VNET_GSO_NONE, 0, 34, 16);
+	send_hdr(f, three, 3, PV_VNET_HDR_F_NEEDS_CSUM, PV_VNET_GSO_TCPV4, 1448, 34, 16);
+	play_net_tx(&nb, NETIF_RSP_OKAY);
+	check(!(feat & 1ull << PV_VNET_F_CSUM) && vn.tx_bad == 2 && nb.nwire == 0,
+	      "offered but not negotiated: NEEDS_CSUM and TSO chains refused");
+
+	/* a backend without GSO: nothing offered beyond the MAC (the well-formed probe above, with sg only) */
+	backend_feat = PV_NET_FEAT_SG;
+	fresh();
+	feat = probe(got);
+	check(feat == (1ull << 32 | 1ull << PV_VNET_F_MAC), "netback with sg but no GSO: no offload offered");
+	backend_feat = 0;
+}
+
 int main(void)
 {
 	if (play_net_frontend_memory(&txs, &rxs, &txbuf, &rxbuf, txg, rxg, TXG0, RXG0))
 		return 2;
 
 	well_formed();
+	offloads();
 	bad_tx("with a writable buffer", tx_writable);
 	bad_tx("asking for a checksum (NEEDS_CSUM, not offered)", tx_csum);
 	bad_tx("asking for GSO (TCPV4, not offered)", tx_gso);
