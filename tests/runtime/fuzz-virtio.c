@@ -138,7 +138,9 @@ static void probe(int dev)
 	uint64_t f;
 
 	cur = dev;
-	probe_to_features_ok(dev ? 1ull << PV_VNET_F_MAC : 0x17676ull, &id, &f);
+	/* the NIC's driver takes the offloads too: TSO and partial-checksum headers reach the model */
+	probe_to_features_ok(dev ? 1ull << PV_VNET_F_MAC | 1ull << PV_VNET_F_CSUM | 1ull << PV_VNET_F_HOST_TSO4 |
+					   1ull << PV_VNET_F_HOST_TSO6 : 0x17676ull, &id, &f);
 	if (dev) {
 		setup_vq(&q[1], 0, 0x14000);
 		setup_vq(&q[2], 1, 0x18000);
@@ -308,7 +310,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				    .disk_bytes = DISK_BYTES };
 	pv_vblk_init(&vb, &bf, &vmem, 0, "fuzz");
 	pv_netfront_init(&nf, txs, rxs, txbuf, txg, rxbuf, rxg, &notify);
-	memset(&nb, 0, sizeof nb);             /* (no compound literal: the wire is 256 KiB) */
+	nf.feat = PV_NET_FEAT_SG | PV_NET_FEAT_GSO_TCPV4 | PV_NET_FEAT_GSO_TCPV6;     /* Linux's netback */
+	memset(&nb, 0, sizeof nb);             /* (no compound literal: the wire is over 1 MiB) */
 	nb.txs = txs;
 	nb.rxs = rxs;
 	nb.txbuf = txbuf;
