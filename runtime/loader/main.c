@@ -470,6 +470,20 @@ static int domu_shared_info(struct loader_ctx *c, struct pv_xen_state *xs)
 		sh->evtchn_mask[i] = ~(xen_ulong_t)0;
 	if (port < 8 * sizeof sh->evtchn_mask)
 		sh->evtchn_mask[port / bits] &= ~((xen_ulong_t)1 << (port % bits));
+	/*
+	 * The blob's doorbell (xen/domu-irq.c, pv_domu_leave): an IPI channel
+	 * bound to vCPU 0, unmasked, so that a line raised by an access on
+	 * any vCPU wakes vCPU 0, where the 8259's interrupts go.  Without it
+	 * the blob makes a plain exit, which reaches only its own vCPU.
+	 */
+	{
+		long db = pv_xen_evtchn_bind_ipi(pvh.vmmcall, 0);
+
+		if (db > 0 && (uint64_t)db < 8 * sizeof sh->evtchn_mask) {
+			xs->doorbell = (uint32_t)db;
+			sh->evtchn_mask[db / bits] &= ~((xen_ulong_t)1 << (db % bits));
+		}
+	}
 	sh->vcpu_info[0].evtchn_upcall_pending = 0;
 	xs->shinfo = page - (uint64_t)c->im->v2p;
 	return 0;
@@ -565,6 +579,8 @@ static void setup_xen(struct loader_ctx *c, int commit)
 			   domu_shared_info(c, xs) ? "polled only (Xen refused to map shared_info)" :
 			   "through Xen's callback vector (shared_info mapped in the kernel image)");
 		domu_devices(c, xs);
+		con_printf("previrt-loader: xen: domU: a raised line wakes vCPU 0 through %s\n",
+			   xs->doorbell ? "an IPI event channel bound to it" : "a plain exit (no IPI channel: one vCPU only)");
 		con_printf("previrt-loader: xen: domU: exit rule %s\n", xs->exit_rule ?
 			   "on (previrt.exit_rule=on: no hypercall from an entry with IF off after an injection)" :
 			   "off (each injected interrupt is delivered once)");

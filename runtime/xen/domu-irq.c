@@ -66,7 +66,8 @@ void pv_domu_entry(struct pv_xen_state *st, int irqs_on)
 
 /*
  * The end of an entry, every model lock released.  Without the exit rule
- * a line that went up here is made known to Xen at once, by an exit: with
+ * a line that went up here is made known to Xen at once, by an exit
+ * (with more than one vCPU, an event that wakes vCPU 0): with
  * IF on Xen injects the vector right after it (the access's own
  * interrupt, as on hardware: the handler enters the blob afresh, nothing
  * held); with IF off it opens an interrupt window, and the vector comes
@@ -78,7 +79,17 @@ void pv_domu_leave(struct pv_xen_state *st)
 	if (!st->kick)
 		return;
 	st->kick = 0;
-	pv_xen_kick(pv_xen_slots.vmmcall);
+	/*
+	 * The flag is vCPU 0's (the 8259's interrupts go to the boot CPU):
+	 * an event on the doorbell, bound to vCPU 0, makes Xen look at vCPU
+	 * 0 and wakes it from HLT whichever vCPU made the access; its pending
+	 * bit is dropped by the next scan (no device owns it).  Without one,
+	 * any exit of this vCPU, which is enough with one vCPU.
+	 */
+	if (st->doorbell)
+		pv_xen_evtchn_send(pv_xen_slots.vmmcall, st->doorbell);
+	else
+		pv_xen_kick(pv_xen_slots.vmmcall);
 }
 
 int pv_domu_may_exit(const struct pv_xen_state *st)

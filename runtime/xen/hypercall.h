@@ -186,4 +186,13 @@ static inline long pv_xen_evtchn_alloc_unbound(uint64_t amd, domid_t remote)
 	return rc < 0 ? rc : (long)op.port;
 }
 
+/* An IPI event channel bound to vCPU `vcpu` (any vCPU may send it): its port, or a negative Xen error. */
+static inline long pv_xen_evtchn_bind_ipi(uint64_t amd, uint32_t vcpu)
+{
+	struct evtchn_bind_ipi op = { .vcpu = vcpu };
+	long rc = pv_xen_hypercall3(amd, __HYPERVISOR_event_channel_op, EVTCHNOP_bind_ipi, (uint64_t)(uintptr_t)&op, 0);
+
+	return rc < 0 ? rc : (long)op.port;
+}
+
 #endif

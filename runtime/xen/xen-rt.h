@@ -260,6 +260,7 @@ struct pv_xen_state {
 	uint8_t           armed;
 	uint8_t           exit_rule;    /* the rule applies (previrt.exit_rule=on: an unpatched QEMU's nested SVM) */
 	uint8_t           kick;         /* rule off: a line went up at this entry; Xen is made to look once the lock is free */
+	uint32_t          doorbell;     /* an IPI event channel bound to vCPU 0 (0: none): the kick from any vCPU */
 	/*
 	 * Console output that came while armed with IF off and found the ring
 	 * full (xenconsoled not told yet): kept here in order, sent at the

@@ -16,8 +16,9 @@
  * back once the held part is half full); an entry with IF on first exits
  * on purpose, then sends what waited, console bytes in their order.
  * Without the rule (previrt.exit_rule=off, the default): a rising line's
- * flag costs one exit at the entry's end (pv_domu_leave), none for a
- * level already up, and notifications go out at once.
+ * flag costs one exit at the entry's end (pv_domu_leave: a send on the
+ * doorbell when the loader bound one), none for a level already up, and
+ * notifications go out at once.
  */
 #define _GNU_SOURCE                     /* REG_RIP and friends (xen-trap.h) */
 #include <stdint.h>
@@ -335,5 +336,16 @@ int main(void)
 	entry(0);
 	pv_domu_leave(&st);
 	check(calls(h, H_KICK) == 1, "the line down and up again: a new edge, a new kick");
+	/* more than one vCPU: the kick is the doorbell, an event bound to vCPU 0 (the loader's IPI channel) */
+	st.doorbell = 11;
+	pv_pic_write(&st.pic, 0x21, 0xff);
+	entry(0);
+	pv_pic_write(&st.pic, 0x21, 0xef);
+	h = nh;
+	entry(0);
+	pv_domu_leave(&st);
+	check(calls(h, 0) == 1 && calls(h, H_SEND) == 1 && hlog[h].arg == 11,
+	      "with a doorbell the kick is one send on it (it wakes vCPU 0, whichever vCPU made the access)");
+	st.doorbell = 0;
 	return check_summary();
 }
