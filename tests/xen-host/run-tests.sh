@@ -29,6 +29,8 @@ refused() {     # refused WHAT PATTERN COMMAND...
 refused "boot-xen-domu GUEST=foo" "GUEST must be previrt or pvops" env GUEST=foo "$top/ci/boot-xen-domu"
 refused "boot-xen-domu DOMU_MEM=lots" "DOMU_MEM=lots is not a positive number" env DOMU_MEM=lots "$top/ci/boot-xen-domu"
 refused "boot-xen-domu TIMEOUT=0" "TIMEOUT=0 is not a positive number" env TIMEOUT=0 "$top/ci/boot-xen-domu"
+refused "boot-xen-domu DOMU_VCPUS=0" "DOMU_VCPUS=0 is not a positive number" env DOMU_VCPUS=0 "$top/ci/boot-xen-domu"
+refused "boot-xen-domu EXIT_RULE=maybe" "EXIT_RULE=maybe is not auto, on or off" env EXIT_RULE=maybe "$top/ci/boot-xen-domu"
 refused "boot-xen-domu, no such guest kernel" "no guest kernel $work/nothing" \
 	env KERNEL="$work/nothing" "$top/ci/boot-xen-domu"
 refused "boot-xen-domu IO=2" "IO=2 is not 0 or 1" env IO=2 "$top/ci/boot-xen-domu"
