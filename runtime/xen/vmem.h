@@ -52,15 +52,20 @@ static inline volatile void *pv_vmem_ptr(const struct pv_vmem *m, uint64_t gpa, 
 /*
  * Copies between guest memory and the runtime's own buffers.  Each guest
  * byte is read (or written) exactly once: the guest side is brought to an
- * 8-byte boundary byte by byte, then moved 8 bytes at a time with aligned
- * accesses, whatever the runtime side's alignment (x86 takes the
- * unaligned access there: a virtio-net frame's pieces seldom share their
- * offset mod 8 with the bounce page), then the tail byte by byte.
- * Volatile on the guest side, so the compiler neither repeats an access
- * nor turns the loop into a memcpy call the blob does not have.
+ * 8-byte boundary byte by byte, then moved 8 bytes at a time by one
+ * `rep movsq` (aligned on the guest side, whatever the runtime side's
+ * alignment: x86 takes the unaligned access there, and a virtio-net
+ * frame's pieces seldom share their offset mod 8 with the bounce page),
+ * then the tail byte by byte.  The guest side is volatile and the string
+ * move is an asm with a memory clobber, so the compiler neither repeats
+ * an access nor turns the loops into a memcpy call the blob does not
+ * have.  (rep movsq: the fastest bulk copy on current x86, and one
+ * instruction per 8 bytes where a loop of moves takes seven.)
  */
-typedef uint64_t __attribute__((may_alias)) pv_vmem_u64;
-typedef uint64_t __attribute__((may_alias, aligned(1))) pv_vmem_u64u;
+static inline void pv_vmem_movsq(void *dst, const volatile void *src, uint64_t q)
+{
+	__asm__ volatile("cld; rep movsq" : "+D"(dst), "+S"(src), "+c"(q) : : "memory", "cc");
+}
 
 static inline void pv_vmem_read(void *dst, const volatile void *src, uint64_t n)
 {
@@ -69,8 +74,10 @@ static inline void pv_vmem_read(void *dst, const volatile void *src, uint64_t n)
 
 	for (; n && ((uintptr_t)s & 7); n--)
 		*d++ = *s++;
-	for (; n >= 8; n -= 8, d += 8, s += 8)
-		*(pv_vmem_u64u *)d = *(const volatile pv_vmem_u64 *)s;
+	if (n >= 8) {
+		pv_vmem_movsq(d, s, n / 8);
+		d += n & ~(uint64_t)7, s += n & ~(uint64_t)7, n &= 7;
+	}
 	for (; n; n--)
 		*d++ = *s++;
 }
@@ -82,8 +89,10 @@ static inline void pv_vmem_write(volatile void *dst, const void *src, uint64_t n
 
 	for (; n && ((uintptr_t)d & 7); n--)
 		*d++ = *s++;
-	for (; n >= 8; n -= 8, d += 8, s += 8)
-		*(volatile pv_vmem_u64 *)d = *(const pv_vmem_u64u *)s;
+	if (n >= 8) {
+		pv_vmem_movsq((void *)(uintptr_t)d, s, n / 8);
+		d += n & ~(uint64_t)7, s += n & ~(uint64_t)7, n &= 7;
+	}
 	for (; n; n--)
 		*d++ = *s++;
 }
