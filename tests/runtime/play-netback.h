@@ -140,6 +140,24 @@ static void play_net_tx(struct play_netback *b, int16_t status)
 	__atomic_store_n(&b->txs->rsp_prod, b->tx_prod, __ATOMIC_RELEASE);
 }
 
+/*
+ * A receiver's check of an Internet checksum (RFC 1071): the 16-bit
+ * big-endian words of p[0..n) summed end-around; with the pseudo-header's
+ * sum added, 0xffff when the checksum in the region is right.
+ */
+static __attribute__((unused)) uint16_t play_net_ones_sum(const uint8_t *p, uint32_t n)
+{
+	uint32_t sum = 0;
+
+	for (uint32_t i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
 /* deliver one frame into the next posted RX buffer, at `off`; status as given (or the length) */
 static int play_net_rx(struct play_netback *b, const uint8_t *frame, uint16_t len, uint16_t off, int16_t status)
 {

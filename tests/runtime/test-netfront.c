@@ -200,20 +200,6 @@ static void well_formed(void)
 	      "a frame shorter than a header or longer than a page is refused");
 }
 
-/* RFC 1071 over a flat buffer, 16-bit words: 0xffff when the region's checksum is right */
-static uint16_t ones_sum(const uint8_t *p, uint32_t n)
-{
-	uint32_t sum = 0;
-
-	for (uint32_t i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
 static void offloads(void)
 {
 	static uint8_t f[PV_NET_MAX_FRAME];
@@ -277,7 +263,7 @@ static void offloads(void)
 		 * stood for): the finished region's 16-bit words from its start,
 		 * plus the seed, fold to 0xffff.
 		 */
-		uint32_t sum = ones_sum(nb.wire[0] + 4093, 6001 - 4093) + (uint32_t)(seed[0] << 8 | seed[1]);
+		uint32_t sum = play_net_ones_sum(nb.wire[0] + 4093, 6001 - 4093) + (uint32_t)(seed[0] << 8 | seed[1]);
 
 		sum = (sum & 0xffff) + (sum >> 16);
 		ok = r >= 0 && nb.nwire == 1 && sum == 0xffff && !memcmp(nb.wire[0], f, 4095) &&

@@ -487,19 +487,6 @@ static uint16_t send_hdr(const uint8_t *f, const uint32_t *piece, unsigned n, ui
 	return head;
 }
 
-static uint16_t ones_sum(const uint8_t *p, uint32_t n)
-{
-	uint32_t sum = 0;
-
-	for (uint32_t i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
 static void offloads(void)
 {
 	static uint8_t f[30000];
@@ -539,7 +526,7 @@ static void offloads(void)
 		nb.nwire = 0;
 		send_hdr(f, (const uint32_t[1]){ 1514 }, 1, PV_VNET_HDR_F_NEEDS_CSUM, PV_VNET_GSO_NONE, 0, 34, 16);
 		play_net_tx(&nb, NETIF_RSP_OKAY);
-		sum = ones_sum(nb.wire[0] + 34, 1514 - 34) + (uint32_t)(seed[0] << 8 | seed[1]);
+		sum = play_net_ones_sum(nb.wire[0] + 34, 1514 - 34) + (uint32_t)(seed[0] << 8 | seed[1]);
 		sum = (sum & 0xffff) + (sum >> 16);
 		check(nb.nwire == 1 && nb.wflags[0] == 0 && sum == 0xffff && !memcmp(nb.wire[0], f, 50) &&
 		      !memcmp(nb.wire[0] + 52, f + 52, 1514 - 52) && vn.tx_csum == 1,
