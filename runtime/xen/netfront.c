@@ -119,7 +119,7 @@ static int offload_ok(const struct pv_netfront *nf, const struct pv_net_tx_offlo
 /*
  * The Internet checksum (RFC 1071) of the copy's bytes [start, len), whose
  * field at start + offset holds the seed (virtio's partial checksum),
- * stored there; the copy spans `pages` TX pages in slot order.
+ * stored there; the copy lies in page[0], page[1], ... in slot order.
  */
 static void fill_csum(uint8_t *const *page, uint32_t len, uint32_t start, uint32_t offset)
 {
