@@ -248,11 +248,13 @@ void pv_domu_sync(struct pv_xen_state *st)
 			st->callback_vector = vec;
 		if (line >= 0 && st->callback_vector == vec) {
 			/*
-			 * No kick: Xen injects at its next look at the flag (the
-			 * idle HLT, the tick, any exit).  A kick would have it
-			 * inject right after this entry, in the middle of whatever
-			 * the kernel is doing (a text_poke's int3 window at a
-			 * first TCP connect, say), where QEMU's second delivery
+			 * Without the exit rule, a rising line's kick comes from
+			 * pv_domu_leave, after the model lock.  With it, no kick:
+			 * Xen injects at its next look at the flag (the idle HLT,
+			 * the tick, any exit).  A kick would have it inject right
+			 * after this entry, in the middle of whatever the kernel
+			 * is doing (a text_poke's int3 window at a first TCP
+			 * connect, say), where an unpatched QEMU's second delivery
 			 * (domu-dev.h) then lands inside the handler: boots with
 			 * the kick stopped at the network test's start 4 times in
 			 * 4, boots without it 1 in 6.
