@@ -8,7 +8,7 @@
 #                                        the tiny kernel has no virtio drivers)
 #   make boot-xen-domu GUEST=pvops       the known-good guest: Linux's own PVH domU (the dom0 kernel)
 #   make boot-xen-domu KERNEL=vmlinux INITRD=initramfs.cpio.gz [MARKER=text] [IO=0]
-#   make boot-xen-domu KCONFIG=domu-defconfig  the defconfig kernel as the domU (open: docs/xen-domu.md)
+#   ICOUNT=0 make boot-xen-domu KCONFIG=domu-defconfig  the defconfig kernel as the domU (-icount: docs/xen-domu.md)
 #   make boot-xen-domu DOMU_VCPUS=2 [EXIT_RULE=on] [SHUTDOWN=xl-reboot|reboot]   (ci/boot-xen-domu's header)
 #   make bench-xen-domu [REPS=n] [ICOUNT=]  (a) previrt domU vs (b) Linux's own domU, -icount (docs/figures.md)
 #
