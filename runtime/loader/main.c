@@ -40,6 +40,7 @@
 #include "loader/resident.h"
 #include "patch/backend.h"
 #include "xen/consout.h"
+#include "xen/domu-dev.h"
 #include "xen/domu-devs.h"
 #include "xen/hypercall.h"
 #include "xen/xen-rt.h"
@@ -463,13 +464,9 @@ static int domu_shared_info(struct loader_ctx *c, struct pv_xen_state *xs)
 
 	if (pv_xen_map_shared_info(pvh.vmmcall, page >> 12) < 0)
 		return -1;
-	const unsigned bits = 8 * sizeof(xen_ulong_t);
-	uint32_t port = pvh_console_ring()->port;
-
 	for (unsigned i = 0; i < sizeof sh->evtchn_mask / sizeof sh->evtchn_mask[0]; i++)
 		sh->evtchn_mask[i] = ~(xen_ulong_t)0;
-	if (port < 8 * sizeof sh->evtchn_mask)
-		sh->evtchn_mask[port / bits] &= ~((xen_ulong_t)1 << (port % bits));
+	pv_domu_unmask_port(sh, pvh_console_ring()->port);
 	/*
 	 * The blob's doorbell (xen/domu-irq.c, pv_domu_leave): an IPI channel
 	 * bound to vCPU 0, unmasked, so that a line raised by an access on
@@ -481,7 +478,7 @@ static int domu_shared_info(struct loader_ctx *c, struct pv_xen_state *xs)
 
 		if (db > 0 && (uint64_t)db < 8 * sizeof sh->evtchn_mask) {
 			xs->doorbell = (uint32_t)db;
-			sh->evtchn_mask[db / bits] &= ~((xen_ulong_t)1 << (db % bits));
+			pv_domu_unmask_port(sh, xs->doorbell);
 		}
 	}
 	sh->vcpu_info[0].evtchn_upcall_pending = 0;

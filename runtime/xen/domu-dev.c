@@ -34,14 +34,6 @@ struct pv_domu_rt *pv_domu_rt_of(const struct pv_xen_state *st)
 	return rt_of(st);
 }
 
-static void unmask_port(struct shared_info *sh, uint32_t port)
-{
-	const unsigned bits = 8 * sizeof(xen_ulong_t);
-
-	if (port && port < 8 * sizeof sh->evtchn_mask)
-		__atomic_fetch_and(&sh->evtchn_mask[port / bits], ~((xen_ulong_t)1 << (port % bits)), __ATOMIC_ACQ_REL);
-}
-
 /*
  * The devices' state, set up on the first register access of a driver:
  * only then does the kernel's direct map exist (and page_offset_base hold
@@ -84,7 +76,7 @@ static int activate(struct pv_xen_state *st)
 			return -1;
 		}
 		pv_vblk_init(&rt->vblk, &rt->bf, &rt->mem, d->blk.readonly, "previrt-xen-vbd");
-		unmask_port((struct shared_info *)(uintptr_t)st->shinfo, d->blk.port);
+		pv_domu_unmask_port((struct shared_info *)(uintptr_t)st->shinfo, d->blk.port);
 	}
 	if (d->net.present) {
 		int kick = 0;
@@ -99,7 +91,7 @@ static int activate(struct pv_xen_state *st)
 		}
 		rt->nf.feat = d->net.backend_feat;     /* before pv_vnet_init: it decides the offloads offered */
 		pv_vnet_init(&rt->vnet, &rt->nf, &rt->mem, d->net.mac);
-		unmask_port((struct shared_info *)(uintptr_t)st->shinfo, d->net.port);
+		pv_domu_unmask_port((struct shared_info *)(uintptr_t)st->shinfo, d->net.port);
 		if (kick)                       /* the RX buffers just posted */
 			pv_domu_notify(st, d->net.port);
 	}
@@ -109,7 +101,7 @@ static int activate(struct pv_xen_state *st)
 		if (pv_xs_init(&rt->xs, (void *)(uintptr_t)(dm + area + PV_DOMU_PG_STORE * PV_DOMU_PAGE),
 			       PV_DOMU_XS_BUDGET, &rt->xs_env) == 0) {
 			pv_domu_clear_port((struct shared_info *)(uintptr_t)st->shinfo, d->store.port);   /* the loader's own traffic */
-			unmask_port((struct shared_info *)(uintptr_t)st->shinfo, d->store.port);
+			pv_domu_unmask_port((struct shared_info *)(uintptr_t)st->shinfo, d->store.port);
 			/*
 			 * A watch event already in the ring (an xl shutdown before
 			 * anyone listened): look at the next entry that may exit.

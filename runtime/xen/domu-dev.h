@@ -80,6 +80,15 @@ static inline void pv_domu_clear_port(struct shared_info *sh, uint32_t port)
 		__atomic_fetch_and(&sh->evtchn_pending[port / bits], ~((xen_ulong_t)1 << (port % bits)), __ATOMIC_ACQ_REL);
 }
 
+/* Let an event channel's events through in shared_info (clear its mask bit; Xen's 2-level ABI). */
+static inline void pv_domu_unmask_port(struct shared_info *sh, uint32_t port)
+{
+	const unsigned bits = 8 * sizeof(xen_ulong_t);
+
+	if (sh && port && port < 8 * sizeof sh->evtchn_mask)
+		__atomic_fetch_and(&sh->evtchn_mask[port / bits], ~((xen_ulong_t)1 << (port % bits)), __ATOMIC_ACQ_REL);
+}
+
 /* The blob's device state, in the runtime area's PV_DOMU_PG_RT pages. */
 struct pv_domu_rt {
 	uint32_t magic;                 /* PV_DOMU_RT_MAGIC once activated */

@@ -56,7 +56,7 @@
 #define PV_NET_RXBUF  64u       /* receive pages posted to netback */
 #define PV_NET_MIN    14u       /* an Ethernet header */
 #define PV_NET_MAX_FRAME 65535u /* a TX frame's length is the first slot's 16-bit size */
-#define PV_NET_MAX_SLOTS 16u    /* pages for PV_NET_MAX_FRAME bytes; netback takes up to 18 */
+#define PV_NET_MAX_SLOTS ((PV_NET_MAX_FRAME + PV_NET_PAGE - 1) / PV_NET_PAGE)   /* 16; netback takes up to 18 */
 
 /* the backend's TX features (struct pv_netfront.feat, from its XenStore directory) */
 #define PV_NET_FEAT_SG        1u        /* feature-sg: frames longer than a page, in several slots */
